@@ -1,0 +1,1 @@
+"""Ingest: source files to Article records, Indonesian analysis, the Whoosh schema and writer."""

@@ -1,0 +1,216 @@
+"""Indonesian analysis: the one definition used to index and to query every text field.
+
+Two analyzers, built from the same pieces:
+
+* ``surface_analyzer()``: ICU word segmentation, NFKC case folding, accent folding and
+  transliteration, reduplication (``anak2`` = ``anak``). Stopwords stay indexed so that
+  phrase queries match word for word.
+* ``stem_analyzer(stemmer)``: the same, then stopwords removed (positions kept) and each
+  word reduced to its root, with proper names protected.
+
+Fields index both, and queries weight the exact (surface) form above the root, so that
+``pertukaran`` finds ``bertukar`` while ``kementerian`` still ranks ``kementerian`` first.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from collections.abc import Callable, Iterator
+from functools import lru_cache
+
+import icu
+from whoosh.analysis import Composable, Filter, Token, Tokenizer
+
+from index.stopwords import STOPWORDS
+
+_ICU_WORD_STATUS = 100  # rule status >= 100: the segment is a word or number, not space/punct
+_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+_ASTRAL = re.compile(r"[\U00010000-\U0010FFFF]")
+_APOSTROPHES = str.maketrans("", "", "'’ʼ`")
+_REDUPLICATION_DIGIT = re.compile(r"^([^\W\d_]{2,})2$")  # anak2 -> anak
+_SENTENCE_END = re.compile(r"[.!?:\n\"“”]")
+
+_local = threading.local()
+
+
+def _word_breaker() -> icu.BreakIterator:
+    # BreakIterators hold state: one per thread.
+    breaker = getattr(_local, "breaker", None)
+    if breaker is None:
+        breaker = _local.breaker = icu.BreakIterator.createWordInstance(icu.Locale("id_ID"))
+    return breaker
+
+
+def icu_words(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) offsets into ``text`` of each ICU word segment.
+
+    ICU counts UTF-16 code units; texts with astral characters (emoji) are mapped back to
+    Python string offsets so that every later token keeps its true position.
+    """
+    text = text.translate(_SUPERSCRIPTS)
+    breaker = _word_breaker()
+    ustr = icu.UnicodeString(text)
+    breaker.setText(ustr)
+    mapping: list[int] | None = None
+    if _ASTRAL.search(text):
+        mapping = []
+        for index, ch in enumerate(text):
+            mapping.append(index)
+            if ord(ch) > 0xFFFF:
+                mapping.append(index)
+        mapping.append(len(text))
+    start = breaker.first()
+    for end in breaker:
+        if breaker.getRuleStatus() >= _ICU_WORD_STATUS:
+            if mapping is None:
+                yield start, end
+            else:
+                yield mapping[start], mapping[end]
+        start = end
+
+
+@lru_cache(maxsize=1)
+def _transliterator() -> icu.Transliterator:
+    return icu.Transliterator.createInstance("Any-Latin; Latin-ASCII")
+
+
+@lru_cache(maxsize=200_000)
+def fold(word: str) -> str:
+    """Case, width, accent and script folding: 'Société' -> 'societe', 'Путин' -> 'putin'."""
+    word = unicodedata.normalize("NFKC", word).casefold().translate(_APOSTROPHES)
+    if not word.isascii():
+        word = _transliterator().transliterate(word).casefold()
+    m = _REDUPLICATION_DIGIT.match(word)
+    if m:
+        word = m.group(1)
+    return word
+
+
+class IndonesianTokenizer(Tokenizer):
+    """ICU word segmentation; each token carries whether it looks like a proper name."""
+
+    def __init__(self, mark_names: bool = False) -> None:
+        self.mark_names = mark_names
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.mark_names == self.mark_names  # type: ignore[attr-defined]
+
+    def __call__(  # type: ignore[override]
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: object,
+    ) -> Iterator[Token]:
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            token.original = token.text = value
+            token.boost = 1.0
+            token.name = False
+            if positions:
+                token.pos = start_pos
+            if chars:
+                token.startchar, token.endchar = start_char, start_char + len(value)
+            yield token
+            return
+        names = self.mark_names and _capitalisation_is_informative(value)
+        previous_end = 0
+        for pos, (start, end) in enumerate(icu_words(value)):
+            text = value[start:end]
+            token.text = text
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = text
+            # A capitalised word that does not open a sentence is taken for a name.
+            token.name = (
+                names and text[:1].isupper() and pos > 0 and not _SENTENCE_END.search(value, previous_end, start)
+            )
+            if positions:
+                token.pos = start_pos + pos
+            if chars:
+                token.startchar = start_char + start
+                token.endchar = start_char + end
+            previous_end = end
+            yield token
+
+
+def _capitalisation_is_informative(text: str) -> bool:
+    """Headlines in Title Case or ALL CAPS say nothing about which words are names."""
+    sample = text[:400].split()
+    if len(sample) < 4:
+        return False
+    capitalised = sum(1 for w in sample if w[:1].isupper())
+    return capitalised / len(sample) < 0.5
+
+
+class FoldFilter(Filter):
+    """Lower-case, accent-fold and transliterate each token (see ``fold``)."""
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self)
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        for token in tokens:
+            token.text = fold(token.text)
+            if token.text:
+                yield token
+
+
+class IndonesianStopFilter(Filter):
+    """Drop function words but keep positions, so phrase distances stay true."""
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self)
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        for token in tokens:
+            if token.text in STOPWORDS:
+                if not token.removestops:
+                    token.stopped = True
+                    yield token
+                continue
+            yield token
+
+
+class StemFilter(Filter):
+    """Reduce words to roots with the named stemmer; protected words and names stay whole."""
+
+    def __init__(self, stemmer: str = "sastrawi") -> None:
+        self.stemmer = stemmer
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.stemmer == self.stemmer  # type: ignore[attr-defined]
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        from index.stemming import get_stemmer
+
+        stem = get_stemmer(self.stemmer)
+        for token in tokens:
+            if not getattr(token, "name", False):
+                token.text = stem(token.text)
+            yield token
+
+
+def surface_analyzer() -> Composable:
+    return IndonesianTokenizer() | FoldFilter()
+
+
+def stem_analyzer(stemmer: str = "sastrawi") -> Composable:
+    return IndonesianTokenizer(mark_names=True) | FoldFilter() | IndonesianStopFilter() | StemFilter(stemmer)
+
+
+def analyze(text: str, analyzer: Composable | None = None) -> list[str]:
+    """Token texts of ``text``: a convenience for tests and the query layer."""
+    return [t.text for t in (analyzer or surface_analyzer())(text)]
+
+
+StemFunction = Callable[[str], str]

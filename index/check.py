@@ -1,0 +1,68 @@
+"""Verifying an index: every segment opens, every document reads, ids are unique."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+
+
+@dataclass
+class CheckReport:
+    lines: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def check_index(index_dir: Path) -> CheckReport:
+    report = CheckReport()
+    if not index_dir.is_dir():
+        report.problems.append(f"no index folder at {index_dir}")
+        return report
+    if not whoosh_index.exists_in(str(index_dir)):
+        report.problems.append(f"{index_dir} holds no index (no table of contents)")
+        return report
+    try:
+        ix = whoosh_index.open_dir(str(index_dir))
+        reader = ix.reader()
+    except Exception as exc:
+        report.problems.append(f"the index does not open: {type(exc).__name__}: {exc}")
+        return report
+    try:
+        segments = ix._segments()  # the committed segments, as the table of contents lists them
+        report.lines.append(f"Index: {index_dir} (generation {ix.latest_generation()}, {len(segments)} segments)")
+        live = 0
+        ids: set[str] = set()
+        duplicates = 0
+        for segment in segments:
+            try:
+                count = segment.doc_count()
+                report.lines.append(
+                    f"  segment {segment.segid}: {count:,} documents, {segment.deleted_count():,} deleted"
+                )
+            except Exception as exc:
+                report.problems.append(f"segment {getattr(segment, 'segid', '?')} unreadable: {exc}")
+        for docnum, stored in reader.iter_docs():
+            live += 1
+            article_id = stored.get("id")
+            if not article_id:
+                report.problems.append(f"document {docnum} has no id")
+            elif article_id in ids:
+                duplicates += 1
+            else:
+                ids.add(article_id)
+        # Every live id must be findable through the id field's postings.
+        missing = sum(1 for article_id in ids if not list(reader.postings("id", article_id).all_ids()))
+        if duplicates:
+            report.problems.append(f"{duplicates:,} documents share an id with another")
+        if missing:
+            report.problems.append(f"{missing:,} ids are stored but not searchable")
+        if live != reader.doc_count():
+            report.problems.append(f"read {live:,} documents but the index counts {reader.doc_count():,}")
+        report.lines.append(f"Documents: {live:,} ({len(ids):,} distinct ids)")
+        report.lines.append("OK" if not report.problems else "DAMAGED")
+    except Exception as exc:
+        report.problems.append(f"reading failed: {type(exc).__name__}: {exc}")
+    finally:
+        reader.close()
+    return report

@@ -1,0 +1,44 @@
+"""The Whoosh schema: searchable text in exact and stemmed forms, exact facets, date facets."""
+
+from __future__ import annotations
+
+from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+
+from index.analysis import stem_analyzer, surface_analyzer
+
+DEFAULT_STEMMER = "sastrawi"
+SCHEMA_VERSION = "1"
+
+
+def build_schema(stemmer: str = DEFAULT_STEMMER) -> Schema:
+    surface = surface_analyzer()
+    stemmed = stem_analyzer(stemmer)
+    return Schema(
+        id=ID(stored=True, unique=True),
+        # id and content hash together: an article whose pair is present is unchanged.
+        id_hash=ID(),
+        url=ID(stored=True),
+        title=TEXT(analyzer=surface, stored=True, phrase=True),
+        title_stem=TEXT(analyzer=stemmed, phrase=False),
+        body=TEXT(analyzer=surface, stored=True, phrase=True),
+        body_stem=TEXT(analyzer=stemmed, phrase=False),
+        caption=TEXT(analyzer=surface, stored=True, phrase=True),
+        # Reporter: searchable by any of the name's parts, exact for filters and facets.
+        reporter=TEXT(analyzer=surface, stored=True, phrase=True),
+        reporter_facet=ID(stored=False, sortable=True),
+        category=ID(stored=True, sortable=True),
+        category_key=ID(),
+        subcategory=ID(stored=True),
+        source=ID(stored=True, sortable=True),
+        source_key=ID(),
+        tags=KEYWORD(stored=True, commas=True, lowercase=True, scorable=True),
+        # Wall-clock time in the article's own zone, so date filters match the dateline.
+        published=DATETIME(stored=True, sortable=True),
+        published_iso=STORED(),
+        year=ID(sortable=True),
+        month=ID(sortable=True),
+        date_note=ID(stored=True),
+        # Same title and opening: a re-posted or syndicated copy, collapsed in results.
+        dup_key=ID(sortable=True),
+        origin=STORED(),
+    )

@@ -1,0 +1,178 @@
+"""Writing Articles into the index: stable ids, change detection, batched commits."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.index import LockError
+from whoosh.writing import IndexWriter
+
+from index.analysis import fold
+from index.article import Article
+from index.readers import Failure, Record
+from index.schema import build_schema
+
+INDEX_ENV = "BERITA_SEARCH_INDEX"
+DEFAULT_INDEX_DIR = "berita-index"
+BATCH_SIZE = 1000
+
+
+class IndexBusyError(RuntimeError):
+    """Another process holds the index's write lock."""
+
+
+@dataclass
+class IndexSummary:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicates: int = 0
+    skipped: list[Failure] = field(default_factory=list)  # files of unsupported types
+    failed: list[Failure] = field(default_factory=list)
+    dates_flagged: int = 0
+    seconds: float = 0.0
+
+    @property
+    def seen(self) -> int:
+        return self.added + self.updated + self.unchanged + self.duplicates + len(self.failed)
+
+
+def index_dir_from(option: str | None) -> Path:
+    return Path(option or os.environ.get(INDEX_ENV) or DEFAULT_INDEX_DIR)
+
+
+def open_index(index_dir: Path, create: bool = False) -> whoosh_index.Index:
+    if whoosh_index.exists_in(str(index_dir)):
+        return whoosh_index.open_dir(str(index_dir))
+    if not create:
+        raise FileNotFoundError(f"no index at {index_dir} (run 'berita-search index' first)")
+    index_dir.mkdir(parents=True, exist_ok=True)
+    return whoosh_index.create_in(str(index_dir), build_schema())
+
+
+def article_fields(article: Article, article_id: str, content_hash: str) -> dict[str, object]:
+    published = article.published
+    doc: dict[str, object] = {
+        "id": article_id,
+        "id_hash": f"{article_id}:{content_hash}",
+        "url": article.url,
+        "title": article.title,
+        "title_stem": article.title,
+        "body": article.body,
+        "body_stem": article.body,
+        "caption": article.caption,
+        "reporter": article.reporter,
+        "category": article.category,
+        "category_key": fold(article.category),
+        "subcategory": article.subcategory,
+        "source": article.source,
+        "source_key": fold(article.source),
+        "tags": ",".join(article.tags),
+        "date_note": article.date_note,
+        "dup_key": near_duplicate_key(article),
+        "origin": article.origin,
+    }
+    if article.reporter:
+        doc["reporter_facet"] = article.reporter
+    if published is not None:
+        doc["published"] = published.replace(tzinfo=None)
+        doc["published_iso"] = published.isoformat() if article.published_has_time else published.date().isoformat()
+        doc["year"] = f"{published.year:04d}"
+        doc["month"] = f"{published.year:04d}-{published.month:02d}"
+    return {k: v for k, v in doc.items() if v != ""}
+
+
+def near_duplicate_key(article: Article) -> str:
+    """Copies of one story share their title and opening words, whatever their URL."""
+    title = [fold(w) for w in article.title.split()]
+    opening = [] if len(title) >= 6 else [fold(w) for w in article.body.split()[:20]]
+    key = " ".join(title + ["|"] + opening)
+    return hashlib.blake2b(key.encode("utf-8"), digest_size=8).hexdigest()
+
+
+ProgressCallback = Callable[[IndexSummary, str], None]
+
+
+def _open_writer(ix: whoosh_index.Index, wait_seconds: float) -> IndexWriter:
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            return ix.writer()
+        except LockError:
+            if time.monotonic() >= deadline:
+                raise IndexBusyError("another 'berita-search index' is writing to this index") from None
+            time.sleep(0.5)
+
+
+def index_records(
+    index_dir: Path,
+    records: Iterable[Record],
+    batch_size: int = BATCH_SIZE,
+    progress: ProgressCallback | None = None,
+    wait_seconds: float = 0.0,
+) -> IndexSummary:
+    """Add, update or skip each record; commit every ``batch_size`` changes.
+
+    A run that is interrupted keeps every committed batch, and a re-run skips those
+    articles as unchanged, so indexing resumes rather than restarts.
+    """
+    started = time.perf_counter()
+    summary = IndexSummary()
+    ix = open_index(index_dir, create=True)
+    seen: dict[str, str] = {}  # id -> origin of its first record in this run
+    writer = _open_writer(ix, wait_seconds)
+    searcher = ix.searcher()
+    pending = 0
+    try:
+        for record in records:
+            if isinstance(record, Failure):
+                (summary.skipped if record.reason.startswith("skipped:") else summary.failed).append(record)
+                if progress:
+                    progress(summary, record.origin)
+                continue
+            article_id = record.id
+            if article_id in seen:
+                summary.duplicates += 1
+                if progress:
+                    progress(summary, record.origin)
+                continue
+            seen[article_id] = record.origin
+            content_hash = record.content_hash()
+            if record.date_note:
+                summary.dates_flagged += 1
+            if searcher.document_number(id_hash=f"{article_id}:{content_hash}") is not None:
+                summary.unchanged += 1
+            else:
+                fields = article_fields(record, article_id, content_hash)
+                if searcher.document_number(id=article_id) is not None:
+                    writer.update_document(**fields)
+                    summary.updated += 1
+                else:
+                    writer.add_document(**fields)
+                    summary.added += 1
+                pending += 1
+            if progress:
+                progress(summary, record.origin)
+            if pending >= batch_size:
+                writer.commit()
+                searcher.close()
+                searcher = ix.searcher()
+                writer = _open_writer(ix, wait_seconds)
+                pending = 0
+        if pending:
+            writer.commit()
+        else:
+            writer.cancel()
+    except BaseException:
+        writer.cancel()
+        raise
+    finally:
+        searcher.close()
+    summary.seconds = time.perf_counter() - started
+    return summary

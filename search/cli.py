@@ -1,0 +1,344 @@
+"""The berita-search command line: index, query, show, stats, check, serve."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from index.readers import SUPPORTED_SUFFIXES, iter_files, read_paths
+from index.writer import INDEX_ENV, IndexBusyError, IndexSummary, index_dir_from, index_records
+from search.engine import JSON_KEYS, RequestError, SearchEngine, SearchRequest
+
+EXIT_OK, EXIT_NO_HITS, EXIT_USAGE = 0, 1, 2
+MAX_FAILURES_SHOWN = 200
+
+index_option = click.option(
+    "--index",
+    "index_dir",
+    metavar="DIR",
+    envvar=INDEX_ENV,
+    help=f"Index folder (default: ${INDEX_ENV} or ./berita-index).",
+)
+
+
+class UsageFailure(click.ClickException):
+    """A one-line error with the usage exit code."""
+
+    exit_code = EXIT_USAGE
+
+
+def open_engine(index_dir: str | None) -> SearchEngine:
+    path = index_dir_from(index_dir)
+    try:
+        return SearchEngine(path)
+    except FileNotFoundError as exc:
+        raise UsageFailure(str(exc)) from None
+    except Exception as exc:  # a damaged or foreign folder
+        raise UsageFailure(f"cannot open the index at {path}: {type(exc).__name__}: {exc}") from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="berita-search")
+def cli() -> None:
+    """Full-text search for Indonesian news archives."""
+
+
+# ---------------------------------------------------------------- index
+
+
+@cli.command("index")
+@index_option
+@click.option(
+    "--batch-size", default=1000, show_default=True, type=click.IntRange(1, 100_000), help="Articles per commit."
+)
+@click.option(
+    "--wait",
+    "wait_seconds",
+    default=0.0,
+    type=click.FloatRange(0, 86_400),
+    help="Seconds to wait for another writer to finish.",
+)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+def index_command(index_dir: str | None, batch_size: int, wait_seconds: float, paths: tuple[Path, ...]) -> None:
+    """Add articles from files or folders (raw pages .txt, .jsonl, .csv, .xlsx)."""
+    target = index_dir_from(index_dir)
+    files = [f for p in paths if p.exists() for f in iter_files(p)]
+    sizes = {str(f): _size(f) for f in files if f.suffix.lower() in SUPPORTED_SUFFIXES}
+    total_bytes = sum(sizes.values()) or 1
+    done_files: set[str] = set()
+    with click.progressbar(
+        length=total_bytes,
+        label="Indexing",
+        file=sys.stderr,
+        show_pos=False,
+        show_percent=True,
+        item_show_func=lambda text: text,
+    ) as bar:
+
+        def progress(summary: IndexSummary, origin: str) -> None:
+            file = origin.split(":line ")[0].split(":row ")[0].split(":item ")[0]
+            if file not in done_files and file in sizes:
+                done_files.add(file)
+                # A file is counted when its first record arrives, the bar shows files begun.
+                bar.update(sizes[file], f"{summary.seen:,} articles")
+            elif summary.seen % 500 == 0:
+                bar.update(0, f"{summary.seen:,} articles")
+
+        try:
+            summary = index_records(
+                target, read_paths(paths), batch_size=batch_size, progress=progress, wait_seconds=wait_seconds
+            )
+        except IndexBusyError as exc:
+            raise click.ClickException(f"{exc}; try again later or pass --wait SECONDS") from None
+        except OSError as exc:
+            raise click.ClickException(f"cannot write the index at {target}: {exc.strerror or exc}") from None
+    _print_summary(summary, target)
+    if summary.failed:
+        sys.exit(1)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _print_summary(summary: IndexSummary, target: Path) -> None:
+    echo = click.echo
+    echo(
+        f"Indexed into {target} in {summary.seconds:.1f} s: added {summary.added:,}, updated {summary.updated:,}, "
+        f"unchanged {summary.unchanged:,}, duplicates {summary.duplicates:,}, failed {len(summary.failed):,}"
+    )
+    if summary.dates_flagged:
+        echo(f"Dates flagged (kept; see date_note): {summary.dates_flagged:,}")
+    if summary.skipped:
+        echo(f"Skipped {len(summary.skipped):,} files of unsupported types, e.g. {summary.skipped[0].origin}")
+    for failure in summary.failed[:MAX_FAILURES_SHOWN]:
+        echo(f"  failed: {failure.origin}: {failure.reason}", err=True)
+    if len(summary.failed) > MAX_FAILURES_SHOWN:
+        echo(f"  ... and {len(summary.failed) - MAX_FAILURES_SHOWN:,} more failures", err=True)
+
+
+# ---------------------------------------------------------------- query
+
+
+SORT_CHOICE = click.Choice(["relevance", "newest", "oldest"])
+
+
+@cli.command("query")
+@index_option
+@click.argument("query", required=False, default="")
+@click.option("--limit", default=10, show_default=True, type=int, help="Hits per page (1-100).")
+@click.option("--page", default=1, show_default=True, type=int, help="Page number (1-100).")
+@click.option("--sort", default="relevance", show_default=True, type=SORT_CHOICE)
+@click.option("--from", "date_from", metavar="DATE", help="Published on or after (2023-08-31, 2023-08, 2023).")
+@click.option("--to", "date_to", metavar="DATE", help="Published on or before.")
+@click.option("--reporter", help="Reporter name (any of its parts, any case).")
+@click.option("--category", help="Category (rubrik), exact, any case.")
+@click.option("--source", help="Publisher, exact, any case.")
+@click.option("--facets", is_flag=True, help="Print counts by category, reporter, source, year and month.")
+@click.option("--no-collapse", is_flag=True, help="Show near-duplicate copies as separate hits.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per hit per line.")
+@click.option("--csv", "as_csv", is_flag=True, help="CSV with a header row, for spreadsheets.")
+def query_command(
+    index_dir: str | None,
+    query: str,
+    limit: int,
+    page: int,
+    sort: str,
+    date_from: str | None,
+    date_to: str | None,
+    reporter: str | None,
+    category: str | None,
+    source: str | None,
+    facets: bool,
+    no_collapse: bool,
+    as_json: bool,
+    as_csv: bool,
+) -> None:
+    """Search the index. Exit status: 0 with hits, 1 with none, 2 for usage errors."""
+    if as_json and as_csv:
+        raise UsageFailure("choose one of --json and --csv")
+    request = SearchRequest(
+        q=query,
+        page=page,
+        limit=limit,
+        sort=sort,
+        date_from=date_from,
+        date_to=date_to,
+        reporter=reporter,
+        category=category,
+        source=source,
+        collapse=not no_collapse,
+        facets=facets or not (as_json or as_csv),
+    )
+    if not query.strip() and not any([date_from, date_to, reporter, category, source]):
+        raise UsageFailure("give a query or a filter (--reporter, --category, --source, --from, --to)")
+    engine = open_engine(index_dir)
+    try:
+        result = engine.search(request)
+    except RequestError as exc:
+        raise UsageFailure(str(exc)) from None
+    for message in result.messages:
+        click.echo(f"note: {message}", err=True)
+    if as_json:
+        for hit in result.hits:
+            click.echo(json.dumps(hit.to_json(), ensure_ascii=False))
+    elif as_csv:
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(JSON_KEYS))
+        writer.writeheader()
+        for hit in result.hits:
+            writer.writerow(hit.to_json())
+    else:
+        _print_results(result, show_facets=facets)
+    if result.suggestion and (as_json or as_csv):
+        click.echo(f"note: maksud Anda: {result.suggestion}", err=True)
+    sys.exit(EXIT_OK if result.hits else EXIT_NO_HITS)
+
+
+def _print_results(result: Any, show_facets: bool) -> None:
+    color = sys.stdout.isatty()
+    request = result.request
+    first = (request.page - 1) * request.limit + 1
+    if result.total:
+        last = first + len(result.hits) - 1
+        click.echo(
+            f"{result.total:,} hasil untuk “{request.q}” ({first}–{last}, halaman {request.page} dari {result.pages})"
+        )
+    else:
+        click.echo(f"Tidak ada hasil untuk “{request.q}”.")
+    if result.suggestion:
+        click.echo(f"Maksud Anda: {result.suggestion}")
+    for number, hit in enumerate(result.hits, first):
+        click.echo("")
+        title = click.style(hit.title, bold=True) if color else hit.title
+        click.echo(f"{number}. {title}")
+        meta = [hit.published_display, hit.reporter, hit.category, hit.source]
+        click.echo("   " + " · ".join(m for m in meta if m))
+        snippet = hit.snippet.ansi() if color else hit.snippet.plain()
+        if snippet:
+            click.echo(f"   {snippet}")
+        if hit.duplicates:
+            click.echo(f"   (+{hit.duplicates} salinan serupa disembunyikan; --no-collapse untuk melihat)")
+        click.echo(f"   id: {hit.id}" + (f"  {hit.url}" if hit.url else ""))
+    if show_facets:
+        for name, items in result.facets.items():
+            if items:
+                click.echo(f"\n{name}: " + ", ".join(f"{k} ({v})" for k, v in items[:10]))
+
+
+# ---------------------------------------------------------------- show, stats
+
+
+@cli.command("show")
+@index_option
+@click.argument("article_id")
+@click.option("--json", "as_json", is_flag=True)
+def show_command(index_dir: str | None, article_id: str, as_json: bool) -> None:
+    """Print one article in full."""
+    engine = open_engine(index_dir)
+    article = engine.article(article_id.strip())
+    if article is None:
+        click.echo(f"berita-search: no article with id {article_id!r}", err=True)
+        sys.exit(EXIT_NO_HITS)
+    if as_json:
+        click.echo(json.dumps(article, ensure_ascii=False, default=str))
+        return
+    click.echo(article.get("title", ""))
+    click.echo("=" * min(len(article.get("title", "")), 80))
+    for label, key in [
+        ("Tanggal", "published_display"),
+        ("Reporter", "reporter"),
+        ("Kategori", "category"),
+        ("Subkategori", "subcategory"),
+        ("Sumber", "source"),
+        ("URL", "url"),
+        ("Foto", "caption"),
+        ("Tag", "tags"),
+        ("Catatan tanggal", "date_note"),
+        ("Id", "id"),
+    ]:
+        if article.get(key):
+            click.echo(f"{label}: {article[key]}")
+    click.echo("")
+    click.echo(article.get("body", ""))
+
+
+@cli.command("stats")
+@index_option
+@click.option("--json", "as_json", is_flag=True)
+def stats_command(index_dir: str | None, as_json: bool) -> None:
+    """Counts, date range and top facets of the index."""
+    stats = open_engine(index_dir).stats()
+    if as_json:
+        click.echo(json.dumps(stats, ensure_ascii=False))
+        return
+    click.echo(f"Index: {stats['index']}")
+    click.echo(f"Articles: {stats['documents']:,} ({stats['undated']:,} without a date)")
+    click.echo(f"Published: {stats['first_published'] or '-'} to {stats['last_published'] or '-'}")
+    for name, items in stats["facets"].items():
+        if items:
+            click.echo(f"Top {name}: " + ", ".join(f"{k} ({v:,})" for k, v in items))
+
+
+# ---------------------------------------------------------------- check
+
+
+@cli.command("check")
+@index_option
+def check_command(index_dir: str | None) -> None:
+    """Verify an index: open every segment, read every document; non-zero exit on damage."""
+    from index.check import check_index
+
+    report = check_index(index_dir_from(index_dir))
+    for line in report.lines:
+        click.echo(line)
+    if report.problems:
+        for problem in report.problems:
+            click.echo(f"problem: {problem}", err=True)
+        sys.exit(1)
+
+
+# ---------------------------------------------------------------- serve
+
+
+@cli.command("serve")
+@index_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+def serve_command(index_dir: str | None, host: str, port: int) -> None:
+    """Start the web search box and JSON API."""
+    import uvicorn
+
+    from web.app import create_app
+
+    app = create_app(open_engine(index_dir))
+    click.echo(f"berita-search: serving {index_dir_from(index_dir)} on http://{host}:{port}/", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("berita-search: interrupted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        click.echo(f"berita-search: error: {exc.format_message()}", err=True)
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("berita-search: interrupted", err=True)
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(0)
+    except Exception as exc:  # never a traceback for the user
+        click.echo(f"berita-search: error: {type(exc).__name__}: {exc}", err=True)
+        sys.exit(1)

@@ -1,0 +1,363 @@
+"""Executing searches: ranking, filters, facets, snippets, suggestions, related articles.
+
+``SearchEngine`` is what the CLI and the web both call. It keeps one searcher open and
+picks up new commits to the index without a restart.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from whoosh import query as Q
+from whoosh import scoring, sorting
+from whoosh.searching import Searcher
+
+from index.dates import format_id
+from index.writer import open_index
+from search.querylang import ParsedQuery, parse_date_span, parse_query
+from search.snippets import Snippet, make_snippet
+
+MAX_LIMIT = 100
+MAX_PAGE = 100
+MAX_RESULTS_DEPTH = 10_000  # page * limit may not reach past this
+SORTS = ("relevance", "newest", "oldest")
+FACET_FIELDS = {
+    "category": "category",
+    "reporter": "reporter_facet",
+    "source": "source",
+    "year": "year",
+    "month": "month",
+}
+JSON_KEYS = ("id", "title", "url", "source", "category", "reporter", "published", "score", "snippet")
+
+
+class RequestError(ValueError):
+    """A request with an out-of-range or malformed parameter: a usage error."""
+
+
+@dataclass
+class SearchRequest:
+    q: str = ""
+    page: int = 1
+    limit: int = 10
+    sort: str = "relevance"
+    date_from: str | None = None
+    date_to: str | None = None
+    reporter: str | None = None
+    category: str | None = None
+    source: str | None = None
+    collapse: bool = True
+    facets: bool = True
+    snippets: bool = True
+
+    def validate(self) -> None:
+        if not 1 <= self.limit <= MAX_LIMIT:
+            raise RequestError(f"limit must be between 1 and {MAX_LIMIT}")
+        if not 1 <= self.page <= MAX_PAGE:
+            raise RequestError(f"page must be between 1 and {MAX_PAGE}")
+        if self.page * self.limit > MAX_RESULTS_DEPTH:
+            raise RequestError(f"results deeper than {MAX_RESULTS_DEPTH} are not paged; narrow the search")
+        if self.sort not in SORTS:
+            raise RequestError(f"sort must be one of: {', '.join(SORTS)}")
+        for name in ("date_from", "date_to"):
+            value = getattr(self, name)
+            if value and parse_date_span(value) is None:
+                raise RequestError(f"unreadable date {value!r} (use 2023-08-31, 2023-08 or 2023)")
+
+
+@dataclass
+class Hit:
+    id: str
+    title: str
+    url: str
+    source: str
+    category: str
+    reporter: str
+    published: str | None  # ISO 8601: with offset when the time is known, else the day
+    published_display: str
+    score: float
+    snippet: Snippet
+    duplicates: int = 0  # near-duplicate copies collapsed under this hit
+    date_note: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "url": self.url,
+            "source": self.source,
+            "category": self.category,
+            "reporter": self.reporter,
+            "published": self.published,
+            "score": round(self.score, 4),
+            "snippet": self.snippet.plain(),
+        }
+
+
+@dataclass
+class SearchResult:
+    request: SearchRequest
+    parsed: ParsedQuery
+    total: int
+    hits: list[Hit]
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    suggestion: str | None = None
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.request.limit))
+
+    @property
+    def messages(self) -> list[str]:
+        return self.parsed.messages
+
+
+def published_of(stored: dict[str, Any]) -> tuple[str | None, str]:
+    """(ISO string, Indonesian display) of a stored document's publication date."""
+    iso = stored.get("published_iso")
+    if not iso:
+        return None, "tanpa tanggal"
+    value = datetime.fromisoformat(iso)
+    has_time = "T" in iso
+    if not has_time:
+        return iso, format_id(value, has_time=False)
+    return iso, format_id(value, has_time=True)
+
+
+class SearchEngine:
+    def __init__(self, index_dir: Path) -> None:
+        self.index_dir = index_dir
+        self.ix = open_index(index_dir)
+        self._lock = threading.Lock()
+        self._searcher: Searcher = self.ix.searcher(weighting=scoring.BM25F())
+
+    def searcher(self) -> Searcher:
+        """The open searcher, renewed when the index has a newer commit."""
+        with self._lock:
+            if not self._searcher.up_to_date():
+                old = self._searcher
+                self._searcher = old.refresh()
+            return self._searcher
+
+    def close(self) -> None:
+        self._searcher.close()
+
+    # ---------------------------------------------------------------- search
+
+    def filter_query(self, request: SearchRequest) -> Q.Query | None:
+        filters: list[Q.Query] = []
+        if request.reporter:
+            parsed = parse_query(f'reporter:"{_quote_free(request.reporter)}"')
+            filters.append(parsed.query)
+        if request.category:
+            filters.append(parse_query(f'kategori:"{_quote_free(request.category)}"').query)
+        if request.source:
+            filters.append(parse_query(f'sumber:"{_quote_free(request.source)}"').query)
+        if request.date_from or request.date_to:
+            lo = parse_date_span(request.date_from) if request.date_from else None
+            hi = parse_date_span(request.date_to) if request.date_to else None
+            filters.append(Q.DateRange("published", lo[0] if lo else None, hi[1] if hi else None))
+        filters = [f for f in filters if f is not Q.NullQuery]
+        if not filters:
+            return None
+        return filters[0] if len(filters) == 1 else Q.And(filters)
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        request.validate()
+        parsed = parse_query(request.q)
+        query = ranking_query(parsed)
+        filter_q = self.filter_query(request)
+        if query is Q.NullQuery:
+            if filter_q is None:
+                return SearchResult(request, parsed, 0, [])
+            # Filters alone (a reporter's articles, a month): list them, newest first.
+            query = Q.Every()
+            if request.sort == "relevance":
+                request.sort = "newest"
+        searcher = self.searcher()
+        kwargs: dict[str, Any] = {"filter": filter_q, "terms": False}
+        if request.sort != "relevance":
+            kwargs["sortedby"] = sorting.FieldFacet("published", reverse=request.sort == "newest")
+        if request.facets:
+            kwargs["groupedby"] = {
+                name: sorting.FieldFacet(fieldname, maptype=sorting.Count) for name, fieldname in FACET_FIELDS.items()
+            }
+        if request.collapse:
+            kwargs["collapse"] = sorting.FieldFacet("dup_key")
+            kwargs["collapse_limit"] = 1
+        results = searcher.search_page(query, request.page, pagelen=request.limit, **kwargs)
+        collapsed_counts = getattr(results.results, "collapsed_counts", None) or {}
+        dup_keys = searcher.reader().column_reader("dup_key") if collapsed_counts else None
+        hits = []
+        for hit in results:
+            stored = hit.fields()
+            iso, display = published_of(stored)
+            snippet = make_snippet(stored.get("body", ""), parsed) if request.snippets else Snippet([])
+            hits.append(
+                Hit(
+                    id=stored["id"],
+                    title=stored.get("title", ""),
+                    url=stored.get("url", ""),
+                    source=stored.get("source", ""),
+                    category=stored.get("category", ""),
+                    reporter=stored.get("reporter", ""),
+                    published=iso,
+                    published_display=display,
+                    score=float(hit.score or 0.0),
+                    snippet=snippet,
+                    duplicates=collapsed_counts.get(dup_keys[hit.docnum], 0) if dup_keys else 0,
+                    date_note=stored.get("date_note", ""),
+                )
+            )
+        facets: dict[str, list[tuple[str, int]]] = {}
+        if request.facets:
+            for name in FACET_FIELDS:
+                groups = results.results.groups(name)
+                items = [(str(k), int(v)) for k, v in groups.items() if k not in (None, "", b"")]
+                if name in ("year", "month"):
+                    items.sort()
+                else:
+                    items.sort(key=lambda kv: (-kv[1], kv[0]))
+                facets[name] = items
+        total = results.total
+        suggestion = self.suggest(parsed, request) if total < 3 else None
+        return SearchResult(request, parsed, total, hits, facets, suggestion)
+
+    # ---------------------------------------------------------------- "did you mean"
+
+    def suggest(self, parsed: ParsedQuery, request: SearchRequest) -> str | None:
+        """A corrected query when a typed word is not in the index and a close one is."""
+        if not parsed.plain_words:
+            return None
+        searcher = self.searcher()
+        text = request.q
+        changed = False
+        for word in parsed.plain_words:
+            if searcher.doc_frequency("body", word) or searcher.doc_frequency("title", word):
+                continue
+            candidates = searcher.suggest("body", word, limit=1, maxdist=2, prefix=1)
+            if not candidates:
+                continue
+            text = _replace_word(text, word, candidates[0])
+            changed = True
+        if not changed:
+            return None
+        corrected = parse_query(text)
+        q = corrected.query
+        if q is Q.NullQuery:
+            return None
+        found = searcher.search(q, limit=1, filter=self.filter_query(request))
+        return text if found.scored_length() > 0 else None
+
+    # ---------------------------------------------------------------- articles
+
+    def article(self, article_id: str) -> dict[str, Any] | None:
+        searcher = self.searcher()
+        stored = searcher.document(id=article_id)
+        if stored is None:
+            return None
+        iso, display = published_of(stored)
+        return {**stored, "published": iso, "published_display": display}
+
+    def related(self, article_id: str, limit: int = 5) -> list[Hit]:
+        """More like this: articles sharing the most distinctive words of this one."""
+        searcher = self.searcher()
+        docnum = searcher.document_number(id=article_id)
+        if docnum is None:
+            return []
+        stored = searcher.stored_fields(docnum)
+        text = f"{stored.get('title', '')}\n{stored.get('body', '')}"
+        results = searcher.more_like(docnum, "body_stem", text=text, top=limit * 3, numterms=12)
+        hits: list[Hit] = []
+        dup_keys = searcher.reader().column_reader("dup_key")
+        seen_keys = {dup_keys[docnum]}
+        for hit in results:
+            fields = hit.fields()
+            key = dup_keys[hit.docnum]
+            if fields["id"] == article_id or key in seen_keys:
+                continue
+            seen_keys.add(key)
+            iso, display = published_of(fields)
+            hits.append(
+                Hit(
+                    fields["id"],
+                    fields.get("title", ""),
+                    fields.get("url", ""),
+                    fields.get("source", ""),
+                    fields.get("category", ""),
+                    fields.get("reporter", ""),
+                    iso,
+                    display,
+                    float(hit.score or 0.0),
+                    Snippet([]),
+                )
+            )
+            if len(hits) >= limit:
+                break
+        return hits
+
+    def stats(self, top: int = 10) -> dict[str, Any]:
+        searcher = self.searcher()
+        everything = searcher.search(
+            Q.Every(),
+            limit=1,
+            groupedby={n: sorting.FieldFacet(f, maptype=sorting.Count) for n, f in FACET_FIELDS.items()},
+            terms=False,
+        )
+        facets = {}
+        for name in FACET_FIELDS:
+            groups = {str(k): v for k, v in everything.groups(name).items() if k not in (None, "", b"")}
+            facets[name] = sorted(groups.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
+        dates = [d for d in searcher.lexicon("year")]
+        undated = searcher.doc_count() - sum(
+            everything.groups("year").get(y, 0) for y in everything.groups("year") if y
+        )
+        first = last = None
+        if dates:
+            oldest = searcher.search(Q.Every(), limit=1, sortedby="published")
+            newest = searcher.search(Q.Every(), limit=1, sortedby="published", reverse=True)
+            first = published_of(oldest[0].fields())[0] if len(oldest) else None
+            last = published_of(newest[0].fields())[0] if len(newest) else None
+        return {
+            "documents": searcher.doc_count(),
+            "undated": undated,
+            "first_published": first,
+            "last_published": last,
+            "facets": facets,
+            "index": str(self.index_dir),
+        }
+
+
+def ranking_query(parsed: ParsedQuery) -> Q.Query:
+    """The user's query, plus a bonus for its words appearing together (a phrase or near)."""
+    query = parsed.query
+    words = [w for w in parsed.plain_words]
+    if query is Q.NullQuery or len(words) < 2 or len(words) > 8 or parsed.phrases:
+        return query
+    bonus = Q.Or(
+        [
+            Q.Phrase("title", words, slop=1, boost=4.0),
+            Q.Phrase("body", words, slop=1, boost=2.0),
+            Q.Phrase("body", words, slop=4, boost=1.0),
+        ]
+    )
+    return Q.AndMaybe(query, bonus)
+
+
+def _quote_free(text: str) -> str:
+    return text.replace('"', " ").strip()
+
+
+def _replace_word(text: str, word: str, replacement: str) -> str:
+    import re
+
+    from index.analysis import fold
+
+    def swap(match: re.Match[str]) -> str:
+        return replacement if fold(match.group(0)) == word else match.group(0)
+
+    return re.sub(r"[^\s\"()]+", swap, text)

@@ -1,0 +1,1 @@
+"""The Starlette web front-end: a thin layer over search.engine."""
