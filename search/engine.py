@@ -17,13 +17,15 @@ from whoosh import scoring, sorting
 from whoosh.searching import Searcher
 
 from index.dates import format_id
+from index.schema import DEFAULT_STEMMER
 from index.writer import open_index
 from search.querylang import ParsedQuery, parse_date_span, parse_query
 from search.snippets import Snippet, make_snippet
 
 MAX_LIMIT = 100
 MAX_PAGE = 100
-MAX_RESULTS_DEPTH = 10_000  # page * limit may not reach past this
+MAX_RESULTS_DEPTH = 10_000
+EXPORT_CAP = 5_000  # hits in one CSV or JSON export  # page * limit may not reach past this
 SORTS = ("relevance", "newest", "oldest")
 FACET_FIELDS = {
     "category": "category",
@@ -134,6 +136,10 @@ class SearchEngine:
         self.ix = open_index(index_dir)
         self._lock = threading.Lock()
         self._searcher: Searcher = self.ix.searcher(weighting=scoring.BM25F())
+        self.stemmer = stemmer_of(self.ix.schema)
+
+    def parse(self, text: str) -> ParsedQuery:
+        return parse_query(text, self.stemmer)
 
     def searcher(self) -> Searcher:
         """The open searcher, renewed when the index has a newer commit."""
@@ -168,7 +174,7 @@ class SearchEngine:
 
     def search(self, request: SearchRequest) -> SearchResult:
         request.validate()
-        parsed = parse_query(request.q)
+        parsed = self.parse(request.q)
         query = ranking_query(parsed)
         filter_q = self.filter_query(request)
         if query is Q.NullQuery:
@@ -194,25 +200,9 @@ class SearchEngine:
         dup_keys = searcher.reader().column_reader("dup_key") if collapsed_counts else None
         hits = []
         for hit in results:
-            stored = hit.fields()
-            iso, display = published_of(stored)
-            snippet = make_snippet(stored.get("body", ""), parsed) if request.snippets else Snippet([])
-            hits.append(
-                Hit(
-                    id=stored["id"],
-                    title=stored.get("title", ""),
-                    url=stored.get("url", ""),
-                    source=stored.get("source", ""),
-                    category=stored.get("category", ""),
-                    reporter=stored.get("reporter", ""),
-                    published=iso,
-                    published_display=display,
-                    score=float(hit.score or 0.0),
-                    snippet=snippet,
-                    duplicates=collapsed_counts.get(dup_keys[hit.docnum], 0) if dup_keys else 0,
-                    date_note=stored.get("date_note", ""),
-                )
-            )
+            item = self._hit(hit.fields(), float(hit.score or 0.0), parsed, request.snippets)
+            item.duplicates = collapsed_counts.get(dup_keys[hit.docnum], 0) if dup_keys else 0
+            hits.append(item)
         facets: dict[str, list[tuple[str, int]]] = {}
         if request.facets:
             for name in FACET_FIELDS:
@@ -226,6 +216,44 @@ class SearchEngine:
         total = results.total
         suggestion = self.suggest(parsed, request) if total < 3 else None
         return SearchResult(request, parsed, total, hits, facets, suggestion)
+
+    def export(self, request: SearchRequest, cap: int = EXPORT_CAP) -> SearchResult:
+        """Every hit of a search up to ``cap`` (not just one page), for CSV and JSON export."""
+        export_request = SearchRequest(**{**request.__dict__, "page": 1, "limit": MAX_LIMIT})
+        export_request.validate()
+        parsed = self.parse(request.q)
+        query = ranking_query(parsed)
+        filter_q = self.filter_query(request)
+        if query is Q.NullQuery:
+            if filter_q is None:
+                return SearchResult(request, parsed, 0, [])
+            query = Q.Every()
+        searcher = self.searcher()
+        kwargs: dict[str, Any] = {"filter": filter_q, "terms": False, "limit": cap}
+        sort = request.sort if request.sort in SORTS else "relevance"
+        if sort != "relevance" or query == Q.Every():
+            kwargs["sortedby"] = sorting.FieldFacet("published", reverse=sort != "oldest")
+        if request.collapse:
+            kwargs["collapse"] = sorting.FieldFacet("dup_key")
+        results = searcher.search(query, **kwargs)
+        hits = [self._hit(hit.fields(), float(hit.score or 0.0), parsed, request.snippets) for hit in results]
+        return SearchResult(request, parsed, len(results), hits)
+
+    def _hit(self, stored: dict[str, Any], score: float, parsed: ParsedQuery, snippets: bool) -> Hit:
+        iso, display = published_of(stored)
+        return Hit(
+            id=stored["id"],
+            title=stored.get("title", ""),
+            url=stored.get("url", ""),
+            source=stored.get("source", ""),
+            category=stored.get("category", ""),
+            reporter=stored.get("reporter", ""),
+            published=iso,
+            published_display=display,
+            score=score,
+            snippet=make_snippet(stored.get("body", ""), parsed) if snippets else Snippet([]),
+            date_note=stored.get("date_note", ""),
+        )
 
     # ---------------------------------------------------------------- "did you mean"
 
@@ -246,7 +274,7 @@ class SearchEngine:
             changed = True
         if not changed:
             return None
-        corrected = parse_query(text)
+        corrected = self.parse(text)
         q = corrected.query
         if q is Q.NullQuery:
             return None
@@ -281,21 +309,7 @@ class SearchEngine:
             if fields["id"] == article_id or key in seen_keys:
                 continue
             seen_keys.add(key)
-            iso, display = published_of(fields)
-            hits.append(
-                Hit(
-                    fields["id"],
-                    fields.get("title", ""),
-                    fields.get("url", ""),
-                    fields.get("source", ""),
-                    fields.get("category", ""),
-                    fields.get("reporter", ""),
-                    iso,
-                    display,
-                    float(hit.score or 0.0),
-                    Snippet([]),
-                )
-            )
+            hits.append(self._hit(fields, float(hit.score or 0.0), ParsedQuery(Q.NullQuery, ""), snippets=False))
             if len(hits) >= limit:
                 break
         return hits
@@ -330,6 +344,15 @@ class SearchEngine:
             "facets": facets,
             "index": str(self.index_dir),
         }
+
+
+def stemmer_of(schema: Any) -> str:
+    """The stemmer an index was built with, read from its stemmed field's analyzer."""
+    analyzer = schema["body_stem"].analyzer
+    for item in getattr(analyzer, "items", [analyzer]):
+        if hasattr(item, "stemmer"):
+            return str(item.stemmer)
+    return DEFAULT_STEMMER
 
 
 def ranking_query(parsed: ParsedQuery) -> Q.Query:

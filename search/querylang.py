@@ -24,6 +24,7 @@ import calendar
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from whoosh import query as Q
 from whoosh.analysis import SpaceSeparatedTokenizer
@@ -40,7 +41,7 @@ from whoosh.qparser.syntax import AndGroup
 
 from index.analysis import analyze, fold, stem_analyzer, surface_analyzer
 from index.dates import MONTHS
-from index.stemming import get_stemmer
+from index.schema import DEFAULT_STEMMER
 from index.stopwords import STOPWORDS
 
 MAX_QUERY_CHARS = 500
@@ -127,13 +128,18 @@ def _make_parser() -> QueryParser:
 
 _PARSER = _make_parser()
 _SURFACE = surface_analyzer()
-_STEMMED = stem_analyzer()
+
+
+@lru_cache(maxsize=8)
+def _stemmed_analyzer(stemmer: str):  # noqa: ANN202 - a Whoosh composite analyzer
+    return stem_analyzer(stemmer)
 
 
 class _Rewriter:
-    def __init__(self, parsed: ParsedQuery) -> None:
+    def __init__(self, parsed: ParsedQuery, stemmer: str) -> None:
         self.parsed = parsed
         self.clauses = 0
+        self.stemmed = _stemmed_analyzer(stemmer)
 
     def note(self, message: str) -> None:
         if message not in self.parsed.messages:
@@ -159,7 +165,7 @@ class _Rewriter:
     def term_query(self, fieldname: str, word: str, boost: float = 1.0) -> Q.Query:
         self.clauses += 1
         self.parsed.words.add(word)
-        stems = analyze(word, _STEMMED)
+        stems = analyze(word, self.stemmed)
         stem = stems[0] if stems else word
         self.parsed.stems.add(stem)
         subqueries: list[Q.Query] = []
@@ -397,8 +403,12 @@ _PLUS = re.compile(r"(?:^|(?<=[\s(]))\+(?=\S)")
 _SYNTAX_CHARS = re.compile(r"[\"()\[\]{}:^~*?\\+\-!&|<>=]")
 
 
-def parse_query(text: str) -> ParsedQuery:
-    """Parse what a user typed. Never raises for any string; empty input gives NullQuery."""
+def parse_query(text: str, stemmer: str = DEFAULT_STEMMER) -> ParsedQuery:
+    """Parse what a user typed. Never raises for any string; empty input gives NullQuery.
+
+    ``stemmer`` must be the one the index was built with (``SearchEngine`` reads it from
+    the schema).
+    """
     original = text or ""
     text = original.replace("\x00", " ")
     parsed = ParsedQuery(Q.NullQuery, original)
@@ -410,7 +420,7 @@ def parse_query(text: str) -> ParsedQuery:
     try:
         # '+word' is the default already (every word must match).
         tree = _PARSER.parse(_PLUS.sub("", text))
-        rewriter = _Rewriter(parsed)
+        rewriter = _Rewriter(parsed, stemmer)
         result = rewriter.rewrite(tree)
         if isinstance(result, _Stop):
             result = result.as_terms()
@@ -423,14 +433,10 @@ def parse_query(text: str) -> ParsedQuery:
         parsed.phrases.clear()
         parsed.plain_words.clear()
         try:
-            rewriter = _Rewriter(parsed)
+            rewriter = _Rewriter(parsed, stemmer)
             parts = [rewriter.words_query("text", w) for w in literal.split()[:MAX_CLAUSES]]
             parts = [p.as_terms() if isinstance(p, _Stop) else p for p in parts if p is not Q.NullQuery]
             parsed.query = _and(parts).normalize() if parts else Q.NullQuery
         except Exception:
             parsed.query = Q.NullQuery
     return parsed
-
-
-def stem_of(word: str) -> str:
-    return get_stemmer("sastrawi")(word)
