@@ -113,8 +113,11 @@ def title_case_name(name: str) -> str:
     return name
 
 
-def _clean_reporter(raw: str) -> str:
-    raw = re.split(r"\s*(?:[|;/]|\bEditor\b|\bFoto\b)\s*", raw, maxsplit=1, flags=re.IGNORECASE)[0]
+def _clean_reporter(raw: str, label: str = "") -> str:
+    parts = re.split(r"\s*(?:[|;/,#]|\bEditor\b|\bFoto\b|\bArtikel ini\b)\s*", raw, flags=re.IGNORECASE)
+    # 'Kontributor Makassar, Hendra Cipto': the city comes first, then the name.
+    contributor = label.lower().startswith("kontributor") or parts[0].lower().startswith("kontributor")
+    raw = parts[1] if contributor and len(parts) > 1 and parts[1] else parts[0]
     name = title_case_name(raw)
     return name if 2 <= len(name) <= 80 and not any(ch.isdigit() for ch in name) else ""
 
@@ -128,7 +131,7 @@ def strip_bylines(paragraphs: list[str]) -> tuple[list[str], str]:
         last = kept[-1]
         m = _BYLINE_LINE.match(last)
         if m and len(last) < 100:
-            reporter = reporter or _clean_reporter(m.group("name"))
+            reporter = reporter or _clean_reporter(m.group("name"), m.group("label"))
             kept.pop()
         elif (_EDITOR_LINE.match(last) or _SOURCE_LINE.match(last)) and len(last) < 100:
             kept.pop()

@@ -1,0 +1,46 @@
+"""Shared paths and a small real index built once per test session."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+SEED = SHARED / "seed" / "000_d41e4b651be29f01.txt"
+CLICKID = SHARED / "corpus" / "clickid"
+CLICKID_JSONL = CLICKID / "clickid_raw_articles.derived.jsonl"
+INDOSUM = SHARED / "corpus" / "indosum-dev"
+SAMPLE = REPO / "sample"
+
+
+def require_shared() -> None:
+    # CI has ../shared beside the clone; a missing folder is a broken set-up, not a skip.
+    assert SEED.exists(), f"shared data missing: {SEED} (tests read ../shared beside the repo)"
+
+
+def clickid_rows(limit: int | None = None) -> list[dict]:
+    require_shared()
+    with CLICKID_JSONL.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in itertools.islice(fh, limit)]
+
+
+@pytest.fixture(scope="session")
+def news_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seed page plus the first 1,500 clickid articles (every publisher in the file order
+    is not reached, so the sample folder is added too)."""
+    from index.readers import read_paths
+    from index.writer import index_records
+
+    require_shared()
+    folder = tmp_path_factory.mktemp("news-index")
+    subset = folder / "clickid-subset.jsonl"
+    with CLICKID_JSONL.open(encoding="utf-8") as src, subset.open("w", encoding="utf-8") as dst:
+        dst.writelines(itertools.islice(src, 1500))
+    index_dir = folder / "index"
+    summary = index_records(index_dir, read_paths([SEED, subset, SAMPLE]))
+    assert not summary.failed, summary.failed[:3]
+    return index_dir
