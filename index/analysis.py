@@ -214,3 +214,31 @@ def analyze(text: str, analyzer: Composable | None = None) -> list[str]:
 
 
 StemFunction = Callable[[str], str]
+
+
+class PairFilter(Filter):
+    """Each two consecutive tokens as one term ``"kim jong"``: a phrase's necessary condition.
+
+    Indexed beside a positional field, word pairs let a phrase query skip every document
+    that lacks one of its pairs before positions are read (see ``search.phrases``).
+    """
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self)
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        previous: str | None = None
+        for token in tokens:
+            text = token.text
+            if previous is not None:
+                token.text = pair_term(previous, text)
+                yield token
+            previous = text
+
+
+def pair_term(first: str, second: str) -> str:
+    return f"{first} {second}"
+
+
+def pair_analyzer() -> Composable:
+    return IndonesianTokenizer() | FoldFilter() | PairFilter()

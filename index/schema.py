@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.formats import Existence
 
-from index.analysis import stem_analyzer, surface_analyzer
+from index.analysis import pair_analyzer, stem_analyzer, surface_analyzer
 
 DEFAULT_STEMMER = "sastrawi"
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
+# Fields whose exact phrases are accelerated by a word-pair field named "<field>_pairs".
+PAIR_FIELDS = ("title", "body", "caption")
 
 
 def build_schema(stemmer: str = DEFAULT_STEMMER) -> Schema:
     surface = surface_analyzer()
     stemmed = stem_analyzer(stemmer)
-    return Schema(
+    schema = Schema(
         id=ID(stored=True, unique=True),
         # id and content hash together: an article whose pair is present is unchanged.
         id_hash=ID(),
@@ -42,3 +45,15 @@ def build_schema(stemmer: str = DEFAULT_STEMMER) -> Schema:
         dup_key=ID(sortable=True),
         origin=STORED(),
     )
+    pairs = pair_analyzer()
+    for name in PAIR_FIELDS:
+        schema.add(f"{name}_pairs", pair_field(pairs))
+    return schema
+
+
+def pair_field(analyzer: object) -> TEXT:
+    """Word pairs of a text field: presence only, never scored (see ``search.phrases``)."""
+    field = TEXT(analyzer=analyzer, phrase=False)
+    field.format = Existence()
+    field.scorable = False
+    return field

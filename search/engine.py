@@ -19,6 +19,7 @@ from whoosh.searching import Searcher
 from index.dates import format_id
 from index.schema import DEFAULT_STEMMER
 from index.writer import open_index
+from search.phrases import PairPhrase
 from search.querylang import ParsedQuery, parse_date_span, parse_query
 from search.snippets import Snippet, make_snippet
 
@@ -198,10 +199,13 @@ class SearchEngine:
         results = searcher.search_page(query, request.page, pagelen=request.limit, **kwargs)
         collapsed_counts = getattr(results.results, "collapsed_counts", None) or {}
         dup_keys = searcher.reader().column_reader("dup_key") if collapsed_counts else None
+        # Totals count stories: collapsed copies are folded into their hit. Whoosh leaves them
+        # out of the count when it collected facets, and counts them otherwise.
+        total = results.total if request.facets else results.total - sum(collapsed_counts.values())
         hits = []
         for hit in results:
             item = self._hit(hit.fields(), float(hit.score or 0.0), parsed, request.snippets)
-            item.duplicates = collapsed_counts.get(dup_keys[hit.docnum], 0) if dup_keys else 0
+            item.duplicates = collapsed_counts.get(dup_keys[hit.docnum], 0) if dup_keys is not None else 0
             hits.append(item)
         facets: dict[str, list[tuple[str, int]]] = {}
         if request.facets:
@@ -213,7 +217,6 @@ class SearchEngine:
                 else:
                     items.sort(key=lambda kv: (-kv[1], kv[0]))
                 facets[name] = items
-        total = results.total
         suggestion = self.suggest(parsed, request) if total < 3 else None
         return SearchResult(request, parsed, total, hits, facets, suggestion)
 
@@ -363,8 +366,8 @@ def ranking_query(parsed: ParsedQuery) -> Q.Query:
         return query
     bonus = Q.Or(
         [
-            Q.Phrase("title", words, slop=1, boost=4.0),
-            Q.Phrase("body", words, slop=1, boost=2.0),
+            PairPhrase("title", words, slop=1, boost=4.0),
+            PairPhrase("body", words, slop=1, boost=2.0),
             Q.Phrase("body", words, slop=4, boost=1.0),
         ]
     )

@@ -43,6 +43,7 @@ from index.analysis import analyze, fold, stem_analyzer, surface_analyzer
 from index.dates import MONTHS
 from index.schema import DEFAULT_STEMMER
 from index.stopwords import STOPWORDS
+from search.phrases import PairPhrase
 
 MAX_QUERY_CHARS = 500
 MAX_CLAUSES = 64
@@ -183,7 +184,7 @@ class _Rewriter:
         if len(words) == 1:
             return self.term_query(fieldname, words[0], boost)
         subqueries: list[Q.Query] = [
-            Q.Phrase(index_field, words, slop=slop, boost=weight) for index_field, weight in PHRASE_FIELDS[fieldname]
+            PairPhrase(index_field, words, slop=slop, boost=weight) for index_field, weight in PHRASE_FIELDS[fieldname]
         ]
         return _either(subqueries, boost)
 

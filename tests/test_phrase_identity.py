@@ -1,0 +1,84 @@
+"""Word-pair accelerated phrases return exactly what Whoosh's phrase query returns."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from whoosh import scoring
+from whoosh.query import Phrase
+
+from index.analysis import analyze
+from index.readers import read_paths
+from index.writer import index_records, open_index
+from search.phrases import PairPhrase
+from tests.conftest import CLICKID_JSONL, require_shared
+
+ARTICLES = 2500
+NAME = re.compile(r"(?<!^)(?<![.!?] )\b([A-Z][a-z]+(?: [A-Z][a-z]+){1,2})\b")
+
+
+@pytest.fixture(scope="module")
+def clickid_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    require_shared()
+    folder = tmp_path_factory.mktemp("phrase-identity")
+    subset = folder / "clickid.jsonl"
+    with CLICKID_JSONL.open(encoding="utf-8") as fh, subset.open("w", encoding="utf-8") as out:
+        out.writelines(itertools.islice(fh, ARTICLES))
+    index_records(folder / "index", read_paths([subset]))
+    return folder / "index"
+
+
+def _phrases(index_dir: Path) -> list[list[str]]:
+    """Names from titles (2 and 3 words), frequent body word pairs and triples, and misses."""
+    ix = open_index(index_dir)
+    names: Counter[str] = Counter()
+    grams: Counter[tuple[str, ...]] = Counter()
+    with ix.searcher() as searcher:
+        for number, stored in enumerate(searcher.all_stored_fields()):
+            if number >= 600:
+                break
+            names.update(m.group(1) for m in NAME.finditer(stored.get("title", "")))
+            words = analyze(stored.get("body", "")[:1500])
+            grams.update(zip(words, words[1:], strict=False))
+            grams.update(zip(words, words[1:], words[2:], strict=False))
+    phrases = [analyze(name) for name, _ in names.most_common(60)]
+    phrases += [list(gram) for gram, _ in grams.most_common(60)]
+    phrases += [["kim", "jong", "un"], ["presiden", "joko", "widodo"], ["tidak", "ada", "yang"], ["un", "jong", "kim"]]
+    phrases += [["di", "di"], ["yang", "yang", "yang"], ["jakarta", "jakarta"]]
+    return [p for p in phrases if len(p) >= 2]
+
+
+@pytest.mark.parametrize("fieldname", ["body", "title", "caption"])
+def test_pair_phrases_match_plain_phrases(clickid_index: Path, fieldname: str) -> None:
+    ix = open_index(clickid_index)
+    phrases = _phrases(clickid_index)
+    assert len(phrases) > 100
+    nonempty = 0
+    with ix.searcher(weighting=scoring.BM25F()) as searcher:
+        for words in phrases:
+            for slop in (1, 3):
+                plain = searcher.search(Phrase(fieldname, words, slop=slop, boost=2.0), limit=None, terms=False)
+                fast = searcher.search(PairPhrase(fieldname, words, slop=slop, boost=2.0), limit=None, terms=False)
+                expected = [(hit.docnum, hit.score) for hit in plain]
+                got = [(hit.docnum, hit.score) for hit in fast]
+                assert sorted(d for d, _ in got) == sorted(d for d, _ in expected), (fieldname, words, slop)
+                assert dict(got) == pytest.approx(dict(expected), rel=1e-12), (fieldname, words, slop)
+                assert len(plain) == len(fast)
+                nonempty += bool(expected)
+    if fieldname != "caption":  # clickid articles carry no captions
+        assert nonempty > 20
+
+
+def test_pair_phrases_inside_a_top_page(clickid_index: Path) -> None:
+    """Ranked pages (top 10 with block-quality skipping) are the same too."""
+    ix = open_index(clickid_index)
+    with ix.searcher(weighting=scoring.BM25F()) as searcher:
+        for words in _phrases(clickid_index)[:80]:
+            plain = searcher.search(Phrase("body", words), limit=10, terms=False)
+            fast = searcher.search(PairPhrase("body", words), limit=10, terms=False)
+            assert [h.docnum for h in fast] == [h.docnum for h in plain], words
+            assert plain.scored_length() == fast.scored_length()
