@@ -75,6 +75,10 @@ def article_fields(article: Article, article_id: str, content_hash: str) -> dict
         "source_key": fold(article.source),
         "tags": ",".join(article.tags),
         "date_note": article.date_note,
+        # Word pairs that accelerate exact phrases (index.schema.PAIR_FIELDS).
+        "title_pairs": article.title,
+        "body_pairs": article.body,
+        "caption_pairs": article.caption,
         "dup_key": near_duplicate_key(article),
         "origin": article.origin,
     }
