@@ -78,6 +78,7 @@ def index_command(index_dir: str | None, batch_size: int, wait_seconds: float, p
         show_pos=False,
         show_percent=True,
         item_show_func=lambda text: text,
+        hidden=not sys.stderr.isatty(),  # logs and pipes get the summary, not a bar's label
     ) as bar:
 
         def progress(summary: IndexSummary, origin: str) -> None:
@@ -91,7 +92,12 @@ def index_command(index_dir: str | None, batch_size: int, wait_seconds: float, p
 
         try:
             summary = index_records(
-                target, read_paths(paths), batch_size=batch_size, progress=progress, wait_seconds=wait_seconds
+                target,
+                read_paths(paths),
+                batch_size=batch_size,
+                progress=progress,
+                wait_seconds=wait_seconds,
+                on_wait=lambda message: click.echo(f"berita-search: {message}", err=True),
             )
         except IndexBusyError as exc:
             raise click.ClickException(f"{exc}; try again later or pass --wait SECONDS") from None
@@ -119,6 +125,8 @@ def _print_summary(summary: IndexSummary, target: Path) -> None:
         echo(f"Dates flagged (kept; see date_note): {summary.dates_flagged:,}")
     if summary.skipped:
         echo(f"Skipped {len(summary.skipped):,} files of unsupported types, e.g. {summary.skipped[0].origin}")
+    for duplicate in summary.duplicate_of[:MAX_FAILURES_SHOWN]:
+        echo(f"  duplicate: {duplicate.origin}: {duplicate.reason}", err=True)
     for failure in summary.failed[:MAX_FAILURES_SHOWN]:
         echo(f"  failed: {failure.origin}: {failure.reason}", err=True)
     if len(summary.failed) > MAX_FAILURES_SHOWN:
@@ -342,3 +350,7 @@ def main() -> None:
     except Exception as exc:  # never a traceback for the user
         click.echo(f"berita-search: error: {type(exc).__name__}: {exc}", err=True)
         sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
