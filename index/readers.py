@@ -595,6 +595,11 @@ def iter_files(path: Path) -> Iterator[Path]:
                 yield Path(root) / name
 
 
+_DOCUMENTATION = re.compile(
+    r"^(readme|source|sources|license|licence|copying|notice|changelog|authors)([._-].*)?$", re.IGNORECASE
+)
+
+
 def read_paths(paths: Iterable[Path]) -> Iterator[Record]:
     """Records of every file under the given paths; missing paths are failures."""
     for path in paths:
@@ -602,6 +607,10 @@ def read_paths(paths: Iterable[Path]) -> Iterator[Record]:
             yield Failure(str(path), "no such file or directory")
             continue
         for file in iter_files(path):
+            if path.is_dir() and _DOCUMENTATION.match(file.name):
+                # A dataset's README or SOURCE notes are about the articles, not articles.
+                yield Failure(str(file), "skipped: documentation file")
+                continue
             if path.is_dir() and file.suffix.lower() not in SUPPORTED_SUFFIXES:
                 # Inside a folder, files of other types (images, READMEs in other formats) are
                 # noted, not errors.

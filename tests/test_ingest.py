@@ -277,12 +277,14 @@ def test_directory_recursion_picks_reader_by_type(tmp_path: Path) -> None:
     lines = CLICKID_JSONL.read_text(encoding="utf-8").splitlines()[:5]
     (tmp_path / "a" / "b" / "rows.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (tmp_path / "a" / "b" / "photo.jpg").write_bytes(b"\xff\xd8\xff\xe0")
+    (tmp_path / "a" / "SOURCE.txt").write_text("Where these articles came from.\n", encoding="utf-8")
     records = list(read_paths([tmp_path, tmp_path / "missing.jsonl"]))
     articles = [r for r in records if isinstance(r, Article)]
     failures = {Path(f.origin).name: f.reason for f in records if isinstance(f, Failure)}
     assert len(articles) == 6
     assert failures["photo.jpg"] == "skipped: unsupported file type '.jpg'"
     assert failures["missing.jsonl"] == "no such file or directory"
+    assert failures["SOURCE.txt"] == "skipped: documentation file"
 
 
 # ---------------------------------------------------------------- the index
