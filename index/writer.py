@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import os
+import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +24,10 @@ from index.schema import build_schema
 INDEX_ENV = "BERITA_SEARCH_INDEX"
 DEFAULT_INDEX_DIR = "berita-index"
 BATCH_SIZE = 1000
+RUN_LOCK_NAME = "berita-search.lock"
+# Test hook: seconds to pause inside each commit, after the segment files are written and
+# before the table of contents names them, so fault tests can kill a run mid-commit.
+COMMIT_DELAY_ENV = "BERITA_SEARCH_TEST_COMMIT_DELAY"
 
 
 class IndexBusyError(RuntimeError):
@@ -35,6 +42,7 @@ class IndexSummary:
     duplicates: int = 0
     skipped: list[Failure] = field(default_factory=list)  # files of unsupported types
     failed: list[Failure] = field(default_factory=list)
+    duplicate_of: list[Failure] = field(default_factory=list)  # repeated ids: where, and the first copy
     dates_flagged: int = 0
     seconds: float = 0.0
 
@@ -67,6 +75,10 @@ def article_fields(article: Article, article_id: str, content_hash: str) -> dict
         "body": article.body,
         "body_stem": article.body,
         "caption": article.caption,
+        # Word pairs that accelerate exact phrases (index.schema.PAIR_FIELDS).
+        "title_pairs": article.title,
+        "body_pairs": article.body,
+        "caption_pairs": article.caption,
         "reporter": article.reporter,
         "category": article.category,
         "category_key": fold(article.category),
@@ -75,10 +87,6 @@ def article_fields(article: Article, article_id: str, content_hash: str) -> dict
         "source_key": fold(article.source),
         "tags": ",".join(article.tags),
         "date_note": article.date_note,
-        # Word pairs that accelerate exact phrases (index.schema.PAIR_FIELDS).
-        "title_pairs": article.title,
-        "body_pairs": article.body,
-        "caption_pairs": article.caption,
         "dup_key": near_duplicate_key(article),
         "origin": article.origin,
     }
@@ -103,6 +111,36 @@ def near_duplicate_key(article: Article) -> str:
 ProgressCallback = Callable[[IndexSummary, str], None]
 
 
+BUSY_MESSAGE = "another 'berita-search index' is writing to this index"
+
+
+@contextlib.contextmanager
+def _run_lock(index_dir: Path, wait_seconds: float, on_wait: Callable[[str], None] | None) -> Iterator[None]:
+    """Hold the index for a whole run, so two runs never interleave their batches.
+
+    An ``flock``: the kernel releases it when the holder dies, so a killed run leaves no
+    stale lock behind.
+    """
+    fd = os.open(index_dir / RUN_LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + wait_seconds
+        told = False
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise IndexBusyError(BUSY_MESSAGE) from None
+                if on_wait and not told:
+                    on_wait(f"{BUSY_MESSAGE}; waiting up to {wait_seconds:g} s")
+                    told = True
+                time.sleep(0.2)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
 def _open_writer(ix: whoosh_index.Index, wait_seconds: float) -> IndexWriter:
     deadline = time.monotonic() + wait_seconds
     while True:
@@ -110,8 +148,22 @@ def _open_writer(ix: whoosh_index.Index, wait_seconds: float) -> IndexWriter:
             return ix.writer()
         except LockError:
             if time.monotonic() >= deadline:
-                raise IndexBusyError("another 'berita-search index' is writing to this index") from None
+                raise IndexBusyError(BUSY_MESSAGE) from None
             time.sleep(0.5)
+
+
+def _commit(writer: IndexWriter) -> None:
+    delay = float(os.environ.get(COMMIT_DELAY_ENV) or 0)
+    if delay > 0 and hasattr(writer, "_commit_toc"):
+        write_toc = writer._commit_toc
+
+        def slow_toc(*args: object, **kwargs: object) -> None:
+            print(f"[test hook] committing, pausing {delay:g} s", file=sys.stderr, flush=True)
+            time.sleep(delay)
+            write_toc(*args, **kwargs)
+
+        writer._commit_toc = slow_toc
+    writer.commit()
 
 
 def index_records(
@@ -120,13 +172,29 @@ def index_records(
     batch_size: int = BATCH_SIZE,
     progress: ProgressCallback | None = None,
     wait_seconds: float = 0.0,
+    on_wait: Callable[[str], None] | None = None,
 ) -> IndexSummary:
     """Add, update or skip each record; commit every ``batch_size`` changes.
 
     A run that is interrupted keeps every committed batch, and a re-run skips those
-    articles as unchanged, so indexing resumes rather than restarts.
+    articles as unchanged, so indexing resumes rather than restarts. A second run on the
+    same index waits up to ``wait_seconds`` (telling ``on_wait``), then raises IndexBusyError.
     """
     started = time.perf_counter()
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with _run_lock(index_dir, wait_seconds, on_wait):
+        summary = _index_locked(index_dir, records, batch_size, progress, wait_seconds)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _index_locked(
+    index_dir: Path,
+    records: Iterable[Record],
+    batch_size: int,
+    progress: ProgressCallback | None,
+    wait_seconds: float,
+) -> IndexSummary:
     summary = IndexSummary()
     ix = open_index(index_dir, create=True)
     seen: dict[str, str] = {}  # id -> origin of its first record in this run
@@ -143,6 +211,7 @@ def index_records(
             article_id = record.id
             if article_id in seen:
                 summary.duplicates += 1
+                summary.duplicate_of.append(Failure(record.origin, f"same id as {seen[article_id]}, not indexed"))
                 if progress:
                     progress(summary, record.origin)
                 continue
@@ -164,19 +233,19 @@ def index_records(
             if progress:
                 progress(summary, record.origin)
             if pending >= batch_size:
-                writer.commit()
+                _commit(writer)
                 searcher.close()
                 searcher = ix.searcher()
                 writer = _open_writer(ix, wait_seconds)
                 pending = 0
         if pending:
-            writer.commit()
+            _commit(writer)
         else:
             writer.cancel()
     except BaseException:
-        writer.cancel()
+        with contextlib.suppress(Exception):  # a writer whose commit failed is already closed
+            writer.cancel()
         raise
     finally:
         searcher.close()
-    summary.seconds = time.perf_counter() - started
     return summary

@@ -1,0 +1,453 @@
+"""Faults: a run killed mid-batch or mid-commit, two writers, readers during writes, a full
+disk and a read-only folder. The index must keep exactly what its last commit held."""
+
+from __future__ import annotations
+
+import errno
+import itertools
+import os
+import queue
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from whoosh import index as whoosh_index
+
+from index.check import check_index
+from index.readers import Article, read_paths
+from index.writer import COMMIT_DELAY_ENV, IndexBusyError, index_records
+from tests.conftest import CLICKID_JSONL, REPO, require_shared
+
+CLI = [sys.executable, "-c", "from search.cli import main; main()"]
+BATCH = 100
+ARTICLES = 500
+BUSY_LINE = (
+    "berita-search: error: another 'berita-search index' is writing to this index; "
+    "try again later or pass --wait SECONDS"
+)
+
+
+# ---------------------------------------------------------------- helpers
+
+
+@pytest.fixture(scope="module")
+def subset(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
+    """The first ARTICLES clickid lines, and their ids in file order."""
+    require_shared()
+    path = tmp_path_factory.mktemp("faults") / "clickid-subset.jsonl"
+    with CLICKID_JSONL.open(encoding="utf-8") as src, path.open("w", encoding="utf-8") as dst:
+        dst.writelines(itertools.islice(src, ARTICLES))
+    ids = [r.id for r in read_paths([path]) if isinstance(r, Article)]
+    assert len(ids) == len(set(ids)) == ARTICLES
+    return path, ids
+
+
+class Run:
+    """A background 'berita-search index' whose stderr lines are collected as they come."""
+
+    def __init__(self, *args: str, env: dict[str, str] | None = None) -> None:
+        self.proc = subprocess.Popen(
+            [*CLI, "index", *args],
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, **(env or {})},
+        )
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.seen: list[str] = []
+        threading.Thread(target=self._pump, daemon=True).start()
+
+    def _pump(self) -> None:
+        assert self.proc.stderr is not None
+        for line in self.proc.stderr:
+            self.lines.put(line.rstrip("\n"))
+
+    def wait_for_line(self, pattern: str, count: int = 1, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while sum(1 for line in self.seen if pattern in line) < count:
+            try:
+                self.seen.append(self.lines.get(timeout=max(0.01, deadline - time.monotonic())))
+            except queue.Empty:
+                pytest.fail(f"no {pattern!r} x{count} within {timeout} s; stderr so far: {self.seen[-5:]}")
+
+    def kill(self) -> None:
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(timeout=30)
+        assert self.proc.returncode == -signal.SIGKILL
+
+    def finish(self, timeout: float = 120) -> tuple[int, str, str]:
+        out, _ = self.proc.communicate(timeout=timeout)
+        while not self.lines.empty():
+            self.seen.append(self.lines.get())
+        return self.proc.returncode, out, "\n".join(self.seen)
+
+
+def cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*CLI, *args], cwd=REPO, capture_output=True, text=True, timeout=timeout)
+
+
+def generation(index_dir: Path) -> int:
+    gens = [int(m.group(1)) for p in index_dir.glob("_MAIN_*.toc") if (m := re.match(r"_MAIN_(\d+)\.toc", p.name))]
+    return max(gens, default=-1)
+
+
+def wait_for_generation(index_dir: Path, at_least: int, proc: subprocess.Popen[str], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while generation(index_dir) < at_least:
+        assert proc.poll() is None, "the run ended before the awaited commit"
+        assert time.monotonic() < deadline, f"generation {at_least} not reached"
+        time.sleep(0.02)
+
+
+def stored_ids(index_dir: Path) -> list[str]:
+    ix = whoosh_index.open_dir(str(index_dir))
+    with ix.searcher() as searcher:
+        return [fields["id"] for fields in searcher.all_stored_fields()]
+
+
+def assert_last_commit(index_dir: Path, ids: list[str]) -> int:
+    """The index opens, passes check and holds the first whole batches, nothing else."""
+    report = check_index(index_dir)
+    assert not report.problems, report.problems
+    assert report.lines[-1] == "OK"
+    held = stored_ids(index_dir)
+    assert len(held) % BATCH == 0, f"{len(held)} documents is not a whole number of batches"
+    assert sorted(held) == sorted(ids[: len(held)])
+    # create_in writes generation 0; every commit adds one, and each commit holds one batch.
+    assert len(held) == BATCH * generation(index_dir)
+    return len(held)
+
+
+def assert_resumes(index_dir: Path, source: Path, ids: list[str], committed: int) -> None:
+    """A plain re-run is not blocked by the dead run's lock files, skips what was committed
+    and ends with every article exactly once."""
+    done = cli("index", "--index", str(index_dir), "--batch-size", str(BATCH), str(source))
+    assert done.returncode == 0, done.stderr
+    assert (
+        f"added {ARTICLES - committed:,}, updated 0, unchanged {committed:,}, duplicates 0, failed 0" in done.stdout
+    ), done.stdout
+    held = stored_ids(index_dir)
+    assert len(held) == len(set(held)) == ARTICLES
+    assert set(held) == set(ids)
+    assert cli("check", "--index", str(index_dir)).returncode == 0
+
+
+# ---------------------------------------------------------------- killed mid-run
+
+
+@pytest.mark.parametrize("commits_before_kill", [2])
+def test_sigkill_while_adding_keeps_committed_batches_and_resumes(
+    tmp_path: Path, subset: tuple[Path, list[str]], commits_before_kill: int
+) -> None:
+    source, ids = subset
+    index_dir = tmp_path / "ix"
+    run = Run("--index", str(index_dir), "--batch-size", str(BATCH), str(source))
+    wait_for_generation(index_dir, commits_before_kill, run.proc)
+    run.kill()  # the next batch is being added
+    committed = assert_last_commit(index_dir, ids)
+    assert BATCH * commits_before_kill <= committed < ARTICLES
+    assert (index_dir / "MAIN_WRITELOCK").exists()  # left behind by the kill; must not block
+    assert_resumes(index_dir, source, ids, committed)
+
+
+def test_sigkill_while_committing_keeps_previous_commit(tmp_path: Path, subset: tuple[Path, list[str]]) -> None:
+    source, ids = subset
+    index_dir = tmp_path / "ix"
+    run = Run("--index", str(index_dir), "--batch-size", str(BATCH), str(source), env={COMMIT_DELAY_ENV: "30"})
+    run.wait_for_line("[test hook] committing", count=1)
+    # The first batch's segment is written but no table of contents names it yet.
+    assert generation(index_dir) == 0
+    assert list(index_dir.glob("*.seg")), "the segment files should be on disk before the table of contents"
+    run.kill()
+    assert assert_last_commit(index_dir, ids) == 0
+    assert_resumes(index_dir, source, ids, 0)
+
+
+def test_sigkill_during_a_later_commit(tmp_path: Path, subset: tuple[Path, list[str]]) -> None:
+    source, ids = subset
+    index_dir = tmp_path / "ix"
+    run = Run("--index", str(index_dir), "--batch-size", str(BATCH), str(source), env={COMMIT_DELAY_ENV: "0.3"})
+    run.wait_for_line("[test hook] committing", count=3)  # two commits done, the third under way
+    run.kill()
+    committed = assert_last_commit(index_dir, ids)
+    assert committed == 2 * BATCH
+    assert_resumes(index_dir, source, ids, committed)
+
+
+# ---------------------------------------------------------------- two writers
+
+
+def test_second_writer_exits_with_one_line_or_waits(tmp_path: Path, subset: tuple[Path, list[str]]) -> None:
+    source, ids = subset
+    small = tmp_path / "small.jsonl"
+    small.write_text("".join(source.read_text(encoding="utf-8").splitlines(keepends=True)[:300]), encoding="utf-8")
+    index_dir = tmp_path / "ix"
+    args = ["--index", str(index_dir), "--batch-size", str(BATCH), str(small)]
+    first = Run(*args, env={COMMIT_DELAY_ENV: "1"})
+    first.wait_for_line("[test hook] committing")
+
+    refused = cli("index", *args)
+    assert refused.returncode == 1
+    assert refused.stderr.strip() == BUSY_LINE
+    assert "Traceback" not in refused.stderr and "LockError" not in refused.stderr
+
+    bounded = cli("index", "--wait", "0.5", *args)
+    assert bounded.returncode == 1
+    assert bounded.stderr.strip().splitlines() == [
+        "berita-search: another 'berita-search index' is writing to this index; waiting up to 0.5 s",
+        BUSY_LINE,
+    ]
+
+    patient = Run("--wait", "120", *args)
+    patient.wait_for_line("waiting up to 120 s")
+    rc, out, err = first.finish()
+    assert rc == 0, err
+    assert "added 300, updated 0, unchanged 0" in out
+    rc, out, err = patient.finish()
+    assert rc == 0, err
+    assert "added 0, updated 0, unchanged 300, duplicates 0, failed 0" in out
+    held = stored_ids(index_dir)
+    assert sorted(held) == sorted(ids[:300])
+    assert not check_index(index_dir).problems
+
+
+def test_busy_index_in_process_raises_index_busy(tmp_path: Path) -> None:
+    import fcntl
+
+    index_dir = tmp_path / "ix"
+    index_dir.mkdir()
+    fd = os.open(index_dir / "berita-search.lock", os.O_RDWR | os.O_CREAT)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    messages: list[str] = []
+    try:
+        started = time.monotonic()
+        with pytest.raises(IndexBusyError, match="another 'berita-search index' is writing"):
+            index_records(index_dir, iter([]), wait_seconds=0.6, on_wait=messages.append)
+        assert 0.5 <= time.monotonic() - started < 5
+        assert messages == ["another 'berita-search index' is writing to this index; waiting up to 0.6 s"]
+    finally:
+        os.close(fd)
+    index_records(index_dir, iter([]))  # free again
+
+
+# ---------------------------------------------------------------- readers during writes
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server_for(tmp_path: Path) -> Iterator[callable]:
+    procs: list[subprocess.Popen[bytes]] = []
+
+    def start(index_dir: Path) -> str:
+        port = _free_port()
+        proc = subprocess.Popen(
+            [*CLI, "serve", "--index", str(index_dir), "--port", str(port)],
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        procs.append(proc)
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                    return base
+            except OSError:
+                assert proc.poll() is None, "the server did not start"
+                assert time.monotonic() < deadline, "the server did not start in 30 s"
+                time.sleep(0.1)
+
+    yield start
+    for proc in procs:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def _api_ids(base: str, q: str) -> list[str]:
+    url = f"{base}/api/search?{urllib.parse.urlencode({'q': q, 'limit': 20})}"
+    with urllib.request.urlopen(url, timeout=10) as response:
+        import json
+
+        assert response.status == 200
+        return [hit["id"] for hit in json.load(response)["hits"]]
+
+
+def test_searches_answer_during_indexing_and_see_new_commits(
+    tmp_path: Path, subset: tuple[Path, list[str]], server_for
+) -> None:
+    source, ids = subset
+    lines = source.read_text(encoding="utf-8").splitlines(keepends=True)
+    first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
+    first.write_text("".join(lines[:100]), encoding="utf-8")
+    second.write_text("".join(lines[100:300]), encoding="utf-8")
+    index_dir = tmp_path / "ix"
+    assert not index_records(index_dir, read_paths([first])).failed
+    newcomer = next(r for r in read_paths([second]) if isinstance(r, Article))
+    query = f'"{newcomer.title}"'
+    base = server_for(index_dir)
+    assert newcomer.id not in _api_ids(base, query)
+
+    run = Run("--index", str(index_dir), "--batch-size", "100", str(second), env={COMMIT_DELAY_ENV: "0.5"})
+    answered = 0
+    while run.proc.poll() is None:
+        shown = cli("show", "--index", str(index_dir), ids[0])
+        assert shown.returncode == 0, shown.stderr
+        assert "Traceback" not in shown.stderr
+        _api_ids(base, "jakarta")
+        answered += 1
+    rc, out, err = run.finish()
+    assert rc == 0, err
+    assert answered >= 2, "indexing ended before the searches could overlap it"
+    assert newcomer.id in _api_ids(base, query)  # the running server sees the new commit
+    assert cli("show", "--index", str(index_dir), newcomer.id).returncode == 0
+
+
+def test_searcher_sees_only_committed_batches(tmp_path: Path, subset: tuple[Path, list[str]]) -> None:
+    from search.engine import SearchEngine
+
+    source, ids = subset
+    index_dir = tmp_path / "ix"
+    index_records(index_dir, itertools.islice(read_paths([source]), 100))
+    engine = SearchEngine(index_dir)
+    counts: list[int] = []
+
+    def records() -> Iterator[Article]:
+        for number, record in enumerate(itertools.islice(read_paths([source]), 100, 300)):
+            if number % 50 == 0:
+                counts.append(engine.searcher().doc_count())
+            yield record
+
+    index_records(index_dir, records(), batch_size=100)
+    assert counts == [100, 100, 200, 200]  # a half-written batch is never visible
+    assert engine.searcher().doc_count() == 300
+    engine.close()
+
+
+# ---------------------------------------------------------------- disk full, read-only folder
+
+
+def _build_small(index_dir: Path, source: Path, count: int) -> list[str]:
+    summary = index_records(index_dir, itertools.islice(read_paths([source]), count))
+    assert summary.added == count
+    return stored_ids(index_dir)
+
+
+def _main(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    from search.cli import main
+
+    old = sys.argv
+    sys.argv = ["berita-search", *args]
+    try:
+        with pytest.raises(SystemExit) as exited:
+            main()
+    finally:
+        sys.argv = old
+    captured = capsys.readouterr()
+    return int(exited.value.code or 0), captured.out, captured.err
+
+
+def test_disk_full_during_write_gives_message_and_keeps_index(
+    tmp_path: Path, subset: tuple[Path, list[str]], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from whoosh.filedb.filestore import FileStorage
+
+    source, _ = subset
+    index_dir = tmp_path / "ix"
+    before = _build_small(index_dir, source, 50)
+    real_create = FileStorage.create_file
+
+    def full(self: FileStorage, name: str, *args: object, **kwargs: object):  # noqa: ANN202
+        if name.endswith(".toc") or name.endswith(".seg"):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), name)
+        return real_create(self, name, *args, **kwargs)
+
+    monkeypatch.setattr(FileStorage, "create_file", full)
+    code, _out, err = _main(["index", "--index", str(index_dir), "--batch-size", "20", str(source)], capsys)
+    monkeypatch.undo()
+    assert code == 1
+    assert (
+        err.strip().splitlines()[-1]
+        == f"berita-search: error: cannot write the index at {index_dir}: No space left on device"
+    )
+    assert "Traceback" not in err
+    assert sorted(stored_ids(index_dir)) == sorted(before)
+    assert not check_index(index_dir).problems
+
+
+def _can_mount() -> bool:
+    return os.geteuid() == 0 and shutil.which("mount") is not None and sys.platform.startswith("linux")
+
+
+@pytest.fixture
+def tiny_tmpfs(tmp_path: Path) -> Iterator[Path]:
+    if not _can_mount():
+        pytest.skip("mounting a small tmpfs needs root (the monkeypatched disk-full test still runs)")
+    mount = tmp_path / "tiny"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)], capture_output=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount tmpfs here: {done.stderr.decode().strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_real_full_disk_keeps_previous_index(tiny_tmpfs: Path, subset: tuple[Path, list[str]]) -> None:
+    source, _ = subset
+    index_dir = tiny_tmpfs / "ix"
+    before = _build_small(index_dir, source, 20)
+    done = cli("index", "--index", str(index_dir), "--batch-size", "1000", str(source))
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines()[-1] == (
+        f"berita-search: error: cannot write the index at {index_dir}: No space left on device"
+    )
+    assert "Traceback" not in done.stderr
+    assert sorted(stored_ids(index_dir)) == sorted(before)
+    assert cli("check", "--index", str(index_dir)).returncode == 0
+
+
+def test_read_only_index_folder(tmp_path: Path, subset: tuple[Path, list[str]]) -> None:
+    source, _ = subset
+    index_dir = tmp_path / "ix"
+    before = _build_small(index_dir, source, 20)
+    if os.geteuid() == 0:
+        # Root ignores permission bits: make the folder read-only with a read-only bind mount.
+        if not _can_mount() or subprocess.run(["mount", "--bind", str(index_dir), str(index_dir)]).returncode:
+            pytest.skip("cannot bind-mount here")
+        subprocess.run(["mount", "-o", "remount,bind,ro", str(index_dir)], check=True)
+    else:
+        index_dir.chmod(0o555)
+    try:
+        done = cli("index", "--index", str(index_dir), str(source))
+        searched = cli("show", "--index", str(index_dir), before[0])
+    finally:
+        if os.geteuid() == 0:
+            subprocess.run(["umount", str(index_dir)], check=True)
+        else:
+            index_dir.chmod(0o755)
+    assert done.returncode == 1
+    assert (
+        done.stderr.strip() == f"berita-search: error: cannot write the index at {index_dir}: Read-only file system"
+        or (done.stderr.strip() == f"berita-search: error: cannot write the index at {index_dir}: Permission denied")
+    )
+    assert searched.returncode == 0, searched.stderr  # searching a read-only index still works
+    assert sorted(stored_ids(index_dir)) == sorted(before)
+    assert not check_index(index_dir).problems
