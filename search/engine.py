@@ -203,7 +203,8 @@ class SearchEngine:
         # out of the count when it collected facets, and counts them otherwise.
         total = results.total if request.facets else results.total - sum(collapsed_counts.values())
         hits = []
-        for hit in results:
+        # Whoosh answers a page past the end with the last page; a page past the end is empty.
+        for hit in results if results.pagenum == request.page else []:
             item = self._hit(hit.fields(), float(hit.score or 0.0), parsed, request.snippets)
             item.duplicates = collapsed_counts.get(dup_keys[hit.docnum], 0) if dup_keys is not None else 0
             hits.append(item)
