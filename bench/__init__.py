@@ -1,0 +1,1 @@
+"""Speed benchmarks: indexing, queries, the web API, against anchors measured in the same run."""

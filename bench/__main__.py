@@ -1,0 +1,260 @@
+"""The speed benchmark suite: ``python -m bench`` (or ``make bench``).
+
+    python -m bench --quick              clickid only, fewer queries
+    python -m bench                      clickid, then a 200,000-article scale corpus
+    python -m bench --scale 50000        a smaller scale corpus
+    python -m bench --profile            also profile indexing and the first page (pyinstrument)
+
+Prints a table and writes bench/results/speed-<time>.json. Every figure is shown beside a
+ratio to a baseline measured in the same run (plain Whoosh, Tantivy, SQLite FTS5), because
+absolute numbers on a shared machine are noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench import speed
+from bench.corpus import REPO, corpus_file
+
+RESULTS = REPO / "bench" / "results"
+
+
+def bench_corpus(name: str, args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
+    corpus = corpus_file(name, workdir)
+    out: dict[str, Any] = {"corpus": name, "file": str(corpus), "indexing": {}, "queries": {}}
+    anchors = [k for k, mod in (("tantivy", "tantivy"), ("fts5", "sqlite3")) if speed.installed(mod)]
+    if args.no_anchors:
+        anchors = []
+    dirs = {kind: workdir / f"{name.replace(':', '-')}-{kind}" for kind in ["product", "plain", *anchors]}
+    print(f"[{name}] indexing with the product pipeline …", flush=True)
+    out["indexing"]["product"] = speed.run_index_job("product", corpus, dirs["product"])
+    print(f"[{name}] re-indexing the unchanged corpus …", flush=True)
+    out["indexing"]["product_reindex"] = speed.run_index_job("product", corpus, dirs["product"])
+    for kind in ["plain", *anchors]:
+        print(f"[{name}] indexing: {kind} …", flush=True)
+        out["indexing"][kind] = speed.run_index_job(kind, corpus, dirs[kind])
+    mix = speed.query_mix(args.per_class)
+    out["mix"] = mix.queries
+    core, page = speed.product_runners(dirs["product"], mix)
+    print(f"[{name}] queries …", flush=True)
+    out["queries"]["product_core"] = speed.time_queries(core, mix, args.repeat)
+    out["queries"]["product_page"] = speed.time_queries(page, mix, args.repeat)
+    if "tantivy" in anchors:
+        out["queries"]["tantivy"] = speed.time_queries(speed.tantivy_runner(dirs["tantivy"]), mix, args.repeat)
+    if "fts5" in anchors:
+        out["queries"]["fts5"] = speed.time_queries(speed.fts5_runner(dirs["fts5"]), mix, args.repeat)
+    if not args.no_web and (name == "clickid" or args.web_at_scale):
+        from bench.load import run_load
+
+        print(f"[{name}] web load …", flush=True)
+        queries = [q for qs in mix.queries.values() for q in qs if not q.startswith("judul:")]
+        out["web"] = run_load(dirs["product"], queries, clients=8, requests=args.web_requests, seconds=args.web_seconds)
+    if args.profile:
+        profile(dirs["product"], mix, corpus, workdir, name)
+    if not args.keep:
+        for d in dirs.values():
+            shutil.rmtree(d, ignore_errors=True)
+    return out
+
+
+def profile(index_dir: Path, mix: speed.Mix, corpus: Path, workdir: Path, name: str) -> None:
+    """pyinstrument profiles of indexing 1,500 articles and of the first-page mix."""
+    import itertools
+
+    from pyinstrument import Profiler
+
+    from index.readers import read_paths
+    from index.writer import index_records
+
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    profiler = Profiler(interval=0.002)
+    target = workdir / "profile-index"
+    with profiler:
+        index_records(target, itertools.islice(read_paths([corpus]), 1500))
+    (RESULTS / f"profile-index-{name.replace(':', '-')}.txt").write_text(profiler.output_text(unicode=True))
+    _core, page = speed.product_runners(index_dir, mix)
+    profiler = Profiler(interval=0.0005)
+    with profiler:
+        for cls, queries in mix.queries.items():
+            for q in queries:
+                page(cls, q)
+    (RESULTS / f"profile-page-{name.replace(':', '-')}.txt").write_text(profiler.output_text(unicode=True))
+
+
+# ---------------------------------------------------------------- report
+
+
+def _ratio(a: float, b: float) -> str:
+    return f"{a / b:.2f}x" if a and b else "-"
+
+
+def targets(run: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    for c in run["corpora"]:
+        name, ix, qs = c["corpus"], c["indexing"], c["queries"]
+        first, again, plain = ix.get("product", {}), ix.get("product_reindex", {}), ix.get("plain", {})
+        if first.get("docs_per_s") and plain.get("docs_per_s"):
+            r = first["docs_per_s"] / plain["docs_per_s"]
+            rows.append(
+                {
+                    "corpus": name,
+                    "target": "indexing >= 2x plain Whoosh",
+                    "value": f"{first['docs_per_s']:.0f}/s vs {plain['docs_per_s']:.0f}/s = {r:.2f}x",
+                    "met": r >= 2,
+                }
+            )
+        if first.get("peak_mb") and name != "clickid":
+            rows.append(
+                {
+                    "corpus": name,
+                    "target": "peak memory < 1.5 GB",
+                    "value": f"{first['peak_mb']:.0f} MB",
+                    "met": first["peak_mb"] < 1536,
+                }
+            )
+        if first.get("seconds") and again.get("seconds"):
+            r = first["seconds"] / again["seconds"]
+            rows.append(
+                {
+                    "corpus": name,
+                    "target": "re-index unchanged >= 20x faster",
+                    "value": f"{first['seconds']:.1f} s vs {again['seconds']:.2f} s = {r:.1f}x",
+                    "met": r >= 20,
+                }
+            )
+        core = qs.get("product_core", {})
+        if core.get("phrases", {}).get("n") and core.get("terms", {}).get("n"):
+            p, t = core["phrases"]["p95"], core["terms"]["p95"]
+            rows.append(
+                {
+                    "corpus": name,
+                    "target": "phrase p95 <= 2x single-term p95",
+                    "value": f"{p:.1f} ms vs {t:.1f} ms = {p / t:.2f}x",
+                    "met": p <= 2 * t,
+                }
+            )
+        page = qs.get("product_page", {}).get("all", {})
+        if page.get("n"):
+            limit = 50 if name == "clickid" else 150
+            rows.append(
+                {
+                    "corpus": name,
+                    "target": f"first page p95 <= {limit} ms",
+                    "value": f"{page['p95']:.1f} ms",
+                    "met": page["p95"] <= limit,
+                }
+            )
+        web = c.get("web")
+        if web:
+            rows.append(
+                {
+                    "corpus": name,
+                    "target": "web >= 100 req/s, 0 errors (8 clients)",
+                    "value": f"{web['requests_per_s']:.0f} req/s, {web['errors']} errors of {web['requests']}",
+                    "met": web["requests_per_s"] >= 100 and web["errors"] == 0,
+                }
+            )
+    return rows
+
+
+def print_table(run: dict[str, Any]) -> None:
+    for c in run["corpora"]:
+        print(f"\n== {c['corpus']} ==")
+        ix = c["indexing"]
+        plain = ix.get("plain", {}).get("docs_per_s", 0)
+        print(
+            f"{'indexing':<18}{'docs':>8}{'docs/s':>10}{'vs plain':>10}{'seconds':>10}{'peak MB':>10}{'index MB':>10}"
+        )
+        for kind, r in ix.items():
+            if "error" in r:
+                print(f"{kind:<18} {r['error']}")
+                continue
+            print(
+                f"{kind:<18}{r['docs']:>8}{r['docs_per_s']:>10.0f}{_ratio(r['docs_per_s'], plain):>10}"
+                f"{r['seconds']:>10.1f}{r['peak_mb']:>10.0f}{r['index_mb']:>10.1f}"
+            )
+        qs = c["queries"]
+        print(f"\n{'query p50/p95/p99 ms':<22}" + "".join(f"{k:>24}" for k in qs))
+        classes = [*speed.CLASSES, "terms", "phrases", "all"]
+        for cls in classes:
+            cells = []
+            for system in qs.values():
+                s = system.get(cls, {})
+                cells.append(f"{s['p50']:.1f}/{s['p95']:.1f}/{s['p99']:.1f}" if s.get("n") else "-")
+            print(f"{cls:<22}" + "".join(f"{x:>24}" for x in cells))
+        if "tantivy" in qs or "fts5" in qs:
+            for anchor in ("tantivy", "fts5"):
+                if anchor in qs:
+                    ratios = [
+                        f"{cls}={_ratio(qs['product_core'][cls].get('p95', 0), qs[anchor][cls].get('p95', 0))}"
+                        for cls in ("terms", "phrases", "all")
+                    ]
+                    print(f"core p95 / {anchor} p95: " + ", ".join(ratios))
+            for anchor in ("tantivy", "fts5"):
+                if anchor in ix and "docs_per_s" in ix[anchor]:
+                    print(
+                        f"indexing product / {anchor}: {_ratio(ix['product']['docs_per_s'], ix[anchor]['docs_per_s'])}"
+                    )
+        web = c.get("web")
+        if web:
+            lat = web["latency_ms"]
+            print(
+                f"\nweb: {web['requests']} requests, {web['clients']} clients, {web['requests_per_s']:.0f} req/s, "
+                f"{web['errors']} errors, latency p50/p95/p99 {lat['p50']:.1f}/{lat['p95']:.1f}/{lat['p99']:.1f} ms"
+            )
+    print("\n== targets ==")
+    for row in run["targets"]:
+        print(f"{'MET ' if row['met'] else 'GAP '} {row['corpus']:<14}{row['target']:<42}{row['value']}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="clickid only, fewer queries")
+    parser.add_argument("--scale", type=int, default=200_000, help="articles in the scale corpus (0: none)")
+    parser.add_argument("--per-class", type=int, default=None, help="queries per class")
+    parser.add_argument("--repeat", type=int, default=3, help="timed passes over the mix")
+    parser.add_argument("--no-anchors", action="store_true", help="skip Tantivy and SQLite FTS5")
+    parser.add_argument("--no-web", action="store_true", help="skip the web load")
+    parser.add_argument("--web-at-scale", action="store_true", help="also load the web at scale")
+    parser.add_argument("--web-requests", type=int, default=2000)
+    parser.add_argument("--web-seconds", type=float, default=60.0)
+    parser.add_argument("--profile", action="store_true", help="pyinstrument profiles into bench/results/")
+    parser.add_argument("--keep", action="store_true", help="keep the benchmark indexes")
+    parser.add_argument("--workdir", type=Path, default=None, help="where indexes and scale corpora go")
+    args = parser.parse_args()
+    if args.per_class is None:
+        args.per_class = 10 if args.quick else 25
+    if args.quick:
+        args.repeat = min(args.repeat, 2)
+        args.web_requests = min(args.web_requests, 600)
+    corpora = ["clickid"] + ([] if args.quick or args.scale <= 0 else [f"scale:{args.scale}"])
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="berita-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    run: dict[str, Any] = {
+        "started": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "args": vars(args) | {"workdir": str(workdir)},
+    }
+    run["corpora"] = []
+    try:
+        for name in corpora:
+            run["corpora"].append(bench_corpus(name, args, workdir))
+    finally:
+        run["targets"] = targets(run)
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        path = RESULTS / f"speed-{time.strftime('%Y%m%d-%H%M%S')}.json"
+        path.write_text(json.dumps(run, indent=2, ensure_ascii=False, default=str))
+        print_table(run)
+        print(f"\nresults: {path}")
+        if args.workdir is None and not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

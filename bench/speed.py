@@ -1,0 +1,221 @@
+"""Indexing and query timings for the product and its anchors."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench.corpus import REPO, clickid_rows
+
+CLASSES = ("term_hi", "term_mid", "term_lo", "and2", "phrase2", "phrase3", "filtered")
+_WORD = re.compile(r"[^\W\d_]{3,}")
+_NAME = re.compile(r"(?<=\s)([A-Z][a-z]{2,}(?: [A-Z][a-z]{2,}){1,2})\b")
+
+
+# ---------------------------------------------------------------- indexing
+
+
+def dir_bytes(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def run_index_job(kind: str, corpus: Path, index_dir: Path) -> dict[str, Any]:
+    """Run one indexing job in a child process; its rate, peak memory (RSS) and index size."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bench.speed_index", kind, str(corpus), str(index_dir)],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    out = proc.stdout.read()
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        return {"kind": kind, "error": f"exit {proc.returncode}"}
+    result = json.loads(out.strip().splitlines()[-1])
+    result["kind"] = kind
+    result["docs_per_s"] = result["docs"] / result["seconds"] if result["seconds"] else 0.0
+    result["peak_mb"] = usage.ru_maxrss / 1024
+    result["cpu_s"] = usage.ru_utime + usage.ru_stime
+    result["index_mb"] = dir_bytes(index_dir) / 2**20
+    return result
+
+
+# ---------------------------------------------------------------- the query mix
+
+
+@dataclass
+class Mix:
+    queries: dict[str, list[str]] = field(default_factory=dict)
+    filters: dict[str, str] = field(default_factory=dict)
+
+
+def query_mix(per_class: int, sample: int = 3000) -> Mix:
+    """Queries drawn from the corpus: terms by document frequency, pairs, names, filters."""
+    from index.stopwords import STOPWORDS
+
+    df: Counter[str] = Counter()
+    names: Counter[str] = Counter()
+    titles: list[list[str]] = []
+    categories: Counter[str] = Counter()
+    for row in clickid_rows(sample):
+        title = str(row.get("title") or "")
+        text = title + " " + str(row.get("content") or "")
+        df.update({w.lower() for w in _WORD.findall(text)})
+        names.update(_NAME.findall(" " + title))
+        titles.append([w.lower() for w in _WORD.findall(title)])
+        if row.get("category"):
+            categories[str(row["category"]).strip().title()] += 1
+    ranked = [w for w, _ in df.most_common() if w not in STOPWORDS and len(w) >= 4]
+    step = lambda words: words[:: max(1, len(words) // per_class)][:per_class]  # noqa: E731
+    hi = step(ranked[:200])
+    mid = step(ranked[1000:4000])
+    lo = step([w for w in ranked if df[w] == 2])
+    midset = set(ranked[300:8000])
+    ands: list[str] = []
+    for words in titles:
+        good = [w for w in words if w in midset]
+        if len(good) >= 2 and len(ands) < per_class:
+            ands.append(f"{good[0]} {good[1]}")
+    two = [n for n, _ in names.most_common() if len(n.split()) == 2][:per_class]
+    three = [n for n, _ in names.most_common() if len(n.split()) == 3][:per_class]
+    mix = Mix()
+    mix.queries = {
+        "term_hi": hi,
+        "term_mid": mid,
+        "term_lo": lo,
+        "and2": ands,
+        "phrase2": [f'"{n}"' for n in two],
+        "phrase3": [f'"{n}"' for n in three],
+        "filtered": [f"judul:{w} tanggal:[2019-01 TO 2019-12]" for w in step(ranked[200:2000])],
+    }
+    mix.filters = {"category": categories.most_common(1)[0][0] if categories else ""}
+    return mix
+
+
+# ---------------------------------------------------------------- timing
+
+
+def percentiles(values: list[float]) -> dict[str, float]:
+    if not values:
+        return {"n": 0}
+    ordered = sorted(values)
+
+    def pct(p: float) -> float:
+        return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))]
+
+    return {"n": len(ordered), "p50": pct(50), "p95": pct(95), "p99": pct(99), "mean": sum(ordered) / len(ordered)}
+
+
+def time_queries(run: Callable[[str, str], object], mix: Mix, repeat: int = 2) -> dict[str, dict[str, float]]:
+    """Milliseconds per query, per class; one warm-up pass first."""
+    for cls, queries in mix.queries.items():
+        for q in queries:
+            run(cls, q)
+    out: dict[str, dict[str, float]] = {}
+    groups: dict[str, list[float]] = {"all": [], "terms": [], "phrases": []}
+    for cls, queries in mix.queries.items():
+        times: list[float] = []
+        for _ in range(repeat):
+            for q in queries:
+                started = time.perf_counter()
+                run(cls, q)
+                times.append((time.perf_counter() - started) * 1000)
+        out[cls] = percentiles(times)
+        groups["all"] += times
+        if cls.startswith("term_"):
+            groups["terms"] += times
+        if cls.startswith("phrase"):
+            groups["phrases"] += times
+    for name, times in groups.items():
+        out[name] = percentiles(times)
+    return out
+
+
+def product_runners(index_dir: Path, mix: Mix) -> tuple[Callable[[str, str], object], Callable[[str, str], object]]:
+    """(core, page): the ranked top 10 alone, and the full first page the web shows."""
+    from search.engine import SearchEngine, SearchRequest, ranking_query
+
+    engine = SearchEngine(index_dir)
+
+    def core(cls: str, q: str) -> object:
+        parsed = engine.parse(q)
+        return engine.searcher().search(ranking_query(parsed), limit=10, terms=False).scored_length()
+
+    def page(cls: str, q: str) -> object:
+        request = SearchRequest(q=q)
+        if cls == "filtered":
+            request.category = mix.filters.get("category") or None
+        return engine.search(request).total
+
+    return core, page
+
+
+def _plain_words(q: str) -> tuple[str, list[str]]:
+    """(kind, words) of a mix query, for the anchors' own query syntax."""
+    if q.startswith('"'):
+        return "phrase", q.strip('"').lower().split()
+    if q.startswith("judul:"):
+        return "title", [q.split()[0].split(":", 1)[1]]
+    return "and", q.lower().split()
+
+
+def tantivy_runner(index_dir: Path) -> Callable[[str, str], object]:
+    import tantivy
+
+    ix = tantivy.Index.open(str(index_dir))
+    ix.reload()
+    searcher = ix.searcher()
+
+    def run(cls: str, q: str) -> object:
+        kind, words = _plain_words(q)
+        if kind == "phrase":
+            text = '"' + " ".join(words) + '"'
+        elif kind == "title":
+            text = f"title:{words[0]}"
+        else:
+            text = " ".join(f"+{w}" for w in words)
+        query = ix.parse_query(text, ["title", "body"])
+        hits = searcher.search(query, 10).hits
+        return [searcher.doc(addr)["title"] for _score, addr in hits]
+
+    return run
+
+
+def fts5_runner(index_dir: Path) -> Callable[[str, str], object]:
+    db = sqlite3.connect(index_dir / "fts.db", check_same_thread=False)
+
+    def run(cls: str, q: str) -> object:
+        kind, words = _plain_words(q)
+        if kind == "phrase":
+            text = '"' + " ".join(words) + '"'
+        elif kind == "title":
+            text = f"title:{words[0]}"
+        else:
+            text = " ".join(words)
+        rows = db.execute(
+            "SELECT title, snippet(docs, 1, '[', ']', '…', 20) FROM docs WHERE docs MATCH ? ORDER BY rank LIMIT 10",
+            (text,),
+        ).fetchall()
+        return len(rows)
+
+    return run
+
+
+def installed(module: str) -> bool:
+    try:
+        __import__(module)
+    except ImportError:
+        return False
+    return True
