@@ -9,6 +9,9 @@ from index.dates import MONTH_NAMES_ID
 # Beyond this many months, one bar per month gets too thin to read or click.
 MAX_MONTH_BARS = 36
 WIDTH, HEIGHT, LABEL_SPACE = 720, 140, 20
+TOP_SPACE = 18  # room for the "maks." label above the tallest bar
+# A few periods get bars of a readable width rather than one bar across the chart.
+MIN_SLOTS = 12
 
 
 @dataclass(frozen=True)
@@ -60,12 +63,12 @@ def build_timeline(months: list[tuple[str, int]]) -> Timeline | None:
         periods = [str(y) for y in range(int(min(years)), int(max(years)) + 1)]
         counts = years
     top = max(counts.values())
-    slot = WIDTH / len(periods)
+    slot = WIDTH / max(len(periods), MIN_SLOTS)
     gap = min(4.0, slot * 0.2)
     bars = []
     for number, period in enumerate(periods):
         count = counts.get(period, 0)
-        height = 0.0 if not count else max(2.0, (HEIGHT - 4) * count / top)
+        height = 0.0 if not count else max(2.0, (HEIGHT - TOP_SPACE) * count / top)
         if by_year:
             label = period
             tick = period if len(periods) <= 12 or number % max(1, len(periods) // 8) == 0 else ""
