@@ -24,7 +24,7 @@ def hostile_articles() -> list[Article]:
     return [
         Article(
             title=HOSTILE_TITLE,
-            body='Isi berita tentang <b onmouseover="alert(2)">serangan</b> skrip & "kutipan" di Pyongyang.',
+            body='Isi berita tentang <b onmouseover="alert(2)">serangan</b> skrip & "kutipan" di Pyongyang. Kim Jong Un tidak terlibat.',
             url="https://contoh.test/berita/xss",
             source="Contoh <Media>",
             category="Uji <i>",
