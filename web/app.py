@@ -317,7 +317,7 @@ def create_app(engine: SearchEngine) -> Starlette:
         article_id = request.path_params["article_id"]
         article = engine.article(article_id) if ARTICLE_ID.match(article_id) else None
         if article is None:
-            return error_response(request, 404, "no article with this id")
+            return error_response(request, 404, "Artikel ini tidak ada di indeks.")
         data = {key: article.get(key) or "" for key in ARTICLE_KEYS}
         data["tags"] = [t for t in str(article.get("tags") or "").split(",") if t.strip()]
         data["published"] = article.get("published")
@@ -334,8 +334,8 @@ def create_app(engine: SearchEngine) -> Starlette:
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
         messages = {
-            404: "Halaman ini tidak ada." if not wants_json(request) else "not found",
-            405: "Hanya GET yang diizinkan: layanan ini hanya membaca." if not wants_json(request) else "only GET",
+            404: "Halaman ini tidak ada.",
+            405: "Hanya GET yang diizinkan: layanan ini hanya membaca.",
         }
         return error_response(request, exc.status_code, messages.get(exc.status_code, "Permintaan ditolak."))
 
