@@ -13,6 +13,7 @@ import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -35,7 +36,10 @@ SUPPORTED_SUFFIXES = RAW_SUFFIXES | JSONL_SUFFIXES | CSV_SUFFIXES | XLSX_SUFFIXE
 @dataclass(slots=True)
 class Failure:
     origin: str  # file, with line or row where there is one
-    reason: str
+    reason: str  # 'skipped: ...' for files left out on purpose, 'note: ...' for kept records
+
+
+NOTE = "note: "
 
 
 Record = Article | Failure
@@ -48,16 +52,32 @@ class BinaryFileError(ValueError):
     pass
 
 
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\r\f\x1a") + b"\x7f"
+
+
+def binary_reason(head: bytes) -> str:
+    """Why the first bytes of a file are not text, or '' when they may be."""
+    if b"\x00" in head:
+        return "binary file (contains NUL bytes), not text"
+    if head and len(head) - len(head.translate(None, _CONTROL_BYTES)) > max(8, len(head) // 20):
+        return "binary file (mostly control bytes), not text"
+    return ""
+
+
 def decode_bytes(data: bytes) -> tuple[str, str]:
     """Text from bytes: UTF-8 (with or without BOM), else Windows-1252. Returns (text, note)."""
-    if b"\x00" in data[:8192]:
-        raise BinaryFileError("binary file (contains NUL bytes), not text")
+    if reason := binary_reason(data[:8192]):
+        raise BinaryFileError(reason)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
         return data.decode("utf-8"), ""
     except UnicodeDecodeError:
         pass
+    replaced = data.decode("utf-8", errors="replace")
+    if any(ord(ch) > 127 and ch != "\ufffd" for ch in replaced):
+        # Real UTF-8 sequences beside stray bytes: damaged UTF-8, not a legacy encoding.
+        return replaced, f"invalid UTF-8 ({replaced.count(chr(0xFFFD))} bytes replaced)"
     # Old newsroom exports are often Windows-1252; undefined bytes fall back to Latin-1.
     try:
         return data.decode("cp1252"), "decoded as Windows-1252"
@@ -248,10 +268,15 @@ def _is_title_like_sentence(p: str) -> bool:
 
 
 def read_raw_file(path: Path, origin: str) -> Iterator[Record]:
-    text, _note = decode_bytes(path.read_bytes())
+    text, note = decode_bytes(path.read_bytes())
     if not text.strip():
         yield Failure(origin, "empty file")
         return
+    if note:
+        yield Failure(origin, NOTE + note)
+    if len(text) > MAX_FIELD_CHARS:
+        yield Failure(origin, f"{NOTE}page cut to {MAX_FIELD_CHARS:,} of {len(text):,} characters")
+        text = text[:MAX_FIELD_CHARS]
     try:
         yield parse_raw_page(text, origin)
     except ValueError as exc:
@@ -374,6 +399,9 @@ def record_to_article(raw: dict[str, Any], origin: str) -> Article:
     note = ""
     if date_text and parsed is None and date_text not in {"-", "--"}:
         note = f"unreadable date {date_text[:40]!r}"
+    if parsed is not None and not _possible(parsed.value):
+        note = f"impossible date {date_text[:40]!r} ({'in the future' if parsed.value.year > 1900 else 'before 1900'})"
+        parsed = None
     if parsed is None and not date_text:
         parsed = epoch_date(_as_text(fields.get("id")))
     if url:
@@ -412,6 +440,33 @@ def record_to_article(raw: dict[str, Any], origin: str) -> Article:
     )
 
 
+def _possible(value: datetime) -> bool:
+    """A publication date an archive can hold: from 1900 to tomorrow."""
+    now = datetime.now(value.tzinfo)
+    return value.year >= 1900 and value <= now + timedelta(days=1)
+
+
+def _raw_body_chars(raw: dict[str, Any]) -> int:
+    for key, value in raw.items():
+        if _KEY_TO_FIELD.get(_norm_key(key)) == "body" and value not in (None, ""):
+            return len(value) if isinstance(value, str) else len(_as_text(value))
+    return 0
+
+
+def _article_records(raw: dict[str, Any], where: str, note: str = "") -> Iterator[Record]:
+    """One row as an Article, with notes on what was changed to keep it; a Failure if it cannot be."""
+    try:
+        article = record_to_article(raw, where)
+    except ValueError as exc:
+        yield Failure(where, str(exc))
+        return
+    if note:
+        yield Failure(where, NOTE + note)
+    if (chars := _raw_body_chars(raw)) > MAX_FIELD_CHARS:
+        yield Failure(where, f"{NOTE}body cut to {MAX_FIELD_CHARS:,} of {chars:,} characters")
+    yield article
+
+
 def _display_label(label: str) -> str:
     """Facet labels: '-' means none; 'SELEBRITI' and 'selebriti' both show as 'Selebriti'."""
     label = label.strip()
@@ -424,18 +479,14 @@ def _display_label(label: str) -> str:
 
 def _records(rows: Iterable[tuple[int, dict[str, Any]]], origin: str, unit: str) -> Iterator[Record]:
     for number, row in rows:
-        where = f"{origin}:{unit} {number}"
-        try:
-            yield record_to_article(row, where)
-        except ValueError as exc:
-            yield Failure(where, str(exc))
+        yield from _article_records(row, f"{origin}:{unit} {number}")
 
 
 def read_jsonl_file(path: Path, origin: str) -> Iterator[Record]:
     with path.open("rb") as fh:
         head = fh.read(8192)
-        if b"\x00" in head:
-            yield Failure(origin, "binary file (contains NUL bytes), not text")
+        if reason := binary_reason(head):
+            yield Failure(origin, reason)
             return
         fh.seek(0)
         first = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
@@ -449,6 +500,8 @@ def read_jsonl_file(path: Path, origin: str) -> Iterator[Record]:
             yield from _json_items(enumerate(items, 1), origin, "item")
             return
 
+        notes: dict[int, str] = {}
+
         def lines() -> Iterator[tuple[int, Any]]:
             for number, raw in enumerate(fh, 1):
                 if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
@@ -456,14 +509,24 @@ def read_jsonl_file(path: Path, origin: str) -> Iterator[Record]:
                 if not raw.strip():
                     continue
                 try:
-                    yield number, json.loads(decode_bytes(raw)[0])
+                    text, note = decode_bytes(raw.rstrip(b"\r\n"))
+                    if note:
+                        notes[number] = note
+                    yield number, json.loads(text)
                 except (json.JSONDecodeError, ValueError) as exc:
                     yield number, exc
 
-        yield from _json_items(lines(), origin, "line")
+        found = False
+        for record in _json_items(lines(), origin, "line", notes):
+            found = True
+            yield record
+        if not found:
+            yield Failure(origin, "no records (only blank lines)")
 
 
-def _json_items(items: Iterable[tuple[int, Any]], origin: str, unit: str) -> Iterator[Record]:
+def _json_items(
+    items: Iterable[tuple[int, Any]], origin: str, unit: str, notes: dict[int, str] | None = None
+) -> Iterator[Record]:
     for number, item in items:
         where = f"{origin}:{unit} {number}"
         if isinstance(item, Exception):
@@ -471,22 +534,21 @@ def _json_items(items: Iterable[tuple[int, Any]], origin: str, unit: str) -> Ite
         elif not isinstance(item, dict):
             yield Failure(where, f"expected a JSON object, got {type(item).__name__}")
         else:
-            try:
-                yield record_to_article(item, where)
-            except ValueError as exc:
-                yield Failure(where, str(exc))
+            yield from _article_records(item, where, (notes or {}).pop(number, ""))
 
 
 def read_csv_file(path: Path, origin: str) -> Iterator[Record]:
     data = path.read_bytes()
     try:
-        text, _note = decode_bytes(data)
+        text, note = decode_bytes(data)
     except BinaryFileError as exc:
         yield Failure(origin, str(exc))
         return
     if not text.strip():
         yield Failure(origin, "empty file")
         return
+    if note:
+        yield Failure(origin, NOTE + note)
     # The header line decides the delimiter: spreadsheet exports in Indonesian locales use ';'.
     header_line = text.split("\n", 1)[0]
     delimiter = max(",;\t|", key=header_line.count) if path.suffix.lower() != ".tsv" else "\t"
@@ -515,12 +577,14 @@ def read_csv_file(path: Path, origin: str) -> Iterator[Record]:
             continue
         where = f"{origin}:row {row_number}"
         if len(values) > len(keys):
-            # Extra cells: keep what the header names; the rest cannot be attributed.
-            values = values[: len(keys)]
-        try:
-            yield record_to_article(dict(zip(keys, values, strict=False)), where)
-        except ValueError as exc:
-            yield Failure(where, str(exc))
+            # Extra cells shift every column after them (an unquoted delimiter in the text):
+            # which cell is the date, which the body, cannot be told.
+            yield Failure(where, f"{len(values)} cells but the header names {len(keys)} columns; row not indexed")
+            continue
+        note = (
+            f"{len(values)} of {len(keys)} columns; the missing ones are left empty" if len(values) < len(keys) else ""
+        )
+        yield from _article_records(dict(zip(keys, values, strict=False)), where, note)
 
 
 def read_xlsx_file(path: Path, origin: str) -> Iterator[Record]:

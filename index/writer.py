@@ -18,7 +18,7 @@ from whoosh.writing import IndexWriter
 
 from index.analysis import fold
 from index.article import Article
-from index.readers import Failure, Record
+from index.readers import NOTE, Failure, Record
 from index.schema import build_schema
 
 INDEX_ENV = "BERITA_SEARCH_INDEX"
@@ -43,6 +43,7 @@ class IndexSummary:
     skipped: list[Failure] = field(default_factory=list)  # files of unsupported types
     failed: list[Failure] = field(default_factory=list)
     duplicate_of: list[Failure] = field(default_factory=list)  # repeated ids: where, and the first copy
+    notes: list[Failure] = field(default_factory=list)  # records kept with a change (a cut body, a bad byte)
     dates_flagged: int = 0
     seconds: float = 0.0
 
@@ -204,6 +205,9 @@ def _index_locked(
     try:
         for record in records:
             if isinstance(record, Failure):
+                if record.reason.startswith(NOTE):
+                    summary.notes.append(Failure(record.origin, record.reason.removeprefix(NOTE)))
+                    continue
                 (summary.skipped if record.reason.startswith("skipped:") else summary.failed).append(record)
                 if progress:
                     progress(summary, record.origin)

@@ -125,6 +125,8 @@ def _print_summary(summary: IndexSummary, target: Path) -> None:
         echo(f"Dates flagged (kept; see date_note): {summary.dates_flagged:,}")
     if summary.skipped:
         echo(f"Skipped {len(summary.skipped):,} files of unsupported types, e.g. {summary.skipped[0].origin}")
+    for note in summary.notes[:MAX_FAILURES_SHOWN]:
+        echo(f"  note: {note.origin}: {note.reason}", err=True)
     for duplicate in summary.duplicate_of[:MAX_FAILURES_SHOWN]:
         echo(f"  duplicate: {duplicate.origin}: {duplicate.reason}", err=True)
     for failure in summary.failed[:MAX_FAILURES_SHOWN]:
