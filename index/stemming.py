@@ -107,6 +107,22 @@ def _light(word: str) -> str:
     return word
 
 
+# Rare roots in Sastrawi's dictionary that capture common news words; without them the
+# stemmer finds the intended root: mengunjungi -> kunjung (not unjung), mengecek -> cek,
+# berupa -> rupa, penyelidikan -> selidik, penyidikan -> sidik, perampokan -> rampok,
+# perawat -> rawat, berangkat -> angkat.
+SASTRAWI_DROPPED_ROOTS = frozenset(["unjung", "ecek", "kecek", "upa", "lidi", "sidi", "ampo", "awat", "berangkat"])
+
+
+def _sastrawi() -> StemFunction:
+    from Sastrawi.Dictionary.ArrayDictionary import ArrayDictionary
+    from Sastrawi.Stemmer.Stemmer import Stemmer as SastrawiStemmer
+    from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
+
+    words = [w for w in StemmerFactory().get_words() if w and w not in SASTRAWI_DROPPED_ROOTS]
+    return SastrawiStemmer(ArrayDictionary(words)).stem
+
+
 def _guarded(stem: StemFunction) -> StemFunction:
     @lru_cache(maxsize=300_000)
     def guarded(word: str) -> str:
@@ -122,10 +138,7 @@ def _guarded(stem: StemFunction) -> StemFunction:
 @cache
 def get_stemmer(name: str) -> StemFunction:
     if name == "sastrawi":
-        from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
-
-        sastrawi = StemmerFactory().create_stemmer()
-        return _guarded(sastrawi.stem)
+        return _guarded(_sastrawi())
     if name == "tala":
         import Stemmer
 
