@@ -19,7 +19,12 @@ def check_index(index_dir: Path) -> CheckReport:
     if not index_dir.is_dir():
         report.problems.append(f"no index folder at {index_dir}")
         return report
-    if not whoosh_index.exists_in(str(index_dir)):
+    try:
+        exists = whoosh_index.exists_in(str(index_dir))
+    except Exception as exc:  # a damaged table of contents
+        report.problems.append(f"the table of contents is unreadable: {type(exc).__name__}: {exc}")
+        return report
+    if not exists:
         report.problems.append(f"{index_dir} holds no index (no table of contents)")
         return report
     try:
@@ -51,6 +56,23 @@ def check_index(index_dir: Path) -> CheckReport:
                 duplicates += 1
             else:
                 ids.add(article_id)
+        # Every term's postings must decode and point at documents that exist.
+        terms = 0
+        bad_terms: list[str] = []
+        for fieldname, text in reader.all_terms():
+            terms += 1
+            try:
+                for docnum in reader.postings(fieldname, text).all_ids():
+                    if not 0 <= docnum < reader.doc_count_all():
+                        raise ValueError(f"document {docnum} out of range")
+            except Exception as exc:
+                if len(bad_terms) < 5:
+                    bad_terms.append(f"{fieldname}:{text!r} ({type(exc).__name__}: {exc})"[:200])
+                else:
+                    bad_terms.append("")
+        if bad_terms:
+            report.problems.append(f"{len(bad_terms):,} terms have unreadable postings, e.g. {bad_terms[0]}")
+        report.lines.append(f"Terms: {terms:,} read")
         # Every live id must be findable through the id field's postings.
         missing = sum(1 for article_id in ids if not list(reader.postings("id", article_id).all_ids()))
         if duplicates:

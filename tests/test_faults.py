@@ -451,3 +451,69 @@ def test_read_only_index_folder(tmp_path: Path, subset: tuple[Path, list[str]]) 
     assert searched.returncode == 0, searched.stderr  # searching a read-only index still works
     assert sorted(stored_ids(index_dir)) == sorted(before)
     assert not check_index(index_dir).problems
+
+
+# ---------------------------------------------------------------- berita-search check
+
+
+@pytest.fixture(scope="module")
+def healthy_index(tmp_path_factory: pytest.TempPathFactory, subset: tuple[Path, list[str]]) -> Path:
+    index_dir = tmp_path_factory.mktemp("check") / "ix"
+    _build_small(index_dir, subset[0], 20)
+    return index_dir
+
+
+def _damaged(healthy: Path, tmp_path: Path, damage: str) -> Path:
+    index_dir = tmp_path / "ix"
+    shutil.copytree(healthy, index_dir)
+    segment = next(index_dir.glob("*.seg"))
+    if damage == "truncated segment":
+        with segment.open("r+b") as fh:
+            fh.truncate(segment.stat().st_size // 4)
+    elif damage == "missing segment":
+        segment.unlink()
+    elif damage == "flipped bytes":
+        data = bytearray(segment.read_bytes())
+        for i in range(len(data) // 6, len(data), 997):
+            data[i] ^= 0xFF
+        segment.write_bytes(bytes(data))
+    elif damage == "garbage table of contents":
+        next(index_dir.glob("_MAIN_*.toc")).write_bytes(b"garbage")
+    elif damage == "no table of contents":
+        next(index_dir.glob("_MAIN_*.toc")).unlink()
+    return index_dir
+
+
+def test_check_passes_a_healthy_index(healthy_index: Path) -> None:
+    done = cli("check", "--index", str(healthy_index))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "OK"
+    assert "Documents: 20 (20 distinct ids)" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("damage", "problem"),
+    [
+        ("truncated segment", "the index does not open: "),
+        ("missing segment", "the index does not open: FileNotFoundError"),
+        ("flipped bytes", ""),
+        ("garbage table of contents", "the table of contents is unreadable: "),
+        ("no table of contents", "holds no index (no table of contents)"),
+    ],
+)
+def test_check_finds_damage(healthy_index: Path, tmp_path: Path, damage: str, problem: str) -> None:
+    index_dir = _damaged(healthy_index, tmp_path, damage)
+    report = check_index(index_dir)
+    assert report.problems, f"{damage} not found"
+    assert problem in report.problems[0]
+    if damage == "garbage table of contents":
+        done = cli("check", "--index", str(index_dir))
+        assert done.returncode == 1
+        assert done.stderr.startswith("problem: the table of contents is unreadable: ")
+        assert "Traceback" not in done.stderr
+
+
+def test_check_on_a_missing_folder(tmp_path: Path) -> None:
+    done = cli("check", "--index", str(tmp_path / "nowhere"))
+    assert done.returncode == 1
+    assert done.stderr.strip() == f"problem: no index folder at {tmp_path / 'nowhere'}"
