@@ -1,0 +1,111 @@
+"""Arbitrary query strings: the parser never raises, the searcher never raises, both in
+bounded time."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from search.engine import SearchEngine, SearchRequest
+from search.querylang import parse_query
+
+PARSE_SECONDS = 2.0
+SEARCH_SECONDS = 5.0
+
+WORDS = ["jokowi", "banjir", "jakarta", "yang", "dan", "presiden", "harga", "beras", "kim", "jong", "un", "bogor"]
+FIELDS = ["judul", "title", "isi", "body", "reporter", "penulis", "kategori", "sumber", "tanggal", "url", "id", "x"]
+OPERATORS = ["OR", "ATAU", "AND", "DAN", "NOT", "TANPA", "-", "+", "|", "&&", "||", "!"]
+DATES = ["2023", "2023-08", "2023-08-31", "31/08/2023", "kemarin", "9999-99-99", "", "*", "2023-02-30"]
+
+word = st.sampled_from(WORDS) | st.text(alphabet="abcdefghijklmnopqrstuvwxyzéñ0123456789", min_size=1, max_size=12)
+fragment = st.one_of(
+    word,
+    word.map(lambda w: f'"{w}'),
+    st.lists(word, min_size=1, max_size=4).map(lambda ws: '"' + " ".join(ws) + '"'),
+    st.tuples(st.lists(word, min_size=1, max_size=3), st.integers(-3, 99)).map(
+        lambda t: '"' + " ".join(t[0]) + f'"~{t[1]}'
+    ),
+    st.tuples(st.sampled_from(FIELDS), word).map(lambda t: f"{t[0]}:{t[1]}"),
+    st.tuples(st.sampled_from(FIELDS), word).map(lambda t: f'{t[0]}:"{t[1]}'),
+    st.tuples(st.sampled_from(DATES), st.sampled_from(DATES)).map(lambda t: f"tanggal:[{t[0]} TO {t[1]}]"),
+    st.tuples(st.sampled_from(DATES), st.sampled_from(DATES)).map(lambda t: f"tanggal:{{{t[0]} TO {t[1]}]"),
+    st.tuples(st.sampled_from(DATES), st.sampled_from(DATES)).map(lambda t: f"tanggal:{t[0]}..{t[1]}"),
+    word.map(lambda w: f"{w}~"),
+    st.tuples(word, st.integers(-1, 9)).map(lambda t: f"{t[0]}~{t[1]}"),
+    word.map(lambda w: f"{w}*"),
+    word.map(lambda w: f"*{w}"),
+    word.map(lambda w: f"{w[:1]}?{w[1:]}"),
+    word.map(lambda w: f"{w}^3"),
+    st.sampled_from(OPERATORS),
+    st.sampled_from(["(", ")", "((", "))", "[", "]", "{", "}", ":", '"', "\\", "*", "?", "~", "^", "/", "\x00"]),
+)
+query_syntax = st.lists(fragment, max_size=25).map(" ".join) | st.lists(fragment, max_size=25).map("".join)
+
+
+def _parse_bounded(text: str) -> None:
+    started = time.monotonic()
+    parsed = parse_query(text)
+    assert parsed.query is not None
+    assert time.monotonic() - started < PARSE_SECONDS, f"parsing {text!r} took too long"
+
+
+@settings(max_examples=200, deadline=timedelta(seconds=PARSE_SECONDS))
+@given(st.text(max_size=400))
+def test_parse_query_never_raises_on_any_text(text: str) -> None:
+    _parse_bounded(text)
+
+
+@settings(max_examples=200, deadline=timedelta(seconds=PARSE_SECONDS))
+@given(query_syntax)
+def test_parse_query_never_raises_on_query_syntax(text: str) -> None:
+    _parse_bounded(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "(" * 5000,
+        ")" * 5000,
+        '"' * 3001,
+        "a OR " * 2000,
+        "x" * 100_000,
+        "judul:" * 1000,
+        "tanggal:[" * 500,
+        "*" * 1000,
+        "a~" * 1000,
+        "\x00\ud800\U0010ffff",
+        "<script>alert(1)</script>",
+    ],
+)
+def test_parse_query_pathological_inputs(text: str) -> None:
+    _parse_bounded(text)
+
+
+@pytest.fixture(scope="module")
+def engine(news_index: Path) -> SearchEngine:
+    return SearchEngine(news_index)
+
+
+@settings(
+    max_examples=120,
+    deadline=timedelta(seconds=SEARCH_SECONDS),
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    text=query_syntax | st.text(max_size=200),
+    sort=st.sampled_from(["relevance", "newest", "oldest"]),
+    page=st.integers(1, 3),
+)
+def test_search_never_raises_on_any_query(engine: SearchEngine, text: str, sort: str, page: int) -> None:
+    started = time.monotonic()
+    result = engine.search(SearchRequest(q=text, sort=sort, page=page, limit=10))
+    assert result.total >= 0
+    assert len(result.hits) <= 10
+    for hit in result.hits:
+        hit.snippet.plain()
+    assert time.monotonic() - started < SEARCH_SECONDS
