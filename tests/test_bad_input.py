@@ -279,10 +279,18 @@ def test_directory_of_ten_thousand_tiny_files(tmp_path: Path) -> None:
     assert ix.doc_count() == 9_990
 
 
-def test_unreadable_file_is_reported(tmp_path: Path) -> None:
-    if os.geteuid() == 0:
-        pytest.skip("root reads files whatever their permission bits")
+def test_unreadable_file_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = jsonl(tmp_path / "rahasia.jsonl", {"title": "Rahasia", "content": BODY})
+    if os.geteuid() == 0:
+        # Root reads files whatever their permission bits: refuse the open as the kernel would.
+        real_open = Path.open
+
+        def refusing_open(self: Path, *args: object, **kwargs: object):  # noqa: ANN202
+            if self == path:
+                raise PermissionError(13, "Permission denied", str(self))
+            return real_open(self, *args, **kwargs)
+
+        monkeypatch.setattr(Path, "open", refusing_open)
     path.chmod(0)
     try:
         summary = run(tmp_path, path)
