@@ -175,7 +175,7 @@ def reconcile_with_url(parsed: ParsedDate | None, url: str) -> tuple[ParsedDate 
     """
     from_url = url_date(url)
     if from_url is None:
-        return parsed, "" if parsed else "unreadable date"
+        return parsed, ""
     if parsed is None:
         value = datetime(from_url.year, from_url.month, from_url.day, tzinfo=WIB)
         return ParsedDate(value, has_time=False), "date from URL"

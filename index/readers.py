@@ -406,11 +406,10 @@ def record_to_article(raw: dict[str, Any], origin: str) -> Article:
         parsed = epoch_date(_as_text(fields.get("id")))
     if url:
         parsed, url_note = reconcile_with_url(parsed, url)
-        note = url_note if (url_note and url_note != "unreadable date") else note or url_note
-    elif parsed is None:
-        note = note or "no date"
-    if parsed is not None and note.startswith("unreadable"):
-        note = "date from URL"
+        if url_note:
+            note = f"{note}; {url_note}" if note else url_note
+    if parsed is None and not note:
+        note = "no date"
     reporter_raw = fields.get("reporter")
     if isinstance(reporter_raw, list):
         reporter_raw = ", ".join(map(str, reporter_raw))
