@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
-from index.readers import SUPPORTED_SUFFIXES, iter_files, read_paths
+from index.readers import SUPPORTED_SUFFIXES, estimate_records, iter_files, read_paths
 from index.writer import INDEX_ENV, IndexBusyError, IndexSummary, index_dir_from, index_records
 from search.engine import JSON_KEYS, RequestError, SearchEngine, SearchRequest
 
@@ -68,26 +69,33 @@ def index_command(index_dir: str | None, batch_size: int, wait_seconds: float, p
     """Add articles from files or folders (raw pages .txt, .jsonl, .csv, .xlsx)."""
     target = index_dir_from(index_dir)
     files = [f for p in paths if p.exists() for f in iter_files(p)]
-    sizes = {str(f): _size(f) for f in files if f.suffix.lower() in SUPPORTED_SUFFIXES}
-    total_bytes = sum(sizes.values()) or 1
-    done_files: set[str] = set()
+    show_bar = sys.stderr.isatty()  # logs and pipes get the summary, not a bar's label
+    expected = (
+        {str(f): estimate_records(f) for f in files if f.suffix.lower() in SUPPORTED_SUFFIXES} if show_bar else {}
+    )
+    counted: dict[str, int] = {}
     with click.progressbar(
-        length=total_bytes,
+        length=sum(expected.values()) or 1,
         label="Indexing",
         file=sys.stderr,
         show_pos=False,
         show_percent=True,
         item_show_func=lambda text: text,
-        hidden=not sys.stderr.isatty(),  # logs and pipes get the summary, not a bar's label
+        hidden=not show_bar,
     ) as bar:
+        current = [""]
 
         def progress(summary: IndexSummary, origin: str) -> None:
-            file = origin.split(":line ")[0].split(":row ")[0].split(":item ")[0]
-            if file not in done_files and file in sizes:
-                done_files.add(file)
-                # A file is counted when its first record arrives, the bar shows files begun.
-                bar.update(sizes[file], f"{summary.seen:,} articles")
-            elif summary.seen % 500 == 0:
+            file = re.split(r":(?:line|row|item) \d+$", origin)[0]
+            if file != current[0]:
+                # The previous file is done: its estimate may have been high (CSV rows span lines).
+                previous = current[0]
+                bar.update(max(0, expected.get(previous, 0) - counted.get(previous, 0)))
+                current[0] = file
+            if counted.get(file, 0) < expected.get(file, 0):
+                bar.update(1)
+            counted[file] = counted.get(file, 0) + 1
+            if summary.seen % 100 == 0:
                 bar.update(0, f"{summary.seen:,} articles")
 
         try:
@@ -106,13 +114,6 @@ def index_command(index_dir: str | None, batch_size: int, wait_seconds: float, p
     _print_summary(summary, target)
     if summary.failed:
         sys.exit(1)
-
-
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0
 
 
 def _print_summary(summary: IndexSummary, target: Path) -> None:
