@@ -40,6 +40,8 @@ def build_schema(stemmer: str = DEFAULT_STEMMER) -> Schema:
         published_iso=STORED(),
         year=ID(sortable=True),
         month=ID(sortable=True),
+        # The local day, so that date spans are a few year, month and day terms.
+        day=ID(),
         date_note=ID(stored=True),
         # Same title and opening: a re-posted or syndicated copy, collapsed in results.
         dup_key=ID(sortable=True),

@@ -98,6 +98,7 @@ def article_fields(article: Article, article_id: str, content_hash: str) -> dict
         doc["published_iso"] = published.isoformat() if article.published_has_time else published.date().isoformat()
         doc["year"] = f"{published.year:04d}"
         doc["month"] = f"{published.year:04d}-{published.month:02d}"
+        doc["day"] = published.date().isoformat()
     return {k: v for k, v in doc.items() if v != ""}
 
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from whoosh import query as Q
@@ -205,7 +205,7 @@ class _Rewriter:
         if span is None:
             self.note(f'tanggal tidak dikenali: {raw!r} (contoh: 2023-08-31, 2023-08, "31 Agustus 2023")')
             return Q.NullQuery
-        return Q.DateRange("published", span[0], span[1])
+        return date_span_query(span[0].date(), span[1].date())
 
     def date_range(self, start: str | None, end: str | None, startexcl: bool, endexcl: bool) -> Q.Query:
         lo = parse_date_span(start) if start else None
@@ -217,7 +217,7 @@ class _Rewriter:
         high = (hi[0] - timedelta(microseconds=1)) if (hi and endexcl) else (hi[1] if hi else None)
         if low is None and high is None:
             return Q.NullQuery
-        return Q.DateRange("published", low, high)
+        return date_span_query(low.date() if low else None, high.date() if high else None)
 
     # -- the walk
 
@@ -393,6 +393,36 @@ def parse_date_span(text: str) -> tuple[datetime, datetime] | None:
     except ValueError:
         return None
     return None
+
+
+EARLIEST_DAY = date(1900, 1, 1)  # the indexer refuses earlier and future dates as impossible
+
+
+def date_span_query(first: date | None, last: date | None) -> Q.Query:
+    """Articles published from day ``first`` to day ``last`` (inclusive; None is open).
+
+    The span is cut into whole years, whole months and single days, each one indexed term
+    (``year``, ``month``, ``day`` fields), so a month is one posting list where a numeric
+    range over timestamps would union dozens.
+    """
+    latest = date(date.today().year + 1, 12, 31)
+    day = max(first or EARLIEST_DAY, EARLIEST_DAY)
+    last = min(last or latest, latest)
+    terms: list[Q.Query] = []
+    while day <= last:
+        month_end = date(day.year, day.month, calendar.monthrange(day.year, day.month)[1])
+        if day.month == 1 and day.day == 1 and date(day.year, 12, 31) <= last:
+            terms.append(Q.Term("year", f"{day.year:04d}"))
+            day = date(day.year + 1, 1, 1)
+        elif day.day == 1 and month_end <= last:
+            terms.append(Q.Term("month", f"{day.year:04d}-{day.month:02d}"))
+            day = month_end + timedelta(days=1)
+        else:
+            terms.append(Q.Term("day", day.isoformat()))
+            day += timedelta(days=1)
+    if not terms:
+        return Q.NullQuery
+    return terms[0] if len(terms) == 1 else Q.Or(terms)
 
 
 def _month_span(year: int, month: int) -> tuple[datetime, datetime]:

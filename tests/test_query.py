@@ -90,8 +90,12 @@ def test_field_aliases(engine: SearchEngine, articles: dict[str, Article], seed_
 def test_reporter_facet_and_filter(engine: SearchEngine, articles: dict[str, Article]) -> None:
     annesa = {i for i, a in articles.items() if a.reporter == "Annesa K. Ramadhany"}
     assert len(annesa) > 10
-    found = engine.search(SearchRequest(q="", reporter="annesa ramadhany", limit=100))
+    found = engine.search(SearchRequest(q="", reporter="annesa ramadhany", limit=100, collapse=False))
     assert {h.id for h in found.hits} == annesa
+    # Two of her articles were posted twice under different URLs: collapsed, they are one hit each.
+    collapsed = engine.search(SearchRequest(q="", reporter="annesa ramadhany", limit=100))
+    assert collapsed.total == len(collapsed.hits) == len(annesa) - sum(h.duplicates for h in collapsed.hits)
+    assert sum(h.duplicates for h in collapsed.hits) >= 1
 
 
 @pytest.mark.parametrize(
