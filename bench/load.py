@@ -45,7 +45,9 @@ def run_load(
     server = Path(sys.executable).with_name("berita-search")
     command = [str(server)] if server.exists() else [sys.executable, "-m", "search.cli"]
     proc = subprocess.Popen(
-        [*command, "serve", "--index", str(index_dir), "--host", "127.0.0.1", "--port", str(port)],
+        # One server process per core, as a production deployment on this machine would run.
+        [*command, "serve", "--index", str(index_dir), "--host", "127.0.0.1", "--port", str(port)]
+        + ["--workers", str(os.cpu_count() or 1)],
         cwd=REPO,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

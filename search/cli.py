@@ -323,15 +323,28 @@ def check_command(index_dir: str | None) -> None:
 @index_option
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-def serve_command(index_dir: str | None, host: str, port: int) -> None:
+@click.option(
+    "--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Server processes (one per core)."
+)
+def serve_command(index_dir: str | None, host: str, port: int, workers: int) -> None:
     """Start the web search box and JSON API."""
+    import os
+
     import uvicorn
 
     from web.app import create_app
 
-    app = create_app(open_engine(index_dir))
-    click.echo(f"berita-search: serving {index_dir_from(index_dir)} on http://{host}:{port}/", err=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    engine = open_engine(index_dir)  # fails here, with one line, if there is no index
+    click.echo(f"berita-search: serving {engine.index_dir} on http://{host}:{port}/", err=True)
+    if workers == 1:
+        uvicorn.run(create_app(engine), host=host, port=port, log_level="warning")
+        return
+    engine.close()
+    # Each process opens its own searcher on the same index folder.
+    os.environ[INDEX_ENV] = str(engine.index_dir.resolve())
+    uvicorn.run(
+        "web.app:app_from_environment", factory=True, host=host, port=port, workers=workers, log_level="warning"
+    )
 
 
 def main() -> None:

@@ -353,3 +353,10 @@ def create_app(engine: SearchEngine) -> Starlette:
     app.add_middleware(SecurityHeaders)
     app.state.engine = engine
     return app
+
+
+def app_from_environment() -> Starlette:
+    """The app for one of several server processes: the index folder comes from the environment."""
+    from index.writer import index_dir_from
+
+    return create_app(SearchEngine(index_dir_from(None)))
