@@ -122,25 +122,46 @@ class IndonesianTokenizer(Tokenizer):
             yield token
             return
         names = self.mark_names and _capitalisation_is_informative(value)
-        previous_end = 0
-        for pos, (start, end) in enumerate(icu_words(value)):
-            text = value[start:end]
+        for pos, (text, start, end, name_like) in enumerate(_segments(value)):
             token.text = text
             token.boost = 1.0
             token.stopped = False
             if keeporiginal:
                 token.original = text
-            # A capitalised word that does not open a sentence is taken for a name.
-            token.name = (
-                names and text[:1].isupper() and pos > 0 and not _SENTENCE_END.search(value, previous_end, start)
-            )
+            token.name = names and name_like
             if positions:
                 token.pos = start_pos + pos
             if chars:
                 token.startchar = start_char + start
                 token.endchar = start_char + end
-            previous_end = end
             yield token
+
+
+# A field's text reaches the surface, stem and pair analyzers one after another: segment
+# it once. Keyed by the string itself, so a hit always returns the same segmentation.
+_MEMO_SIZE = 4
+
+
+def _segments(value: str) -> list[tuple[str, int, int, bool]]:
+    """(word, start, end, looks like a name) for each ICU word of ``value``, memoised per thread."""
+    memo: dict[str, list[tuple[str, int, int, bool]]] | None = getattr(_local, "segments", None)
+    if memo is None:
+        memo = _local.segments = {}
+    found = memo.get(value)
+    if found is not None:
+        return found
+    found = []
+    previous_end = 0
+    for start, end in icu_words(value):
+        text = value[start:end]
+        # A capitalised word that does not open a sentence is taken for a name.
+        name_like = bool(found) and text[:1].isupper() and not _SENTENCE_END.search(value, previous_end, start)
+        found.append((text, start, end, name_like))
+        previous_end = end
+    if len(memo) >= _MEMO_SIZE:
+        del memo[next(iter(memo))]
+    memo[value] = found
+    return found
 
 
 def _capitalisation_is_informative(text: str) -> bool:
