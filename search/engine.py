@@ -175,7 +175,13 @@ class SearchEngine:
             return self._columns
 
     def _top(
-        self, searcher: Searcher, query: Q.Query, filter_q: Q.Query | None, request: SearchRequest, wanted: int, matched: int
+        self,
+        searcher: Searcher,
+        query: Q.Query,
+        filter_q: Q.Query | None,
+        request: SearchRequest,
+        wanted: int,
+        matched: int,
     ) -> list[Any]:
         """The best ``wanted`` hits in order, after collapsing copies: fetch more until enough."""
         kwargs: dict[str, Any] = {"filter": filter_q, "terms": False}
@@ -215,6 +221,16 @@ class SearchEngine:
 
     def search(self, request: SearchRequest) -> SearchResult:
         request.validate()
+        first = (request.page - 1) * request.limit
+        return self._run(request, first, first + request.limit, facets=request.facets, suggest=True)
+
+    def export(self, request: SearchRequest, cap: int = EXPORT_CAP) -> SearchResult:
+        """Every hit of a search up to ``cap`` (not just one page), for CSV and JSON export."""
+        SearchRequest(**{**request.__dict__, "page": 1, "limit": MAX_LIMIT}).validate()
+        return self._run(request, 0, cap, facets=False, suggest=False)
+
+    def _run(self, request: SearchRequest, first: int, last: int, facets: bool, suggest: bool) -> SearchResult:
+        """Hits ``first`` to ``last`` of the ranking, with counts, facets and suggestion."""
         parsed = self.parse(request.q)
         query = ranking_query(parsed)
         filter_q = self.filter_query(request)
@@ -229,12 +245,13 @@ class SearchEngine:
         columns = self.columns(searcher)
         # One unscored pass over every match counts facets and copies; only the top of the
         # ranking is scored. (Whoosh's own grouping scores and collapses every match.)
-        matched = list(_matching_docnums(searcher, parsed.query if parsed.query is not Q.NullQuery else query, filter_q))
+        matched = list(
+            _matching_docnums(searcher, parsed.query if parsed.query is not Q.NullQuery else query, filter_q)
+        )
         dup_keys = columns["dup_key"]
         copies = Counter(map(dup_keys.__getitem__, matched))
         total = len(copies) if request.collapse else len(matched)
-        wanted = request.page * request.limit
-        top = self._top(searcher, query, filter_q, request, wanted, len(matched))
+        top = self._top(searcher, query, filter_q, request, last, len(matched))
         if request.collapse:
             kept: list[Any] = []
             seen_keys: set[Any] = set()
@@ -245,12 +262,12 @@ class SearchEngine:
                     kept.append(hit)
             top = kept
         hits = []
-        for hit in top[(request.page - 1) * request.limit : wanted]:
+        for hit in top[first:last]:
             item = self._hit(hit.fields(), float(hit.score or 0.0), parsed, request.snippets)
             item.duplicates = copies[dup_keys[hit.docnum]] - 1 if request.collapse else 0
             hits.append(item)
-        facets: dict[str, list[tuple[str, int]]] = {}
-        if request.facets:
+        facet_counts: dict[str, list[tuple[str, int]]] = {}
+        if facets:
             for name in FACET_FIELDS:
                 counts = Counter(map(columns[name].__getitem__, matched))
                 items = [(str(k), int(v)) for k, v in counts.items() if k not in (None, "", b"")]
@@ -258,31 +275,9 @@ class SearchEngine:
                     items.sort()
                 else:
                     items.sort(key=lambda kv: (-kv[1], kv[0]))
-                facets[name] = items
-        suggestion = self.suggest(parsed, request) if total < 3 else None
-        return SearchResult(request, parsed, total, hits, facets, suggestion)
-
-    def export(self, request: SearchRequest, cap: int = EXPORT_CAP) -> SearchResult:
-        """Every hit of a search up to ``cap`` (not just one page), for CSV and JSON export."""
-        export_request = SearchRequest(**{**request.__dict__, "page": 1, "limit": MAX_LIMIT})
-        export_request.validate()
-        parsed = self.parse(request.q)
-        query = ranking_query(parsed)
-        filter_q = self.filter_query(request)
-        if query is Q.NullQuery:
-            if filter_q is None:
-                return SearchResult(request, parsed, 0, [])
-            query = Q.Every()
-        searcher = self.searcher()
-        kwargs: dict[str, Any] = {"filter": filter_q, "terms": False, "limit": cap}
-        sort = request.sort if request.sort in SORTS else "relevance"
-        if sort != "relevance" or query == Q.Every():
-            kwargs["sortedby"] = sorting.FieldFacet("published", reverse=sort != "oldest")
-        if request.collapse:
-            kwargs["collapse"] = sorting.FieldFacet("dup_key")
-        results = searcher.search(query, **kwargs)
-        hits = [self._hit(hit.fields(), float(hit.score or 0.0), parsed, request.snippets) for hit in results]
-        return SearchResult(request, parsed, len(results), hits)
+                facet_counts[name] = items
+        suggestion = self.suggest(parsed, request) if suggest and total < 3 else None
+        return SearchResult(request, parsed, total, hits, facet_counts, suggestion)
 
     def _hit(self, stored: dict[str, Any], score: float, parsed: ParsedQuery, snippets: bool) -> Hit:
         iso, display = published_of(stored)
