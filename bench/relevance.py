@@ -351,7 +351,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rebuild", action="store_true", help="re-index even if a cached index exists")
     parser.add_argument("--full", action="store_true", help="also score whole summaries as queries")
     parser.add_argument("--weights", action="store_true", help="also score stemmed-field weight variants")
-    parser.add_argument("--depth", type=int, default=15, help="pool depth per variant (pool)")
+    parser.add_argument("--depth", type=int, default=20, help="pool depth per variant (pool)")
     args = parser.parse_args(argv)
     RESULTS.mkdir(parents=True, exist_ok=True)
     ix, items = open_or_build(args.distractors, args.rebuild)
