@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -386,18 +385,50 @@ class SearchEngine:
         }
 
 
-def _matching_docnums(searcher: Searcher, query: Q.Query, filter_q: Q.Query | None) -> Iterator[int]:
+def _matching_docnums(searcher: Searcher, query: Q.Query, filter_q: Q.Query | None) -> list[int]:
     """Every live document matching the query and filter, unscored, in document order."""
     combined = Q.And([query, filter_q]) if filter_q is not None else query
+    matched: list[int] = []
     for leaf, offset in searcher.leaf_searchers():
         reader = leaf.reader()
-        matcher = combined.matcher(leaf)
-        if not matcher.is_active():
-            continue
+        docs = _docset(leaf, combined)
         if reader.has_deletions():
-            yield from (offset + d for d in matcher.all_ids() if not reader.is_deleted(d))
-        else:
-            yield from (offset + d for d in matcher.all_ids())
+            docs = {d for d in docs if not reader.is_deleted(d)}
+        matched.extend(offset + d for d in sorted(docs))
+    return matched
+
+
+def _docset(leaf: Searcher, query: Q.Query) -> set[int]:
+    """The documents of one segment that match: boolean structure as set operations.
+
+    Whoosh's union and intersection matchers walk postings document by document in Python;
+    sets of posting lists combine at C speed. Anything other than terms and boolean
+    structure (phrases, prefixes, fuzzy terms, ranges) uses its own matcher.
+    """
+    if isinstance(query, Q.Term):
+        if (query.fieldname, query.text) not in leaf.reader():
+            return set()
+        return set(leaf.reader().postings(query.fieldname, query.text).all_ids())
+    if isinstance(query, Q.Or):
+        result: set[int] = set()
+        for sub in query.subqueries:
+            result |= _docset(leaf, sub)
+        return result
+    if isinstance(query, Q.And):
+        positives = [q for q in query.subqueries if not isinstance(q, Q.Not)]
+        sets = sorted((_docset(leaf, q) for q in positives), key=len)
+        result = set.intersection(*sets) if sets else set(range(leaf.reader().doc_count_all()))
+        for negative in (q for q in query.subqueries if isinstance(q, Q.Not)):
+            result -= _docset(leaf, negative.query)
+        return result
+    if isinstance(query, Q.AndNot):
+        return _docset(leaf, query.a) - _docset(leaf, query.b)
+    if isinstance(query, Q.AndMaybe):
+        return _docset(leaf, query.a)
+    if isinstance(query, Q.Every):
+        return set(range(leaf.reader().doc_count_all()))
+    matcher = query.matcher(leaf)
+    return set(matcher.all_ids()) if matcher.is_active() else set()
 
 
 def stemmer_of(schema: Any) -> str:
