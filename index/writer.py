@@ -201,7 +201,7 @@ def _index_locked(
     ix = open_index(index_dir, create=True)
     seen: dict[str, str] = {}  # id -> origin of its first record in this run
     writer = _open_writer(ix, wait_seconds)
-    searcher = ix.searcher()
+    indexed = _indexed_hashes(ix)
     pending = 0
     try:
         for record in records:
@@ -224,11 +224,11 @@ def _index_locked(
             content_hash = record.content_hash()
             if record.date_note:
                 summary.dates_flagged += 1
-            if searcher.document_number(id_hash=f"{article_id}:{content_hash}") is not None:
+            if indexed.get(article_id) == content_hash:
                 summary.unchanged += 1
             else:
                 fields = article_fields(record, article_id, content_hash)
-                if searcher.document_number(id=article_id) is not None:
+                if article_id in indexed:
                     writer.update_document(**fields)
                     summary.updated += 1
                 else:
@@ -239,8 +239,6 @@ def _index_locked(
                 progress(summary, record.origin)
             if pending >= batch_size:
                 _commit(writer)
-                searcher.close()
-                searcher = ix.searcher()
                 writer = _open_writer(ix, wait_seconds)
                 pending = 0
         if pending:
@@ -251,6 +249,24 @@ def _index_locked(
         with contextlib.suppress(Exception):  # a writer whose commit failed is already closed
             writer.cancel()
         raise
-    finally:
-        searcher.close()
     return summary
+
+
+def _indexed_hashes(ix: whoosh_index.Index) -> dict[str, str]:
+    """Article id -> content hash of every live document, read once per run.
+
+    A searcher kept open for these lookups would hold a copy of every segment it opens
+    (Whoosh reads compound segment files into memory), so memory would grow with the index.
+    """
+    indexed: dict[str, str] = {}
+    with ix.reader() as reader:
+        if "id_hash" not in reader.schema or reader.doc_count() == 0:
+            return indexed
+        live = reader.has_deletions()
+        for term in reader.lexicon("id_hash"):
+            # A deleted document's term stays in the lexicon until its segment is merged.
+            if live and not reader.postings("id_hash", term).is_active():
+                continue
+            article_id, _, content_hash = term.decode("utf-8").rpartition(":")
+            indexed[article_id] = content_hash
+    return indexed
