@@ -31,7 +31,7 @@ from index.dates import MONTH_NAMES_ID
 from search.engine import EXPORT_CAP, JSON_KEYS, MAX_LIMIT, MAX_PAGE, MAX_RESULTS_DEPTH, Hit, RequestError, SearchEngine
 from search.querylang import MAX_QUERY_CHARS
 from search.snippets import Snippet, mark_text
-from web.openapi import openapi_spec
+from web.openapi import ARTICLE_KEYS, openapi_spec
 from web.params import API_LIMIT, FILTERS, WEB_LIMIT, SearchState, state_from
 from web.timeline import build_timeline
 
@@ -40,21 +40,6 @@ log = logging.getLogger("berita_search.web")
 
 # Ids are blake2b digests in hex; anything else cannot name an article.
 ARTICLE_ID = re.compile(r"^[0-9a-f]{16}$")
-ARTICLE_KEYS = (
-    "id",
-    "title",
-    "url",
-    "source",
-    "category",
-    "subcategory",
-    "reporter",
-    "published",
-    "published_display",
-    "caption",
-    "tags",
-    "date_note",
-    "body",
-)
 FACET_NAMES = ("category", "reporter", "source")
 API_FACETS = (*FACET_NAMES, "month")
 FACETS_SHOWN = 12
@@ -230,10 +215,13 @@ def create_app(engine: SearchEngine) -> Starlette:
             last=first + len(result.hits) - 1,
         )
 
+    def find_article(request: Request) -> dict[str, Any] | None:
+        article_id = request.path_params["article_id"]
+        return engine.article(article_id) if ARTICLE_ID.match(article_id) else None
+
     @guarded
     def article_page(request: Request) -> Response:
-        article_id = request.path_params["article_id"]
-        article = engine.article(article_id) if ARTICLE_ID.match(article_id) else None
+        article = find_article(request)
         if article is None:
             return error_response(request, 404, "Artikel ini tidak ada di indeks.")
         q = request.query_params.get("q", "")[:MAX_QUERY_CHARS]
@@ -250,7 +238,7 @@ def create_app(engine: SearchEngine) -> Starlette:
             title_marked=title_marked,
             body=paragraphs(body_marked),
             tags=[t for t in str(article.get("tags") or "").split(",") if t.strip()],
-            related=engine.related(article_id, limit=RELATED),
+            related=engine.related(article["id"], limit=RELATED),
             q=q,
             back=back,
             state=SearchState(q=q),
@@ -314,15 +302,15 @@ def create_app(engine: SearchEngine) -> Starlette:
 
     @guarded
     def api_article(request: Request) -> Response:
-        article_id = request.path_params["article_id"]
-        article = engine.article(article_id) if ARTICLE_ID.match(article_id) else None
+        article = find_article(request)
         if article is None:
             return error_response(request, 404, "Artikel ini tidak ada di indeks.")
         data = {key: article.get(key) or "" for key in ARTICLE_KEYS}
         data["tags"] = [t for t in str(article.get("tags") or "").split(",") if t.strip()]
         data["published"] = article.get("published")
         data["related"] = [
-            {"id": h.id, "title": h.title, "published": h.published} for h in engine.related(article_id, limit=RELATED)
+            {"id": h.id, "title": h.title, "published": h.published}
+            for h in engine.related(article["id"], limit=RELATED)
         ]
         return JSONResponse(data)
 

@@ -4,6 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
+# The fields of one article in the JSON API, in order.
+ARTICLE_KEYS = (
+    "id",
+    "title",
+    "url",
+    "source",
+    "category",
+    "subcategory",
+    "reporter",
+    "published",
+    "published_display",
+    "caption",
+    "tags",
+    "date_note",
+    "body",
+)
+
 
 def openapi_spec(max_limit: int, max_page: int, max_query: int, default_limit: int) -> dict[str, Any]:
     def param(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
@@ -124,22 +141,7 @@ def openapi_spec(max_limit: int, max_page: int, max_query: int, default_limit: i
                 "Article": {
                     "type": "object",
                     "properties": {
-                        **{
-                            k: {"type": "string"}
-                            for k in (
-                                "id",
-                                "title",
-                                "url",
-                                "source",
-                                "category",
-                                "subcategory",
-                                "reporter",
-                                "published_display",
-                                "caption",
-                                "date_note",
-                                "body",
-                            )
-                        },
+                        **{k: {"type": "string"} for k in ARTICLE_KEYS if k not in ("published", "tags")},
                         "published": {"type": ["string", "null"]},
                         "tags": {"type": "array", "items": {"type": "string"}},
                         "related": {"type": "array", "items": {"type": "object"}},
