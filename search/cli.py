@@ -125,7 +125,9 @@ def _print_summary(summary: IndexSummary, target: Path) -> None:
     if summary.dates_flagged:
         echo(f"Dates flagged (kept; see date_note): {summary.dates_flagged:,}")
     if summary.skipped:
-        echo(f"Skipped {len(summary.skipped):,} files of unsupported types, e.g. {summary.skipped[0].origin}")
+        first = summary.skipped[0]
+        reason = first.reason.removeprefix("skipped: ")
+        echo(f"Skipped {len(summary.skipped):,} files that hold no articles, e.g. {first.origin} ({reason})")
     for note in summary.notes[:MAX_FAILURES_SHOWN]:
         echo(f"  note: {note.origin}: {note.reason}", err=True)
     for duplicate in summary.duplicate_of[:MAX_FAILURES_SHOWN]:
