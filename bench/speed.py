@@ -171,6 +171,16 @@ def _plain_words(q: str) -> tuple[str, list[str]]:
     return "and", q.lower().split()
 
 
+def _anchor_query_text(q: str, required: str) -> str:
+    """A mix query in an anchor engine's syntax; ``required`` marks a word that must match."""
+    kind, words = _plain_words(q)
+    if kind == "phrase":
+        return '"' + " ".join(words) + '"'
+    if kind == "title":
+        return f"title:{words[0]}"
+    return " ".join(f"{required}{w}" for w in words)
+
+
 def tantivy_runner(index_dir: Path) -> Callable[[str, str], object]:
     import tantivy
 
@@ -179,14 +189,8 @@ def tantivy_runner(index_dir: Path) -> Callable[[str, str], object]:
     searcher = ix.searcher()
 
     def run(cls: str, q: str) -> object:
-        kind, words = _plain_words(q)
-        if kind == "phrase":
-            text = '"' + " ".join(words) + '"'
-        elif kind == "title":
-            text = f"title:{words[0]}"
-        else:
-            text = " ".join(f"+{w}" for w in words)
-        query = ix.parse_query(text, ["title", "body"])
+        # Tantivy's parser ORs bare words: '+' makes each one required.
+        query = ix.parse_query(_anchor_query_text(q, required="+"), ["title", "body"])
         hits = searcher.search(query, 10).hits
         return [searcher.doc(addr)["title"] for _score, addr in hits]
 
@@ -197,13 +201,7 @@ def fts5_runner(index_dir: Path) -> Callable[[str, str], object]:
     db = sqlite3.connect(index_dir / "fts.db", check_same_thread=False)
 
     def run(cls: str, q: str) -> object:
-        kind, words = _plain_words(q)
-        if kind == "phrase":
-            text = '"' + " ".join(words) + '"'
-        elif kind == "title":
-            text = f"title:{words[0]}"
-        else:
-            text = " ".join(words)
+        text = _anchor_query_text(q, required="")
         rows = db.execute(
             "SELECT title, snippet(docs, 1, '[', ']', '…', 20) FROM docs WHERE docs MATCH ? ORDER BY rank LIMIT 10",
             (text,),
