@@ -19,6 +19,7 @@ import threading
 import unicodedata
 from collections.abc import Callable, Iterator
 from functools import lru_cache
+from pathlib import Path
 
 import icu
 from whoosh.analysis import Composable, Filter, Token, Tokenizer
@@ -238,28 +239,61 @@ StemFunction = Callable[[str], str]
 
 
 class PairFilter(Filter):
-    """Each two consecutive tokens as one term ``"kim jong"``: a phrase's necessary condition.
+    """Two consecutive tokens as one term ``"kim jong"``: a phrase's necessary condition.
 
     Indexed beside a positional field, word pairs let a phrase query skip every document
-    that lacks one of its pairs before positions are read (see ``search.phrases``).
+    that lacks one of its pairs before positions are read (see ``search.phrases``). Only
+    pairs of two common words are kept (``common``; None keeps every pair): a phrase with
+    any rarer word is already narrowed by that word's own postings, and pairs of rare words
+    would be most of the index's terms. The set travels with the index's schema, so queries
+    always know which pairs an index holds.
     """
 
+    def __init__(self, common: frozenset[str] | None = None) -> None:
+        self.common = common
+
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self)
+        return type(other) is type(self) and other.common == self.common  # type: ignore[attr-defined]
+
+    def indexes(self, first: str, second: str) -> bool:
+        common = getattr(self, "common", None)  # indexes written before the list kept every pair
+        return common is None or (first in common and second in common)
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        common = getattr(self, "common", None)
         previous: str | None = None
         for token in tokens:
             text = token.text
-            if previous is not None:
+            if previous is not None and (common is None or (previous in common and text in common)):
                 token.text = pair_term(previous, text)
+                previous = text
                 yield token
-            previous = text
+            else:
+                previous = text
 
 
 def pair_term(first: str, second: str) -> str:
     return f"{first} {second}"
 
 
-def pair_analyzer() -> Composable:
-    return IndonesianTokenizer() | FoldFilter() | PairFilter()
+COMMON_WORDS_FILE = "index/common_words.txt"
+
+
+@lru_cache(maxsize=1)
+def common_words() -> frozenset[str]:
+    """The words whose pairs are indexed (``bench/common_words.py`` makes the list)."""
+    path = Path(__file__).with_name(Path(COMMON_WORDS_FILE).name)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(line for line in lines if line and not line.startswith("#"))
+
+
+def pair_analyzer(common: frozenset[str] | None = None) -> Composable:
+    return IndonesianTokenizer() | FoldFilter() | PairFilter(common_words() if common is None else common)
+
+
+def pair_filter_of(analyzer: object) -> PairFilter | None:
+    """The PairFilter inside an index's pair-field analyzer."""
+    for item in getattr(analyzer, "items", [analyzer]):
+        if isinstance(item, PairFilter):
+            return item
+    return None

@@ -8,7 +8,6 @@ from whoosh.formats import Existence
 from index.analysis import pair_analyzer, stem_analyzer, surface_analyzer
 
 DEFAULT_STEMMER = "sastrawi"
-SCHEMA_VERSION = "2"
 # Fields whose exact phrases are accelerated by a word-pair field named "<field>_pairs".
 PAIR_FIELDS = ("title", "body", "caption")
 

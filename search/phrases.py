@@ -2,10 +2,12 @@
 
 A plain Whoosh phrase query intersects the postings of its words and then decodes the
 positions of every document that holds all of them: for common words, thousands of
-documents per query. ``"kim jong un"`` can only match a document holding the word pairs
-``kim jong`` and ``jong un``, and those pairs are indexed (``<field>_pairs``, presence only).
+documents per query. ``"wakil presiden"`` can only match a document holding the word pair
+``wakil presiden``, and pairs of common words are indexed (``<field>_pairs``, presence only).
 ``PairPhrase`` intersects the pair postings first and reads positions only for the
-documents left, verifying every match exactly as Whoosh's phrase query does. The pairs are
+documents left, verifying every match exactly as Whoosh's phrase query does. A pair with a
+rarer word is not indexed (``index.analysis.PairFilter``): that word's own postings are the
+narrow filter, and a phrase with no indexed pair runs as the plain phrase query. The pairs are
 a filter, never a source of matches, and they add nothing to the score, so the results and
 their scores are those of ``whoosh.query.Phrase`` (``tests/test_phrase_identity.py``).
 
@@ -23,7 +25,7 @@ from whoosh.query import Phrase, SpanNear2, Term
 from whoosh.query.spans import SpanWrappingMatcher
 from whoosh.util import make_binary_tree
 
-from index.analysis import pair_term
+from index.analysis import pair_filter_of, pair_term
 
 
 def pair_field_of(fieldname: str) -> str:
@@ -86,17 +88,21 @@ class PairPhrase(Phrase):
             if (fieldname, btext) not in reader:
                 return matching.NullMatcher()
             terms.append(Term(fieldname, btext))
+        pair_filter = pair_filter_of(schema[pairfield].analyzer)
         pair_matchers = []
         pairs_seen: set[str] = set()
         for first, second in zip(self.words, self.words[1:], strict=False):
             text = pair_term(first, second)
-            if text in pairs_seen:
+            if text in pairs_seen or (pair_filter is not None and not pair_filter.indexes(first, second)):
                 continue
             pairs_seen.add(text)
             btext = schema[pairfield].to_bytes(text)
             if (pairfield, btext) not in reader:
                 return matching.NullMatcher()
             pair_matchers.append(reader.postings(pairfield, btext))
+        if not pair_matchers:
+            # A rarer word in every pair: its own postings are the narrow filter.
+            return super().matcher(searcher, context)
         near = SpanNear2(terms, slop=1, ordered=True, mindist=1)
         span_context = near._span_context(context)
         ms = [t.matcher(searcher, span_context) for t in terms]

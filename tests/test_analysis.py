@@ -10,7 +10,17 @@ from pathlib import Path
 
 import pytest
 
-from index.analysis import analyze, fold, icu_words, stem_analyzer, surface_analyzer
+from index.analysis import (
+    PairFilter,
+    analyze,
+    common_words,
+    fold,
+    icu_words,
+    pair_analyzer,
+    pair_filter_of,
+    stem_analyzer,
+    surface_analyzer,
+)
 from index.schema import DEFAULT_STEMMER, build_schema
 from tests.conftest import SEED, require_shared
 
@@ -162,6 +172,22 @@ def test_schema_pickles_with_its_analyzers() -> None:
         "un",
     ]
     assert analyze("Kim Jong-un", copy["title"].analyzer) == ["kim", "jong", "un"]
+
+
+def test_word_pairs_are_kept_for_common_words_only() -> None:
+    pairs = analyze("Wakil Presiden Kim Jong-un tidak ada yang hadir", pair_analyzer())
+    # 'kim', 'jong' and 'un' are rare: their own postings narrow a phrase, so no pairs.
+    assert pairs == ["wakil presiden", "tidak ada", "ada yang", "yang hadir"]
+    assert analyze("tidak ada yang", pair_analyzer(common=frozenset())) == []
+    assert len(common_words()) == 1000
+
+
+def test_indexes_written_before_the_common_list_keep_every_pair() -> None:
+    old = PairFilter()
+    del old.common  # unpickled from an older index: the attribute never existed
+    assert old.indexes("kim", "jong")
+    copy = pickle.loads(pickle.dumps(build_schema()))
+    assert pair_filter_of(copy["body_pairs"].analyzer).common == common_words()
 
 
 # ---------------------------------------------------------------- search and highlighting

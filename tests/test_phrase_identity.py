@@ -11,7 +11,7 @@ import pytest
 from whoosh import scoring
 from whoosh.query import Phrase
 
-from index.analysis import analyze
+from index.analysis import analyze, pair_filter_of
 from index.readers import read_paths
 from index.writer import index_records, open_index
 from search.phrases import PairPhrase
@@ -57,6 +57,11 @@ def test_pair_phrases_match_plain_phrases(clickid_index: Path, fieldname: str) -
     ix = open_index(clickid_index)
     phrases = _phrases(clickid_index)
     assert len(phrases) > 100
+    # Both paths are compared: phrases narrowed by indexed pairs, and phrases of rarer words.
+    pairs = pair_filter_of(ix.schema[f"{fieldname}_pairs"].analyzer)
+    assert pairs is not None and pairs.common
+    with_pairs = sum(any(pairs.indexes(a, b) for a, b in zip(p, p[1:], strict=False)) for p in phrases)
+    assert 20 < with_pairs < len(phrases) - 20
     nonempty = 0
     with ix.searcher(weighting=scoring.BM25F()) as searcher:
         for words in phrases:
