@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import fcntl
 import hashlib
+import multiprocessing
 import os
+import queue
+import shutil
+import signal
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -13,8 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh.codec.base import Segment
+from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
-from whoosh.writing import IndexWriter
+from whoosh.reading import SegmentReader
+from whoosh.writing import IndexWriter, SegmentWriter
 
 from index.analysis import fold
 from index.article import Article
@@ -25,6 +33,18 @@ INDEX_ENV = "BERITA_SEARCH_INDEX"
 DEFAULT_INDEX_DIR = "berita-index"
 BATCH_SIZE = 1000
 RUN_LOCK_NAME = "berita-search.lock"
+# Worker processes write their segments here; a commit moves them into the index. Whoosh
+# deletes every index file that the new table of contents does not name, so a segment still
+# being written must not sit in the index folder while another batch commits.
+STAGING_NAME = ".staging"
+JOB_SIZE = 250  # articles per message to a worker
+PARALLEL_MIN_BYTES = 5_000_000  # about 2,000 articles: below this, starting workers costs more than it saves
+MAX_WORKERS = 4
+MERGE_FACTOR = 10
+WORKER_POOL_MB = 384
+MAX_MERGED_ARTICLES = 10_000
+PARALLEL_BATCH_SIZE = 6_000  # with workers: each commit adds one segment of ~5,000 per worker
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 # Test hook: seconds to pause inside each commit, after the segment files are written and
 # before the table of contents names them, so fault tests can kill a run mid-commit.
 COMMIT_DELAY_ENV = "BERITA_SEARCH_TEST_COMMIT_DELAY"
@@ -154,7 +174,7 @@ def _open_writer(ix: whoosh_index.Index, wait_seconds: float) -> IndexWriter:
             time.sleep(0.5)
 
 
-def _commit(writer: IndexWriter) -> None:
+def _commit_hook(writer: IndexWriter) -> None:
     delay = float(os.environ.get(COMMIT_DELAY_ENV) or 0)
     if delay > 0 and hasattr(writer, "_commit_toc"):
         write_toc = writer._commit_toc
@@ -165,27 +185,77 @@ def _commit(writer: IndexWriter) -> None:
             write_toc(*args, **kwargs)
 
         writer._commit_toc = slow_toc
-    writer.commit()
+
+
+def _commit(writer: IndexWriter) -> None:
+    _commit_hook(writer)
+    writer.commit(mergetype=tiered_merge)
+
+
+def tiered_merge(writer: SegmentWriter, segments: list[Segment]) -> list[Segment]:
+    """A Whoosh merge policy: MERGE_FACTOR segments of one size tier become one segment.
+
+    Tiers are powers of MERGE_FACTOR in live articles, so each article is rewritten about
+    log10(index size / batch size) times in the index's life. Whoosh's MERGE_SMALL merges
+    every small segment at nearly every commit, which made merging most of the indexing
+    time. Whoosh merges at about twice the cost of indexing the articles afresh, so segments
+    are not merged past MAX_MERGED_ARTICLES. Segments whose articles were all replaced are
+    dropped.
+    """
+    tiers: dict[int, list[Segment]] = {}
+    for segment in segments:
+        live = segment.doc_count()
+        if live > 0:
+            tiers.setdefault(_size_tier(live), []).append(segment)
+    kept: list[Segment] = []
+    for group in tiers.values():
+        if len(group) >= MERGE_FACTOR and sum(s.doc_count() for s in group) <= MAX_MERGED_ARTICLES:
+            for segment in group:
+                writer.add_reader(SegmentReader(writer.storage, writer.schema, segment))
+        else:
+            kept.extend(group)
+    return kept
+
+
+def _size_tier(articles: int) -> int:
+    tier = 0
+    while articles >= MERGE_FACTOR:
+        articles //= MERGE_FACTOR
+        tier += 1
+    return tier
+
+
+def default_workers(input_bytes: int | None = None) -> int:
+    """Worker processes for a run: one per core (at most MAX_WORKERS); none for small inputs."""
+    if input_bytes is not None and input_bytes < PARALLEL_MIN_BYTES:
+        return 1
+    return max(1, min(os.cpu_count() or 1, MAX_WORKERS))
 
 
 def index_records(
     index_dir: Path,
     records: Iterable[Record],
-    batch_size: int = BATCH_SIZE,
+    batch_size: int | None = None,
     progress: ProgressCallback | None = None,
     wait_seconds: float = 0.0,
     on_wait: Callable[[str], None] | None = None,
+    workers: int = 1,
 ) -> IndexSummary:
-    """Add, update or skip each record; commit every ``batch_size`` changes.
+    """Add, update or skip each record; commit every ``batch_size`` changes (by default
+    BATCH_SIZE, or PARALLEL_BATCH_SIZE with workers).
 
     A run that is interrupted keeps every committed batch, and a re-run skips those
     articles as unchanged, so indexing resumes rather than restarts. A second run on the
     same index waits up to ``wait_seconds`` (telling ``on_wait``), then raises IndexBusyError.
+    With ``workers`` > 1, that many processes analyse articles and write segments while
+    this one reads the input, decides what changed, merges and commits.
     """
     started = time.perf_counter()
+    if batch_size is None:
+        batch_size = PARALLEL_BATCH_SIZE if workers > 1 else BATCH_SIZE
     index_dir.mkdir(parents=True, exist_ok=True)
     with _run_lock(index_dir, wait_seconds, on_wait):
-        summary = _index_locked(index_dir, records, batch_size, progress, wait_seconds)
+        summary = _index_locked(index_dir, records, batch_size, progress, wait_seconds, workers)
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -196,13 +266,17 @@ def _index_locked(
     batch_size: int,
     progress: ProgressCallback | None,
     wait_seconds: float,
+    workers: int,
 ) -> IndexSummary:
     summary = IndexSummary()
     ix = open_index(index_dir, create=True)
-    seen: dict[str, str] = {}  # id -> origin of its first record in this run
-    writer = _open_writer(ix, wait_seconds)
     indexed = _indexed_hashes(ix)
-    pending = 0
+    sink: _InProcessSink | _WorkerSink
+    if workers > 1:
+        sink = _WorkerSink(ix, index_dir, workers, batch_size, wait_seconds)
+    else:
+        sink = _InProcessSink(ix, batch_size, wait_seconds)
+    seen: dict[str, str] = {}  # id -> origin of its first record in this run
     try:
         for record in records:
             if isinstance(record, Failure):
@@ -227,29 +301,257 @@ def _index_locked(
             if indexed.get(article_id) == content_hash:
                 summary.unchanged += 1
             else:
-                fields = article_fields(record, article_id, content_hash)
-                if article_id in indexed:
-                    writer.update_document(**fields)
+                replaces = article_id in indexed
+                sink.add(article_fields(record, article_id, content_hash), article_id if replaces else None)
+                if replaces:
                     summary.updated += 1
                 else:
-                    writer.add_document(**fields)
                     summary.added += 1
-                pending += 1
             if progress:
                 progress(summary, record.origin)
-            if pending >= batch_size:
-                _commit(writer)
-                writer = _open_writer(ix, wait_seconds)
-                pending = 0
-        if pending:
-            _commit(writer)
-        else:
-            writer.cancel()
+        sink.finish()
     except BaseException:
-        with contextlib.suppress(Exception):  # a writer whose commit failed is already closed
-            writer.cancel()
+        sink.abandon()
         raise
     return summary
+
+
+class _InProcessSink:
+    """Analyse and write in this process, committing every ``batch_size`` changes."""
+
+    def __init__(self, ix: whoosh_index.Index, batch_size: int, wait_seconds: float) -> None:
+        self.ix = ix
+        self.batch_size = batch_size
+        self.wait_seconds = wait_seconds
+        self.writer = _open_writer(ix, wait_seconds)
+        self.pending = 0
+
+    def add(self, fields: dict[str, object], replaces: str | None) -> None:
+        if replaces is not None:
+            self.writer.update_document(**fields)
+        else:
+            self.writer.add_document(**fields)
+        self.pending += 1
+        if self.pending >= self.batch_size:
+            _commit(self.writer)
+            self.writer = _open_writer(self.ix, self.wait_seconds)
+            self.pending = 0
+
+    def finish(self) -> None:
+        if self.pending:
+            _commit(self.writer)
+        else:
+            self.writer.cancel()
+
+    def abandon(self) -> None:
+        with contextlib.suppress(Exception):  # a writer whose commit failed is already closed
+            self.writer.cancel()
+
+
+class IndexWorkerError(RuntimeError):
+    """A worker process failed or stopped while writing a segment."""
+
+
+@dataclass
+class _Batch:
+    replaces: list[str]  # ids whose older versions the batch's articles replace
+    awaited: int  # workers yet to hand in their segment
+    segments: list[Segment] = field(default_factory=list)
+
+
+class _WorkerSink:
+    """Worker processes analyse articles and write segments; this process commits them.
+
+    Each worker keeps one segment open and adds the jobs (JOB_SIZE articles) it is sent, in
+    turn, while this process reads on. Every ``batch_size`` articles, each worker is asked to
+    finish its segment in the staging folder and start another; once all have, one commit
+    deletes the older versions of updated articles, moves the new segments into the index
+    and writes the table of contents. The workers go on with the next jobs meanwhile. As in
+    the single-process path, a killed run keeps every committed batch and nothing else.
+    """
+
+    def __init__(
+        self, ix: whoosh_index.Index, index_dir: Path, workers: int, batch_size: int, wait_seconds: float
+    ) -> None:
+        self.ix = ix
+        self.index_dir = index_dir
+        self.batch_size = batch_size
+        self.wait_seconds = wait_seconds
+        self.staging = index_dir / STAGING_NAME
+        shutil.rmtree(self.staging, ignore_errors=True)  # what a killed run left; we hold the run lock
+        self.staging.mkdir()
+        whoosh_index.create_in(str(self.staging), ix.schema)
+        self.staging_storage = FileStorage(str(self.staging))
+        # Spawned, not forked: the parent may run threads (a web test, a progress bar).
+        context = multiprocessing.get_context("spawn")
+        self.results: multiprocessing.Queue = context.Queue()
+        self.queues: list[multiprocessing.Queue] = [context.Queue(maxsize=2) for _ in range(workers)]
+        self.processes = [
+            context.Process(target=_segment_worker, args=(str(self.staging), jobs, self.results), daemon=True)
+            for jobs in self.queues
+        ]
+        for process in self.processes:
+            process.start()
+        self.job: list[dict[str, object]] = []
+        self.turn = 0
+        self.batch_articles = 0
+        self.batch_replaces: list[str] = []
+        self.finishing: _Batch | None = None
+
+    def add(self, fields: dict[str, object], replaces: str | None) -> None:
+        self.job.append(fields)
+        if replaces is not None:
+            self.batch_replaces.append(replaces)
+        self.batch_articles += 1
+        if len(self.job) >= JOB_SIZE:
+            self._send_job()
+            self._collect(wait=False)
+        if self.batch_articles >= self.batch_size:
+            self._end_batch()
+
+    def finish(self) -> None:
+        if self.batch_articles:
+            self._end_batch()
+        self._collect(wait=True)
+        self._stop()
+
+    def abandon(self) -> None:
+        self._stop(kill=True)
+
+    def _send(self, worker: int, message: object) -> None:
+        while True:
+            try:
+                self.queues[worker].put(message, timeout=0.5)
+                return
+            except queue.Full:
+                self._collect(wait=False)
+
+    def _send_job(self) -> None:
+        if self.job:
+            self._send(self.turn, ("add", self.job))
+            self.turn = (self.turn + 1) % len(self.queues)
+            self.job = []
+
+    def _end_batch(self) -> None:
+        self._send_job()
+        self._collect(wait=True)  # one batch finishing at a time, so commits stay in order
+        self.finishing = _Batch(self.batch_replaces, awaited=len(self.queues))
+        self.batch_replaces, self.batch_articles = [], 0
+        for worker in range(len(self.queues)):
+            self._send(worker, ("finish", None))
+
+    def _collect(self, wait: bool) -> None:
+        """Take the finishing batch's segments as they come; commit it when all are in."""
+        while self.finishing is not None:
+            try:
+                segment, error = self.results.get(timeout=0.5) if wait else self.results.get_nowait()
+            except queue.Empty:
+                self._check_workers()
+                if not wait:
+                    return
+                continue
+            if error is not None:
+                raise IndexWorkerError(f"an indexing worker failed: {error}")
+            batch = self.finishing
+            if segment is not None:
+                batch.segments.append(segment)
+            batch.awaited -= 1
+            if batch.awaited == 0:
+                self.finishing = None
+                self._commit(batch)
+
+    def _check_workers(self) -> None:
+        for process in self.processes:
+            if not process.is_alive():
+                raise IndexWorkerError(f"an indexing worker stopped (exit code {process.exitcode})")
+
+    def _commit(self, batch: _Batch) -> None:
+        writer = _open_writer(self.ix, self.wait_seconds)
+        try:
+            for article_id in batch.replaces:
+                writer.delete_by_term("id", article_id)
+            # Into the index folder before the table of contents names them; if the run dies
+            # in between, the next commit deletes them as unnamed files.
+            for segment in batch.segments:
+                for name in segment.list_files(self.staging_storage):
+                    os.replace(self.staging / name, self.index_dir / name)
+            kept = tiered_merge(writer, writer.segments)
+            if writer._added:  # small segments merged
+                kept.append(writer._finalize_segment())
+            else:
+                writer._close_segment()
+            _commit_hook(writer)
+            writer._commit_toc(kept + batch.segments)
+            writer._finish()
+        except BaseException:
+            with contextlib.suppress(Exception):
+                writer.cancel()
+            raise
+
+    def _stop(self, kill: bool = False) -> None:
+        for worker, process in enumerate(self.processes):
+            if not kill:
+                with contextlib.suppress(Exception):
+                    self.queues[worker].put(None, timeout=5)
+            else:
+                process.terminate()
+        for process in self.processes:
+            process.join(timeout=10)
+            if process.is_alive():
+                process.kill()
+                process.join()
+        for channel in [*self.queues, self.results]:
+            channel.close()
+            channel.cancel_join_thread()
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+
+def _die_with(parent: int) -> None:
+    """Have the kernel kill this process when its parent dies (Linux).
+
+    A parent killed while sending a job leaves half a message in the pipe, and a read of it
+    would wait forever; polling ``os.getppid()`` between jobs cannot catch that.
+    """
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # it died before the request took effect
+        os._exit(1)
+
+
+def _segment_worker(staging: str, jobs: multiprocessing.Queue, results: multiprocessing.Queue) -> None:
+    """A worker process: adds each job's articles to its open segment; ``finish`` writes it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what an interrupt means
+    parent = os.getppid()
+    _die_with(parent)
+    ix = whoosh_index.open_dir(staging)
+    writer: SegmentWriter | None = None
+    failure: str | None = None
+    while True:
+        try:
+            message = jobs.get(timeout=1.0)
+        except queue.Empty:
+            if os.getppid() != parent:  # the parent was killed: nobody will commit our work
+                return
+            continue
+        if message is None:
+            return
+        kind, docs = message
+        try:
+            if kind == "add" and failure is None:
+                writer = writer or SegmentWriter(ix, _lk=False, limitmb=WORKER_POOL_MB)
+                for fields in docs:
+                    writer.add_document(**fields)
+            elif kind == "finish":
+                if failure is None:
+                    segment = writer._finalize_segment() if writer is not None and writer._added else None
+                    results.put((segment, None))
+                else:
+                    results.put((None, failure))
+                writer, failure = None, None
+        except Exception as error:  # reported to the parent at the next finish; it stops the run
+            failure = f"{type(error).__name__}: {error}"
+            writer = None
 
 
 def _indexed_hashes(ix: whoosh_index.Index) -> dict[str, str]:

@@ -12,7 +12,15 @@ from typing import Any
 import click
 
 from index.readers import SUPPORTED_SUFFIXES, estimate_records, iter_files, read_paths
-from index.writer import INDEX_ENV, IndexBusyError, IndexSummary, index_dir_from, index_records
+from index.writer import (
+    INDEX_ENV,
+    IndexBusyError,
+    IndexSummary,
+    IndexWorkerError,
+    default_workers,
+    index_dir_from,
+    index_records,
+)
 from search.engine import JSON_KEYS, RequestError, SearchEngine, SearchRequest
 
 EXIT_OK, EXIT_NO_HITS, EXIT_USAGE = 0, 1, 2
@@ -55,7 +63,10 @@ def cli() -> None:
 @cli.command("index")
 @index_option
 @click.option(
-    "--batch-size", default=1000, show_default=True, type=click.IntRange(1, 100_000), help="Articles per commit."
+    "--batch-size",
+    default=None,
+    type=click.IntRange(1, 100_000),
+    help="Articles per commit [default: 1,000; 10,000 with worker processes].",
 )
 @click.option(
     "--wait",
@@ -64,11 +75,21 @@ def cli() -> None:
     type=click.FloatRange(0, 86_400),
     help="Seconds to wait for another writer to finish.",
 )
+@click.option(
+    "--workers",
+    default=None,
+    type=click.IntRange(1, 64),
+    help="Processes that analyse and write articles [default: one per core, up to 4; 1 for small inputs].",
+)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-def index_command(index_dir: str | None, batch_size: int, wait_seconds: float, paths: tuple[Path, ...]) -> None:
+def index_command(
+    index_dir: str | None, batch_size: int | None, wait_seconds: float, workers: int | None, paths: tuple[Path, ...]
+) -> None:
     """Add articles from files or folders (raw pages .txt, .jsonl, .csv, .xlsx)."""
     target = index_dir_from(index_dir)
     files = [f for p in paths if p.exists() for f in iter_files(p)]
+    if workers is None:
+        workers = default_workers(sum(f.stat().st_size for f in files))
     show_bar = sys.stderr.isatty()  # logs and pipes get the summary, not a bar's label
     expected = (
         {str(f): estimate_records(f) for f in files if f.suffix.lower() in SUPPORTED_SUFFIXES} if show_bar else {}
@@ -106,7 +127,10 @@ def index_command(index_dir: str | None, batch_size: int, wait_seconds: float, p
                 progress=progress,
                 wait_seconds=wait_seconds,
                 on_wait=lambda message: click.echo(f"berita-search: {message}", err=True),
+                workers=workers,
             )
+        except IndexWorkerError as exc:
+            raise click.ClickException(f"{exc}; the batches committed before it are kept") from None
         except IndexBusyError as exc:
             raise click.ClickException(f"{exc}; try again later or pass --wait SECONDS") from None
         except OSError as exc:

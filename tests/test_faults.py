@@ -25,7 +25,7 @@ from whoosh import index as whoosh_index
 
 from index.check import check_index
 from index.readers import Article, read_paths
-from index.writer import COMMIT_DELAY_ENV, IndexBusyError, index_records
+from index.writer import COMMIT_DELAY_ENV, STAGING_NAME, IndexBusyError, index_records
 from tests.conftest import CLICKID_JSONL, REPO, require_shared
 
 CLI = [sys.executable, "-c", "from search.cli import main; main()"]
@@ -183,6 +183,82 @@ def test_sigkill_during_a_later_commit(tmp_path: Path, subset: tuple[Path, list[
     committed = assert_last_commit(index_dir, ids)
     assert committed == 2 * BATCH
     assert_resumes(index_dir, source, ids, committed)
+
+
+# ---------------------------------------------------------------- killed with worker processes
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _wait_gone(pids: list[int], timeout: float = 15) -> list[int]:
+    deadline = time.monotonic() + timeout
+    alive = pids
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.1)
+        alive = [p for p in alive if Path(f"/proc/{p}").exists() and "zombie" not in _state(p)]
+    return alive
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/status").read_text().split("State:")[1].split("\n")[0].lower()
+    except (OSError, IndexError):
+        return "gone"
+
+
+def assert_whole_jobs(index_dir: Path, ids: list[str]) -> int:
+    """Worker jobs finish in any order: the index holds whole jobs of the input, once each."""
+    report = check_index(index_dir)
+    assert not report.problems, report.problems
+    held = stored_ids(index_dir)
+    assert len(held) == len(set(held))
+    assert set(held) <= set(ids)
+    assert len(held) % BATCH == 0, f"{len(held)} documents is not a whole number of jobs"
+    return len(held)
+
+
+def test_sigkill_with_worker_processes_keeps_commits_and_stops_the_workers(
+    tmp_path: Path, subset: tuple[Path, list[str]]
+) -> None:
+    source, ids = subset
+    index_dir = tmp_path / "ix"
+    run = Run("--index", str(index_dir), "--batch-size", str(BATCH), "--workers", "2", str(source))
+    wait_for_generation(index_dir, 2, run.proc)
+    workers = _children(run.proc.pid)
+    assert len(workers) >= 2, workers  # two workers (and multiprocessing's resource tracker)
+    run.kill()
+    assert _wait_gone(workers) == [], "worker processes outlived the killed run"
+    committed = assert_whole_jobs(index_dir, ids)
+    assert 2 * BATCH <= committed < ARTICLES
+    done = cli("index", "--index", str(index_dir), "--batch-size", str(BATCH), "--workers", "2", str(source))
+    assert done.returncode == 0, done.stderr
+    assert f"added {ARTICLES - committed:,}, updated 0, unchanged {committed:,}" in done.stdout
+    held = stored_ids(index_dir)
+    assert len(held) == len(set(held)) == ARTICLES
+    assert not (index_dir / STAGING_NAME).exists()
+    assert cli("check", "--index", str(index_dir)).returncode == 0
+
+
+def test_sigkill_with_worker_processes_while_committing(tmp_path: Path, subset: tuple[Path, list[str]]) -> None:
+    source, ids = subset
+    index_dir = tmp_path / "ix"
+    args = ["--index", str(index_dir), "--batch-size", str(BATCH), "--workers", "2", str(source)]
+    run = Run(*args, env={COMMIT_DELAY_ENV: "30"})
+    run.wait_for_line("[test hook] committing", count=1)
+    # The first job's segment has moved into the index folder; no table of contents names it.
+    assert generation(index_dir) == 0
+    assert list(index_dir.glob("*.seg"))
+    workers = _children(run.proc.pid)
+    run.kill()
+    assert _wait_gone(workers) == []
+    assert assert_whole_jobs(index_dir, ids) == 0
+    assert_resumes(index_dir, source, ids, 0)
+    assert not list((index_dir).glob("*.seg")) or generation(index_dir) > 0
 
 
 # ---------------------------------------------------------------- two writers

@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pytest
 from whoosh import index as whoosh_index
+from whoosh.query import Term
 
 from index.article import Article, article_id, normalize_url
 from index.dates import format_id, parse_date, reconcile_with_url, url_date
 from index.readers import Failure, parse_raw_page, read_file, read_paths, record_to_article
-from index.writer import index_records
+from index.writer import STAGING_NAME, index_records
+from search.engine import SearchEngine, SearchRequest
 from tests.conftest import CLICKID, CLICKID_JSONL, SEED, clickid_rows, require_shared
 
 MOJIBAKE = re.compile(r"â€|Ã[\x80-\xbf]|Â|‚Ä|¬†")
@@ -300,20 +302,22 @@ def test_stable_ids_from_normalised_urls() -> None:
     assert article_id("", "Judul", "Isi") != article_id("", "Judul", "Isi lain")
 
 
-def test_reindexing_is_idempotent_and_updates_changes(tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", [1, 2])
+def test_reindexing_is_idempotent_and_updates_changes(tmp_path: Path, workers: int) -> None:
     require_shared()
     source = tmp_path / "rows.jsonl"
     rows = clickid_rows(120)
     source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     index_dir = tmp_path / "ix"
-    first = index_records(index_dir, read_paths([source]), batch_size=50)
+    first = index_records(index_dir, read_paths([source]), batch_size=50, workers=workers)
     assert (first.added, first.updated, first.unchanged, len(first.failed)) == (120, 0, 0, 0)
-    again = index_records(index_dir, read_paths([source]), batch_size=50)
+    again = index_records(index_dir, read_paths([source]), batch_size=50, workers=workers)
     assert (again.added, again.updated, again.unchanged) == (0, 0, 120)
     rows[3]["content"] += " Tambahan paragraf koreksi."
+    rows[70]["title"] = "Judul yang diperbaiki redaksi"
     source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-    changed = index_records(index_dir, read_paths([source]), batch_size=50)
-    assert (changed.added, changed.updated, changed.unchanged) == (0, 1, 119)
+    changed = index_records(index_dir, read_paths([source]), batch_size=50, workers=workers)
+    assert (changed.added, changed.updated, changed.unchanged) == (0, 2, 118)
     ix = whoosh_index.open_dir(str(index_dir))
     with ix.searcher() as searcher:
         assert searcher.doc_count() == 120
@@ -321,6 +325,36 @@ def test_reindexing_is_idempotent_and_updates_changes(tmp_path: Path) -> None:
         assert len(ids) == len(set(ids)) == 120
         updated = searcher.document(id=record_to_article(rows[3], "x").id)
         assert updated["body"].endswith("Tambahan paragraf koreksi.")
+        retitled = searcher.search(Term("title", "diperbaiki"))
+        assert [hit["id"] for hit in retitled] == [record_to_article(rows[70], "x").id]
+    assert not (index_dir / STAGING_NAME).exists()
+
+
+def test_worker_processes_build_the_same_index(tmp_path: Path) -> None:
+    """Articles analysed and written by worker processes are found, and scored, exactly alike."""
+    require_shared()
+    source = tmp_path / "rows.jsonl"
+    rows = clickid_rows(900)
+    source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    single, parallel = tmp_path / "single", tmp_path / "parallel"
+    index_records(single, read_paths([source]), batch_size=300)
+    summary = index_records(parallel, read_paths([source]), batch_size=300, workers=2)
+    assert summary.added == len({record_to_article(r, "x").id for r in rows})
+    queries = [
+        "jokowi",
+        "presiden",
+        '"tidak ada yang"',
+        "banjir jakarta",
+        "sepak bola",
+        '"wakil presiden"',
+        "judul:polisi",
+    ]
+    one, two = SearchEngine(single), SearchEngine(parallel)
+    assert one.searcher().doc_count() == two.searcher().doc_count() == summary.added
+    for q in queries:
+        a, b = one.search(SearchRequest(q=q, limit=20)), two.search(SearchRequest(q=q, limit=20))
+        assert a.total == b.total > 0, q
+        assert {h.id: round(h.score, 6) for h in a.hits} == {h.id: round(h.score, 6) for h in b.hits}, q
 
 
 def test_duplicates_within_one_run_are_reported_once(tmp_path: Path) -> None:
