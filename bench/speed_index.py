@@ -29,10 +29,13 @@ def _text(row: dict) -> tuple[str, str, str]:
 
 def product(corpus: Path, index_dir: Path) -> dict:
     from index.readers import read_paths
-    from index.writer import index_records
+    from index.writer import default_workers, index_records
 
-    summary = index_records(index_dir, read_paths([corpus]))
+    # As the CLI runs it: one worker process per core for an input this size.
+    workers = default_workers(corpus.stat().st_size)
+    summary = index_records(index_dir, read_paths([corpus]), workers=workers)
     return {
+        "workers": workers,
         "docs": summary.added + summary.updated + summary.unchanged,
         "added": summary.added + summary.updated,
         "unchanged": summary.unchanged,
