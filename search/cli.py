@@ -21,7 +21,7 @@ from index.writer import (
     index_dir_from,
     index_records,
 )
-from search.engine import JSON_KEYS, RequestError, SearchEngine, SearchRequest
+from search.engine import CACHE_ENV, JSON_KEYS, RESULT_CACHE_SIZE, RequestError, SearchEngine, SearchRequest
 
 EXIT_OK, EXIT_NO_HITS, EXIT_USAGE = 0, 1, 2
 MAX_FAILURES_SHOWN = 200
@@ -41,10 +41,10 @@ class UsageFailure(click.ClickException):
     exit_code = EXIT_USAGE
 
 
-def open_engine(index_dir: str | None) -> SearchEngine:
+def open_engine(index_dir: str | None, cache_size: int = 0) -> SearchEngine:
     path = index_dir_from(index_dir)
     try:
-        return SearchEngine(path)
+        return SearchEngine(path, cache_size=cache_size)
     except FileNotFoundError as exc:
         raise UsageFailure(str(exc)) from None
     except Exception as exc:  # a damaged or foreign folder
@@ -352,7 +352,14 @@ def check_command(index_dir: str | None) -> None:
 @click.option(
     "--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Server processes (one per core)."
 )
-def serve_command(index_dir: str | None, host: str, port: int, workers: int) -> None:
+@click.option(
+    "--cache-size",
+    default=RESULT_CACHE_SIZE,
+    show_default=True,
+    type=click.IntRange(0, 100_000),
+    help="Result pages each process keeps for repeated searches (0: none).",
+)
+def serve_command(index_dir: str | None, host: str, port: int, workers: int, cache_size: int) -> None:
     """Start the web search box and JSON API."""
     import os
 
@@ -360,7 +367,7 @@ def serve_command(index_dir: str | None, host: str, port: int, workers: int) -> 
 
     from web.app import create_app
 
-    engine = open_engine(index_dir)  # fails here, with one line, if there is no index
+    engine = open_engine(index_dir, cache_size)  # fails here, with one line, if there is no index
     click.echo(f"berita-search: serving {engine.index_dir} on http://{host}:{port}/", err=True)
     if workers == 1:
         uvicorn.run(create_app(engine), host=host, port=port, log_level="warning")
@@ -368,6 +375,7 @@ def serve_command(index_dir: str | None, host: str, port: int, workers: int) -> 
     engine.close()
     # Each process opens its own searcher on the same index folder.
     os.environ[INDEX_ENV] = str(engine.index_dir.resolve())
+    os.environ[CACHE_ENV] = str(cache_size)
     uvicorn.run(
         "web.app:app_from_environment", factory=True, host=host, port=port, workers=workers, log_level="warning"
     )

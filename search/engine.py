@@ -7,8 +7,8 @@ picks up new commits to the index without a restart.
 from __future__ import annotations
 
 import threading
-from collections import Counter
-from dataclasses import dataclass, field
+from collections import Counter, OrderedDict
+from dataclasses import astuple, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,8 @@ from search.snippets import Snippet, make_snippet
 MAX_LIMIT = 100
 MAX_PAGE = 100
 MAX_RESULTS_DEPTH = 10_000
+RESULT_CACHE_SIZE = 512  # pages of results kept per server process
+CACHE_ENV = "BERITA_SEARCH_CACHE_SIZE"  # how 'serve --workers N' hands its cache size to each process
 EXPORT_CAP = 5_000  # hits in one CSV or JSON export  # page * limit may not reach past this
 SORTS = ("relevance", "newest", "oldest")
 FACET_FIELDS = {
@@ -133,11 +135,15 @@ def published_of(stored: dict[str, Any]) -> tuple[str | None, str]:
 
 
 class SearchEngine:
-    def __init__(self, index_dir: Path) -> None:
+    def __init__(self, index_dir: Path, cache_size: int = RESULT_CACHE_SIZE) -> None:
         self.index_dir = index_dir
         self.ix = open_index(index_dir)
         self._lock = threading.Lock()
         self._searcher: Searcher = self.ix.searcher(weighting=scoring.BM25F())
+        # Recent pages of results, valid while the searcher they came from is current: the
+        # same names are searched again and again in a newsroom, and paging re-asks a query.
+        self.cache_size = cache_size
+        self._results: OrderedDict[tuple[Any, ...], tuple[Searcher, SearchResult]] = OrderedDict()
         self._columns: dict[str, list[Any]] = {}
         self._columns_for: Searcher | None = None
         self.stemmer = stemmer_of(self.ix.schema)
@@ -151,6 +157,7 @@ class SearchEngine:
             if not self._searcher.up_to_date():
                 old = self._searcher
                 self._searcher = old.refresh()
+                self._results.clear()
             return self._searcher
 
     def close(self) -> None:
@@ -219,9 +226,23 @@ class SearchEngine:
         return filters[0] if len(filters) == 1 else Q.And(filters)
 
     def search(self, request: SearchRequest) -> SearchResult:
+        """One page of results; a repeated request on an unchanged index is answered from memory."""
         request.validate()
+        key = astuple(request)  # before _run, which may change the sort of a filter-only search
+        searcher = self.searcher()
+        with self._lock:
+            cached = self._results.get(key)
+            if cached is not None and cached[0] is searcher:
+                self._results.move_to_end(key)
+                return cached[1]
         first = (request.page - 1) * request.limit
-        return self._run(request, first, first + request.limit, facets=request.facets, suggest=True)
+        result = self._run(request, first, first + request.limit, facets=request.facets, suggest=True)
+        if self.cache_size > 0:
+            with self._lock:
+                self._results[key] = (searcher, result)
+                while len(self._results) > self.cache_size:
+                    self._results.popitem(last=False)
+        return result
 
     def export(self, request: SearchRequest, cap: int = EXPORT_CAP) -> SearchResult:
         """Every hit of a search up to ``cap`` (not just one page), for CSV and JSON export."""

@@ -220,3 +220,31 @@ def test_stats(engine: SearchEngine, articles: dict[str, Article]) -> None:
     categories = [a.category for a in articles.values()]
     top = max(set(categories), key=categories.count)
     assert stats["facets"]["category"][0] == (top, categories.count(top))
+
+
+# ---------------------------------------------------------------- repeated searches
+
+
+def test_repeated_search_is_answered_from_memory_until_the_index_changes(tmp_path: Path) -> None:
+    from index.readers import read_paths
+    from index.writer import index_records
+
+    def write(name: str, rows: list[dict[str, str]]) -> Path:
+        path = tmp_path / name
+        path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+        return path
+
+    row = {"url": "https://contoh.id/berita/1", "title": "Banjir rob di Semarang", "content": "Air laut naik."}
+    index_dir = tmp_path / "ix"
+    index_records(index_dir, read_paths([write("a.jsonl", [row])]))
+    engine = SearchEngine(index_dir)
+    first = engine.search(SearchRequest(q="banjir"))
+    assert first.total == 1
+    assert engine.search(SearchRequest(q="banjir")) is first  # the same page, not recomputed
+    assert engine.search(SearchRequest(q="banjir", limit=5)) is not first
+    more = {**row, "url": "https://contoh.id/berita/2", "title": "Banjir bandang di Garut"}
+    index_records(index_dir, read_paths([write("b.jsonl", [more])]))
+    after = engine.search(SearchRequest(q="banjir"))
+    assert after is not first and after.total == 2  # a new commit empties the memory
+    uncached = SearchEngine(index_dir, cache_size=0)
+    assert uncached.search(SearchRequest(q="banjir")) is not uncached.search(SearchRequest(q="banjir"))

@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import logging
+import os
 import re
 from collections.abc import Callable
 from datetime import date
@@ -28,7 +29,18 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from index.dates import MONTH_NAMES_ID
-from search.engine import EXPORT_CAP, JSON_KEYS, MAX_LIMIT, MAX_PAGE, MAX_RESULTS_DEPTH, Hit, RequestError, SearchEngine
+from search.engine import (
+    CACHE_ENV,
+    EXPORT_CAP,
+    JSON_KEYS,
+    MAX_LIMIT,
+    MAX_PAGE,
+    MAX_RESULTS_DEPTH,
+    RESULT_CACHE_SIZE,
+    Hit,
+    RequestError,
+    SearchEngine,
+)
 from search.querylang import MAX_QUERY_CHARS
 from search.snippets import Snippet, mark_text
 from web.openapi import ARTICLE_KEYS, openapi_spec
@@ -344,7 +356,9 @@ def create_app(engine: SearchEngine) -> Starlette:
 
 
 def app_from_environment() -> Starlette:
-    """The app for one of several server processes: the index folder comes from the environment."""
+    """The app for one of several server processes: the index folder and cache size come from
+    the environment (see ``berita-search serve``)."""
     from index.writer import index_dir_from
 
-    return create_app(SearchEngine(index_dir_from(None)))
+    cache_size = int(os.environ.get(CACHE_ENV) or RESULT_CACHE_SIZE)
+    return create_app(SearchEngine(index_dir_from(None), cache_size=cache_size))
