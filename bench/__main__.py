@@ -55,7 +55,10 @@ def bench_corpus(name: str, args: argparse.Namespace, workdir: Path) -> dict[str
 
         print(f"[{name}] web load …", flush=True)
         queries = [q for qs in mix.queries.values() for q in qs if not q.startswith("judul:")]
-        out["web"] = run_load(dirs["product"], queries, clients=8, requests=args.web_requests, seconds=args.web_seconds)
+        load = {"clients": 8, "requests": args.web_requests, "seconds": args.web_seconds}
+        out["web"] = run_load(dirs["product"], queries, **load)
+        print(f"[{name}] web load, result cache off …", flush=True)
+        out["web_uncached"] = run_load(dirs["product"], queries, cache_size=0, **load)
     if args.profile:
         profile(dirs["product"], mix, corpus, workdir, name)
     if not args.keep:
@@ -151,16 +154,17 @@ def targets(run: dict[str, Any]) -> list[dict[str, Any]]:
                     "met": page["p95"] <= limit,
                 }
             )
-        web = c.get("web")
-        if web:
-            rows.append(
-                {
-                    "corpus": name,
-                    "target": "web >= 100 req/s, 0 errors (8 clients)",
-                    "value": f"{web['requests_per_s']:.0f} req/s, {web['errors']} errors of {web['requests']}",
-                    "met": web["requests_per_s"] >= 100 and web["errors"] == 0,
-                }
-            )
+        for key, label in (("web", "web"), ("web_uncached", "web, result cache off")):
+            web = c.get(key)
+            if web:
+                rows.append(
+                    {
+                        "corpus": name,
+                        "target": f"{label} >= 100 req/s, 0 errors",
+                        "value": f"{web['requests_per_s']:.0f} req/s, {web['errors']} errors of {web['requests']}",
+                        "met": web["requests_per_s"] >= 100 and web["errors"] == 0,
+                    }
+                )
     return rows
 
 
@@ -172,6 +176,8 @@ def print_table(run: dict[str, Any]) -> None:
         print(
             f"{'indexing':<18}{'docs':>8}{'docs/s':>10}{'vs plain':>10}{'seconds':>10}{'peak MB':>10}{'index MB':>10}"
         )
+        if ix.get("product", {}).get("workers"):
+            print(f"(product: {ix['product']['workers']} worker processes, as the CLI runs on this machine)")
         for kind, r in ix.items():
             if "error" in r:
                 print(f"{kind:<18} {r['error']}")
@@ -199,16 +205,15 @@ def print_table(run: dict[str, Any]) -> None:
                     print(f"core p95 / {anchor} p95: " + ", ".join(ratios))
             for anchor in ("tantivy", "fts5"):
                 if anchor in ix and "docs_per_s" in ix[anchor]:
-                    print(
-                        f"indexing product / {anchor}: {_ratio(ix['product']['docs_per_s'], ix[anchor]['docs_per_s'])}"
-                    )
-        web = c.get("web")
-        if web:
-            lat = web["latency_ms"]
-            print(
-                f"\nweb: {web['requests']} requests, {web['clients']} clients, {web['requests_per_s']:.0f} req/s, "
-                f"{web['errors']} errors, latency p50/p95/p99 {lat['p50']:.1f}/{lat['p95']:.1f}/{lat['p99']:.1f} ms"
-            )
+                    print(f"indexing product / {anchor}: {ix['product']['docs_per_s'] / ix[anchor]['docs_per_s']:.4f}x")
+        for key, label in (("web", "web"), ("web_uncached", "web, result cache off")):
+            web = c.get(key)
+            if web:
+                lat = web["latency_ms"]
+                print(
+                    f"{label}: {web['requests']} requests, {web['clients']} clients, {web['requests_per_s']:.0f} req/s, "
+                    f"{web['errors']} errors, latency p50/p95/p99 {lat['p50']:.1f}/{lat['p95']:.1f}/{lat['p99']:.1f} ms"
+                )
     print("\n== targets ==")
     for row in run["targets"]:
         print(f"{'MET ' if row['met'] else 'GAP '} {row['corpus']:<14}{row['target']:<42}{row['value']}")

@@ -38,7 +38,12 @@ def _wait_ready(port: int, proc: subprocess.Popen[bytes], timeout: float = 60.0)
 
 
 def run_load(
-    index_dir: Path, queries: list[str], clients: int = 8, requests: int = 2000, seconds: float = 60.0
+    index_dir: Path,
+    queries: list[str],
+    clients: int = 8,
+    requests: int = 2000,
+    seconds: float = 60.0,
+    cache_size: int | None = None,
 ) -> dict[str, Any]:
     """Requests/s and latency percentiles; stops at ``requests`` or ``seconds``, whichever first."""
     port = free_port()
@@ -47,7 +52,8 @@ def run_load(
     proc = subprocess.Popen(
         # One server process per core, as a production deployment on this machine would run.
         [*command, "serve", "--index", str(index_dir), "--host", "127.0.0.1", "--port", str(port)]
-        + ["--workers", str(os.cpu_count() or 1)],
+        + ["--workers", str(os.cpu_count() or 1)]
+        + ([] if cache_size is None else ["--cache-size", str(cache_size)]),
         cwd=REPO,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
