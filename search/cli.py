@@ -66,7 +66,7 @@ def cli() -> None:
     "--batch-size",
     default=None,
     type=click.IntRange(1, 100_000),
-    help="Articles per commit [default: 1,000; 10,000 with worker processes].",
+    help="Articles per commit [default: 1,000; 6,000 with worker processes].",
 )
 @click.option(
     "--wait",

@@ -21,7 +21,7 @@ from index.dates import format_id
 from index.schema import DEFAULT_STEMMER
 from index.writer import open_index
 from search.phrases import PairPhrase
-from search.querylang import ParsedQuery, date_span_query, parse_date_span, parse_query
+from search.querylang import ParsedQuery, RankedOr, date_span_query, parse_date_span, parse_query
 from search.snippets import Snippet, make_snippet
 
 MAX_LIMIT = 100
@@ -467,7 +467,7 @@ def ranking_query(parsed: ParsedQuery) -> Q.Query:
     words = [w for w in parsed.plain_words]
     if query is Q.NullQuery or len(words) < 2 or len(words) > 8 or parsed.phrases:
         return query
-    bonus = Q.Or(
+    bonus = RankedOr(
         [
             PairPhrase("title", words, slop=1, boost=4.0),
             PairPhrase("body", words, slop=1, boost=2.0),

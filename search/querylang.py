@@ -81,6 +81,17 @@ ALIASES = {
 KNOWN_FIELDS = set(ALIASES) | {a for names in ALIASES.values() for a in names}
 
 
+class RankedOr(Q.Or):
+    """Whoosh's Or, always matched as a tree of unions that can skip low-scoring blocks.
+
+    On a segment of 5,000 articles or fewer Whoosh's automatic choice scores every match up
+    front (``ArrayUnionMatcher``); an index written as several such segments then answered
+    common-word searches 2 to 5 times slower than the same index as one segment.
+    """
+
+    matcher_type = Q.Or.DEFAULT_MATCHER
+
+
 class QueryError(ValueError):
     """A query that cannot be searched at all (only produced for empty input)."""
 
@@ -259,7 +270,7 @@ class _Rewriter:
         children = [c for c in children if c is not Q.NullQuery]
         if isinstance(node, Q.Or):
             children = [c.as_terms() if isinstance(c, _Stop) else c for c in children]
-            return Q.Or(children, boost=node.boost) if children else Q.NullQuery
+            return RankedOr(children, boost=node.boost) if children else Q.NullQuery
         positives = [c for c in children if not isinstance(c, (Q.Not, _Stop))]
         stops = [c for c in children if isinstance(c, _Stop)]
         negatives = [c for c in children if isinstance(c, Q.Not)]
@@ -338,7 +349,7 @@ class _Stop(Q.Term):
         super().__init__("body", word)
 
     def as_terms(self) -> Q.Query:
-        return Q.Or([Q.Term("title", self.text, boost=3.0), Q.Term("body", self.text)])
+        return RankedOr([Q.Term("title", self.text, boost=3.0), Q.Term("body", self.text)])
 
 
 def _either(subqueries: list[Q.Query], boost: float = 1.0) -> Q.Query:
@@ -347,7 +358,7 @@ def _either(subqueries: list[Q.Query], boost: float = 1.0) -> Q.Query:
         if boost != 1.0:
             q = q.with_boost(q.boost * boost)
         return q
-    return Q.Or(subqueries, boost=boost)
+    return RankedOr(subqueries, boost=boost)
 
 
 def _and(subqueries: list[Q.Query], boost: float = 1.0) -> Q.Query:

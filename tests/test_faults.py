@@ -261,6 +261,21 @@ def test_sigkill_with_worker_processes_while_committing(tmp_path: Path, subset: 
     assert not list((index_dir).glob("*.seg")) or generation(index_dir) > 0
 
 
+def test_ctrl_c_with_worker_processes_stops_cleanly(tmp_path: Path, subset: tuple[Path, list[str]]) -> None:
+    source, ids = subset
+    index_dir = tmp_path / "ix"
+    run = Run("--index", str(index_dir), "--batch-size", str(BATCH), "--workers", "2", str(source))
+    wait_for_generation(index_dir, 1, run.proc)
+    workers = _children(run.proc.pid)
+    run.proc.send_signal(signal.SIGINT)
+    code, _out, err = run.finish(timeout=60)
+    assert code == 130, err
+    assert "berita-search: interrupted" in err and "Traceback" not in err
+    assert _wait_gone(workers) == []
+    assert not (index_dir / STAGING_NAME).exists()
+    assert assert_whole_jobs(index_dir, ids) >= BATCH
+
+
 # ---------------------------------------------------------------- two writers
 
 
