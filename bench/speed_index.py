@@ -33,7 +33,8 @@ def product(corpus: Path, index_dir: Path) -> dict:
 
     # As the CLI runs it: one worker process per core for an input this size.
     workers = default_workers(corpus.stat().st_size)
-    summary = index_records(index_dir, read_paths([corpus]), workers=workers)
+    known_rows: dict[str, str] = {}
+    summary = index_records(index_dir, read_paths([corpus], known_rows), workers=workers, known_rows=known_rows)
     return {
         "workers": workers,
         "docs": summary.added + summary.updated + summary.unchanged,

@@ -29,6 +29,8 @@ class Article:
     date_note: str = ""
     # Where the record came from, for error messages and the summary.
     origin: str = ""
+    # Fingerprint of the raw row or page it was parsed from (see index.readers.row_digest).
+    row_digest: str = ""
 
     @property
     def id(self) -> str:

@@ -7,11 +7,12 @@ bad row or file is reported and the rest go on.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -41,8 +42,27 @@ class Failure:
 
 NOTE = "note: "
 
+# Part of every row digest: bump it when parsing changes what a row becomes, so that
+# re-runs parse rows again instead of trusting the digests of the old parser's output.
+READER_VERSION = "1"
 
-Record = Article | Failure
+
+@dataclass(slots=True)
+class Unchanged:
+    """A row or page whose raw text is already indexed as this article: it was not parsed again."""
+
+    origin: str
+    id: str
+
+
+Record = Article | Failure | Unchanged
+KnownRows = Mapping[str, str]  # row digest -> id of the article indexed from that row
+
+
+def row_digest(raw: object) -> str:
+    """Fingerprint of a row (a dict of cells) or a page (bytes), before any parsing."""
+    data = raw if isinstance(raw, bytes) else repr(raw).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(READER_VERSION.encode() + b"\x1e" + data, digest_size=12).hexdigest()
 
 
 # ---------------------------------------------------------------- decoding
@@ -267,8 +287,13 @@ def _is_title_like_sentence(p: str) -> bool:
     return len(stripped.split()) > 4
 
 
-def read_raw_file(path: Path, origin: str) -> Iterator[Record]:
-    text, note = decode_bytes(path.read_bytes())
+def read_raw_file(path: Path, origin: str, known: KnownRows | None = None) -> Iterator[Record]:
+    data = path.read_bytes()
+    digest = row_digest(data)
+    if known and (article_id := known.get(digest)):
+        yield Unchanged(origin, article_id)
+        return
+    text, note = decode_bytes(data)
     if not text.strip():
         yield Failure(origin, "empty file")
         return
@@ -278,9 +303,12 @@ def read_raw_file(path: Path, origin: str) -> Iterator[Record]:
         yield Failure(origin, f"{NOTE}page cut to {MAX_FIELD_CHARS:,} of {len(text):,} characters")
         text = text[:MAX_FIELD_CHARS]
     try:
-        yield parse_raw_page(text, origin)
+        article = parse_raw_page(text, origin)
     except ValueError as exc:
         yield Failure(origin, str(exc))
+        return
+    article.row_digest = digest
+    yield article
 
 
 # ---------------------------------------------------------------- tabular records
@@ -452,13 +480,21 @@ def _raw_body_chars(raw: dict[str, Any]) -> int:
     return 0
 
 
-def _article_records(raw: dict[str, Any], where: str, note: str = "") -> Iterator[Record]:
-    """One row as an Article, with notes on what was changed to keep it; a Failure if it cannot be."""
+def _article_records(
+    raw: dict[str, Any], where: str, note: str = "", known: KnownRows | None = None
+) -> Iterator[Record]:
+    """One row as an Article, with notes on what was changed to keep it; a Failure if it cannot
+    be; Unchanged, without parsing, if the same row is already indexed."""
+    digest = row_digest(raw)
+    if known and (article_id := known.get(digest)):
+        yield Unchanged(where, article_id)
+        return
     try:
         article = record_to_article(raw, where)
     except ValueError as exc:
         yield Failure(where, str(exc))
         return
+    article.row_digest = digest
     if note:
         yield Failure(where, NOTE + note)
     if (chars := _raw_body_chars(raw)) > MAX_FIELD_CHARS:
@@ -476,12 +512,14 @@ def _display_label(label: str) -> str:
     return label
 
 
-def _records(rows: Iterable[tuple[int, dict[str, Any]]], origin: str, unit: str) -> Iterator[Record]:
+def _records(
+    rows: Iterable[tuple[int, dict[str, Any]]], origin: str, unit: str, known: KnownRows | None = None
+) -> Iterator[Record]:
     for number, row in rows:
-        yield from _article_records(row, f"{origin}:{unit} {number}")
+        yield from _article_records(row, f"{origin}:{unit} {number}", known=known)
 
 
-def read_jsonl_file(path: Path, origin: str) -> Iterator[Record]:
+def read_jsonl_file(path: Path, origin: str, known: KnownRows | None = None) -> Iterator[Record]:
     with path.open("rb") as fh:
         head = fh.read(8192)
         if reason := binary_reason(head):
@@ -496,7 +534,7 @@ def read_jsonl_file(path: Path, origin: str) -> Iterator[Record]:
             except (json.JSONDecodeError, ValueError) as exc:
                 yield Failure(origin, f"invalid JSON: {exc}")
                 return
-            yield from _json_items(enumerate(items, 1), origin, "item")
+            yield from _json_items(enumerate(items, 1), origin, "item", known=known)
             return
 
         notes: dict[int, str] = {}
@@ -516,7 +554,7 @@ def read_jsonl_file(path: Path, origin: str) -> Iterator[Record]:
                     yield number, exc
 
         found = False
-        for record in _json_items(lines(), origin, "line", notes):
+        for record in _json_items(lines(), origin, "line", notes, known):
             found = True
             yield record
         if not found:
@@ -524,7 +562,11 @@ def read_jsonl_file(path: Path, origin: str) -> Iterator[Record]:
 
 
 def _json_items(
-    items: Iterable[tuple[int, Any]], origin: str, unit: str, notes: dict[int, str] | None = None
+    items: Iterable[tuple[int, Any]],
+    origin: str,
+    unit: str,
+    notes: dict[int, str] | None = None,
+    known: KnownRows | None = None,
 ) -> Iterator[Record]:
     for number, item in items:
         where = f"{origin}:{unit} {number}"
@@ -533,10 +575,10 @@ def _json_items(
         elif not isinstance(item, dict):
             yield Failure(where, f"expected a JSON object, got {type(item).__name__}")
         else:
-            yield from _article_records(item, where, (notes or {}).pop(number, ""))
+            yield from _article_records(item, where, (notes or {}).pop(number, ""), known)
 
 
-def read_csv_file(path: Path, origin: str) -> Iterator[Record]:
+def read_csv_file(path: Path, origin: str, known: KnownRows | None = None) -> Iterator[Record]:
     data = path.read_bytes()
     try:
         text, note = decode_bytes(data)
@@ -583,10 +625,10 @@ def read_csv_file(path: Path, origin: str) -> Iterator[Record]:
         note = (
             f"{len(values)} of {len(keys)} columns; the missing ones are left empty" if len(values) < len(keys) else ""
         )
-        yield from _article_records(dict(zip(keys, values, strict=False)), where, note)
+        yield from _article_records(dict(zip(keys, values, strict=False)), where, note, known)
 
 
-def read_xlsx_file(path: Path, origin: str) -> Iterator[Record]:
+def read_xlsx_file(path: Path, origin: str, known: KnownRows | None = None) -> Iterator[Record]:
     try:
         import openpyxl
     except ImportError:  # pragma: no cover - openpyxl is a dependency
@@ -611,7 +653,7 @@ def read_xlsx_file(path: Path, origin: str) -> Iterator[Record]:
                 if values and any(v not in (None, "") for v in values):
                     yield number, dict(zip(keys, values, strict=False))
 
-        yield from _records(numbered(), origin, "row")
+        yield from _records(numbered(), origin, "row", known)
     finally:
         workbook.close()
 
@@ -624,8 +666,8 @@ READERS = {
 }
 
 
-def read_file(path: Path) -> Iterator[Record]:
-    """Records of one file, the reader picked by its suffix."""
+def read_file(path: Path, known: KnownRows | None = None) -> Iterator[Record]:
+    """Records of one file, the reader picked by its suffix; rows in ``known`` are not parsed."""
     origin = str(path)
     reader = READERS.get(path.suffix.lower())
     if reader is None:
@@ -639,7 +681,7 @@ def read_file(path: Path) -> Iterator[Record]:
         if size > MAX_FILE_BYTES:
             yield Failure(origin, f"file too large ({size // 2**20} MiB)")
             return
-        yield from reader(path, origin)
+        yield from reader(path, origin, known)
     except BinaryFileError as exc:
         yield Failure(origin, str(exc))
     except OSError as exc:
@@ -688,8 +730,13 @@ _DOCUMENTATION = re.compile(
 )
 
 
-def read_paths(paths: Iterable[Path]) -> Iterator[Record]:
-    """Records of every file under the given paths; missing paths are failures."""
+def read_paths(paths: Iterable[Path], known: KnownRows | None = None) -> Iterator[Record]:
+    """Records of every file under the given paths; missing paths are failures.
+
+    ``known`` maps row digests to the ids of articles already indexed from those rows (the
+    writer fills it when the run starts, see ``index.writer.index_records``): such rows come
+    back as Unchanged without being parsed, which makes re-running an unchanged input fast.
+    """
     for path in paths:
         if not path.exists():
             yield Failure(str(path), "no such file or directory")
@@ -704,4 +751,4 @@ def read_paths(paths: Iterable[Path]) -> Iterator[Record]:
                 # noted, not errors.
                 yield Failure(str(file), f"skipped: unsupported file type {file.suffix or '(none)'!r}")
                 continue
-            yield from read_file(file)
+            yield from read_file(file, known)

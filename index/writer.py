@@ -26,7 +26,7 @@ from whoosh.writing import IndexWriter, SegmentWriter
 
 from index.analysis import fold
 from index.article import Article
-from index.readers import NOTE, Failure, Record
+from index.readers import NOTE, Failure, Record, Unchanged
 from index.schema import build_schema
 
 INDEX_ENV = "BERITA_SEARCH_INDEX"
@@ -89,7 +89,8 @@ def article_fields(article: Article, article_id: str, content_hash: str) -> dict
     published = article.published
     doc: dict[str, object] = {
         "id": article_id,
-        "id_hash": f"{article_id}:{content_hash}",
+        # The raw row's digest too: a re-run skips an identical row without parsing it.
+        "id_hash": f"{article_id}:{content_hash}:{article.row_digest}",
         "url": article.url,
         "title": article.title,
         "title_stem": article.title,
@@ -241,6 +242,7 @@ def index_records(
     wait_seconds: float = 0.0,
     on_wait: Callable[[str], None] | None = None,
     workers: int = 1,
+    known_rows: dict[str, str] | None = None,
 ) -> IndexSummary:
     """Add, update or skip each record; commit every ``batch_size`` changes (by default
     BATCH_SIZE, or PARALLEL_BATCH_SIZE with workers).
@@ -249,14 +251,16 @@ def index_records(
     articles as unchanged, so indexing resumes rather than restarts. A second run on the
     same index waits up to ``wait_seconds`` (telling ``on_wait``), then raises IndexBusyError.
     With ``workers`` > 1, that many processes analyse articles and write segments while
-    this one reads the input, decides what changed, merges and commits.
+    this one reads the input, decides what changed, merges and commits. ``known_rows``, the
+    mapping given to ``read_paths``, is filled with the index's row digests before the first
+    record is read, so that rows indexed before come back Unchanged without being parsed.
     """
     started = time.perf_counter()
     if batch_size is None:
         batch_size = PARALLEL_BATCH_SIZE if workers > 1 else BATCH_SIZE
     index_dir.mkdir(parents=True, exist_ok=True)
     with _run_lock(index_dir, wait_seconds, on_wait):
-        summary = _index_locked(index_dir, records, batch_size, progress, wait_seconds, workers)
+        summary = _index_locked(index_dir, records, batch_size, progress, wait_seconds, workers, known_rows)
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -268,10 +272,13 @@ def _index_locked(
     progress: ProgressCallback | None,
     wait_seconds: float,
     workers: int,
+    known_rows: dict[str, str] | None,
 ) -> IndexSummary:
     summary = IndexSummary()
     ix = open_index(index_dir, create=True)
-    indexed = _indexed_hashes(ix)
+    indexed, rows = _indexed_hashes(ix)
+    if known_rows is not None:
+        known_rows.update(rows)  # the reader skips these rows without parsing them
     sink: _InProcessSink | _WorkerSink
     if workers > 1:
         sink = _WorkerSink(ix, index_dir, workers, batch_size, wait_seconds)
@@ -296,6 +303,11 @@ def _index_locked(
                     progress(summary, record.origin)
                 continue
             seen[article_id] = record.origin
+            if isinstance(record, Unchanged):  # the very row this article was indexed from
+                summary.unchanged += 1
+                if progress:
+                    progress(summary, record.origin)
+                continue
             content_hash = record.content_hash()
             if record.date_note:
                 summary.dates_flagged += 1
@@ -560,21 +572,26 @@ def _segment_worker(staging: str, jobs: multiprocessing.Queue, results: multipro
             writer = None
 
 
-def _indexed_hashes(ix: whoosh_index.Index) -> dict[str, str]:
-    """Article id -> content hash of every live document, read once per run.
+def _indexed_hashes(ix: whoosh_index.Index) -> tuple[dict[str, str], dict[str, str]]:
+    """(article id -> content hash, row digest -> article id) of every live document, read
+    once per run.
 
     A searcher kept open for these lookups would hold a copy of every segment it opens
     (Whoosh reads compound segment files into memory), so memory would grow with the index.
     """
     indexed: dict[str, str] = {}
+    rows: dict[str, str] = {}
     with ix.reader() as reader:
         if "id_hash" not in reader.schema or reader.doc_count() == 0:
-            return indexed
+            return indexed, rows
         live = reader.has_deletions()
         for term in reader.lexicon("id_hash"):
             # A deleted document's term stays in the lexicon until its segment is merged.
             if live and not reader.postings("id_hash", term).is_active():
                 continue
-            article_id, _, content_hash = term.decode("utf-8").rpartition(":")
+            # "id:hash:digest"; indexes written before row digests hold "id:hash".
+            article_id, content_hash, *digest = term.decode("utf-8").split(":")
             indexed[article_id] = content_hash
-    return indexed
+            if digest and digest[0]:
+                rows[digest[0]] = article_id
+    return indexed, rows

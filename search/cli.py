@@ -119,10 +119,12 @@ def index_command(
             if summary.seen % 100 == 0:
                 bar.update(0, f"{summary.seen:,} articles")
 
+        known_rows: dict[str, str] = {}  # filled by index_records: rows indexed before
         try:
             summary = index_records(
                 target,
-                read_paths(paths),
+                read_paths(paths, known_rows),
+                known_rows=known_rows,
                 batch_size=batch_size,
                 progress=progress,
                 wait_seconds=wait_seconds,

@@ -14,7 +14,7 @@ from whoosh.query import Term
 from index.article import Article, article_id, normalize_url
 from index.dates import format_id, parse_date, reconcile_with_url, url_date
 from index.readers import Failure, parse_raw_page, read_file, read_paths, record_to_article
-from index.writer import STAGING_NAME, index_records
+from index.writer import STAGING_NAME, IndexSummary, index_records
 from search.engine import SearchEngine, SearchRequest
 from tests.conftest import CLICKID, CLICKID_JSONL, SEED, clickid_rows, require_shared
 
@@ -364,3 +364,45 @@ def test_duplicates_within_one_run_are_reported_once(tmp_path: Path) -> None:
     source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows + rows[:3]), encoding="utf-8")
     summary = index_records(tmp_path / "ix", read_paths([source]))
     assert (summary.added, summary.duplicates) == (10, 3)
+
+
+def test_rerun_skips_rows_already_indexed_without_parsing_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    require_shared()
+    import index.readers as readers
+
+    rows = clickid_rows(150)
+    jsonl = tmp_path / "rows.jsonl"
+    jsonl.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    page = tmp_path / "seed.txt"
+    page.write_bytes(SEED.read_bytes())
+    index_dir = tmp_path / "ix"
+
+    def run() -> IndexSummary:
+        known: dict[str, str] = {}
+        return index_records(index_dir, read_paths([jsonl, page], known), known_rows=known)
+
+    first = run()
+    assert (first.added, first.unchanged) == (151, 0)
+
+    def must_not_parse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("an unchanged row was parsed again")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(readers, "record_to_article", must_not_parse)
+        patched.setattr(readers, "parse_raw_page", must_not_parse)
+        again = run()
+    assert (again.added, again.updated, again.unchanged, again.duplicates) == (0, 0, 151, 0)
+
+    # A changed row is parsed and updated; a repeated row is still a duplicate.
+    rows[5]["content"] += " Ralat: jumlah korban diperbarui."
+    jsonl.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in [*rows, rows[7]]), encoding="utf-8")
+    changed = run()
+    assert (changed.added, changed.updated, changed.unchanged, changed.duplicates) == (0, 1, 150, 1)
+    with SearchEngine(index_dir).searcher() as searcher:
+        assert searcher.doc_count() == 151
+        assert searcher.document(id=record_to_article(rows[5], "x").id)["body"].endswith("diperbarui.")
+
+    # A new reader version parses every row again; content hashes still find them unchanged.
+    monkeypatch.setattr(readers, "READER_VERSION", "next")
+    reparsed = run()
+    assert (reparsed.added, reparsed.updated, reparsed.unchanged) == (0, 0, 151)
