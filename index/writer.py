@@ -24,6 +24,7 @@ from whoosh.index import LockError
 from whoosh.reading import SegmentReader
 from whoosh.writing import IndexWriter, SegmentWriter
 
+from index import mapped_files
 from index.analysis import fold
 from index.article import Article
 from index.readers import NOTE, Failure, Record, Unchanged
@@ -77,6 +78,7 @@ def index_dir_from(option: str | None) -> Path:
 
 
 def open_index(index_dir: Path, create: bool = False) -> whoosh_index.Index:
+    mapped_files.install()  # segments are read where they are mapped, not copied into memory
     if whoosh_index.exists_in(str(index_dir)):
         return whoosh_index.open_dir(str(index_dir))
     if not create:
