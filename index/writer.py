@@ -190,9 +190,11 @@ def _commit_hook(writer: IndexWriter) -> None:
         writer._commit_toc = slow_toc
 
 
-def _commit(writer: IndexWriter) -> None:
+def _commit(writer: IndexWriter, staged: list[Segment] | None = None) -> None:
+    """Merge small segments and write the table of contents, naming ``staged`` segments too
+    (finished by worker processes and already moved into the index folder)."""
     _commit_hook(writer)
-    writer.commit(mergetype=tiered_merge)
+    writer.commit(mergetype=lambda w, segments: tiered_merge(w, segments) + (staged or []))
 
 
 def tiered_merge(writer: SegmentWriter, segments: list[Segment]) -> list[Segment]:
@@ -393,9 +395,6 @@ class _WorkerSink:
         self.batch_size = batch_size
         self.wait_seconds = wait_seconds
         self.staging = index_dir / STAGING_NAME
-        shutil.rmtree(self.staging, ignore_errors=True)  # what a killed run left; we hold the run lock
-        self.staging.mkdir()
-        whoosh_index.create_in(str(self.staging), ix.schema)
         self.staging_storage = FileStorage(str(self.staging))
         # Spawned, not forked: the parent may run threads (a web test, a progress bar).
         context = multiprocessing.get_context("spawn")
@@ -434,6 +433,9 @@ class _WorkerSink:
 
     def _send(self, worker: int, message: object) -> None:
         if not self.started:
+            shutil.rmtree(self.staging, ignore_errors=True)  # what a killed run left; we hold the run lock
+            self.staging.mkdir()
+            whoosh_index.create_in(str(self.staging), self.ix.schema)
             for process in self.processes:
                 process.start()
             self.started = True
@@ -493,18 +495,11 @@ class _WorkerSink:
             for segment in batch.segments:
                 for name in segment.list_files(self.staging_storage):
                     os.replace(self.staging / name, self.index_dir / name)
-            kept = tiered_merge(writer, writer.segments)
-            if writer._added:  # small segments merged
-                kept.append(writer._finalize_segment())
-            else:
-                writer._close_segment()
-            _commit_hook(writer)
-            writer._commit_toc(kept + batch.segments)
-            writer._finish()
         except BaseException:
             with contextlib.suppress(Exception):
                 writer.cancel()
             raise
+        _commit(writer, batch.segments)
 
     def _stop(self, kill: bool = False) -> None:
         if not self.started:
@@ -578,8 +573,8 @@ def _indexed_hashes(ix: whoosh_index.Index) -> tuple[dict[str, str], dict[str, s
     """(article id -> content hash, row digest -> article id) of every live document, read
     once per run.
 
-    A searcher kept open for these lookups would hold a copy of every segment it opens
-    (Whoosh reads compound segment files into memory), so memory would grow with the index.
+    One pass over the ``id_hash`` lexicon answers every lookup of the run from two dicts,
+    instead of a searcher query per article.
     """
     indexed: dict[str, str] = {}
     rows: dict[str, str] = {}
