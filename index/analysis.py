@@ -263,13 +263,11 @@ class PairFilter(Filter):
         common = getattr(self, "common", None)
         previous: str | None = None
         for token in tokens:
-            text = token.text
-            if previous is not None and (common is None or (previous in common and text in common)):
-                token.text = pair_term(previous, text)
-                previous = text
+            first, previous = previous, token.text
+            # self.indexes(first, previous), inlined: this runs once per indexed word.
+            if first is not None and (common is None or (first in common and previous in common)):
+                token.text = pair_term(first, previous)
                 yield token
-            else:
-                previous = text
 
 
 def pair_term(first: str, second: str) -> str:
