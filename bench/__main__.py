@@ -24,6 +24,7 @@ from bench import speed
 from bench.corpus import REPO, corpus_file
 
 RESULTS = REPO / "bench" / "results"
+WEB_RUNS = (("web", "web"), ("web_uncached", "web, result cache off"))  # result key, label
 
 
 def bench_corpus(name: str, args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
@@ -154,7 +155,7 @@ def targets(run: dict[str, Any]) -> list[dict[str, Any]]:
                     "met": page["p95"] <= limit,
                 }
             )
-        for key, label in (("web", "web"), ("web_uncached", "web, result cache off")):
+        for key, label in WEB_RUNS:
             web = c.get(key)
             if web:
                 rows.append(
@@ -206,7 +207,7 @@ def print_table(run: dict[str, Any]) -> None:
             for anchor in ("tantivy", "fts5"):
                 if anchor in ix and "docs_per_s" in ix[anchor]:
                     print(f"indexing product / {anchor}: {ix['product']['docs_per_s'] / ix[anchor]['docs_per_s']:.4f}x")
-        for key, label in (("web", "web"), ("web_uncached", "web, result cache off")):
+        for key, label in WEB_RUNS:
             web = c.get(key)
             if web:
                 lat = web["latency_ms"]
