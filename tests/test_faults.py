@@ -66,7 +66,8 @@ class Run:
         )
         self.lines: queue.Queue[str] = queue.Queue()
         self.seen: list[str] = []
-        threading.Thread(target=self._pump, daemon=True).start()
+        self.pump = threading.Thread(target=self._pump, daemon=True)
+        self.pump.start()
 
     def _pump(self) -> None:
         assert self.proc.stderr is not None
@@ -87,7 +88,11 @@ class Run:
         assert self.proc.returncode == -signal.SIGKILL
 
     def finish(self, timeout: float = 120) -> tuple[int, str, str]:
-        out, _ = self.proc.communicate(timeout=timeout)
+        # Not communicate(): it would read stderr too, racing the pump for its last lines.
+        assert self.proc.stdout is not None
+        out = self.proc.stdout.read()
+        self.proc.wait(timeout=timeout)
+        self.pump.join(timeout=10)
         while not self.lines.empty():
             self.seen.append(self.lines.get())
         return self.proc.returncode, out, "\n".join(self.seen)
