@@ -72,10 +72,9 @@ def profile(index_dir: Path, mix: speed.Mix, corpus: Path, workdir: Path, name: 
     """pyinstrument profiles of indexing 1,500 articles and of the first-page mix."""
     import itertools
 
+    from berita_search.index.readers import read_paths
+    from berita_search.index.writer import index_records
     from pyinstrument import Profiler
-
-    from index.readers import read_paths
-    from index.writer import index_records
 
     RESULTS.mkdir(parents=True, exist_ok=True)
     profiler = Profiler(interval=0.002)

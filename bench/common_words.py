@@ -13,8 +13,9 @@ from __future__ import annotations
 import argparse
 from collections import Counter
 
+from berita_search.index.analysis import COMMON_WORDS_FILE, analyze
+
 from bench.corpus import REPO, clickid_rows
-from index.analysis import COMMON_WORDS_FILE, analyze
 
 HEADER = """\
 # Word pairs are indexed only when both words are on this list (index.analysis.PairFilter).

@@ -48,7 +48,7 @@ def run_load(
     """Requests/s and latency percentiles; stops at ``requests`` or ``seconds``, whichever first."""
     port = free_port()
     server = Path(sys.executable).with_name("berita-search")
-    command = [str(server)] if server.exists() else [sys.executable, "-m", "search.cli"]
+    command = [str(server)] if server.exists() else [sys.executable, "-m", "berita_search.search.cli"]
     proc = subprocess.Popen(
         # One server process per core, as a production deployment on this machine would run.
         [*command, "serve", "--index", str(index_dir), "--host", "127.0.0.1", "--port", str(port)]

@@ -37,16 +37,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from berita_search.index.analysis import pair_analyzer, stem_analyzer, surface_analyzer
+from berita_search.index.readers import record_to_article
+from berita_search.index.schema import DEFAULT_STEMMER, pair_field
 from whoosh import index as whoosh_index
 from whoosh import query as Q
 from whoosh import scoring
 from whoosh.analysis import StandardAnalyzer
 from whoosh.fields import ID, TEXT, Schema
 from whoosh.qparser import MultifieldParser
-
-from index.analysis import pair_analyzer, stem_analyzer, surface_analyzer
-from index.readers import record_to_article
-from index.schema import DEFAULT_STEMMER, pair_field
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -205,8 +204,8 @@ def _rename(query: Q.Query, stemmer: str, weights: dict[str, float] | None) -> Q
 
 
 def product_variant(stemmer: str, weights: dict[str, float] | None = None) -> Searcher:
-    from search.engine import ranking_query
-    from search.querylang import parse_query
+    from berita_search.search.engine import ranking_query
+    from berita_search.search.querylang import parse_query
 
     def run(searcher: Any, text: str) -> list[tuple[str, float]]:
         parsed = parse_query(text, stemmer if stemmer != "none" else "none")

@@ -97,7 +97,7 @@ class Mix:
 
 def query_mix(per_class: int, sample: int = 3000) -> Mix:
     """Queries drawn from the corpus: terms by document frequency, pairs, names, filters."""
-    from index.stopwords import STOPWORDS
+    from berita_search.index.stopwords import STOPWORDS
 
     df: Counter[str] = Counter()
     names: Counter[str] = Counter()
@@ -179,7 +179,7 @@ def time_queries(run: Callable[[str, str], object], mix: Mix, repeat: int = 2) -
 
 def product_runners(index_dir: Path, mix: Mix) -> tuple[Callable[[str, str], object], Callable[[str, str], object]]:
     """(core, page): the ranked top 10 alone, and the full first page the web shows."""
-    from search.engine import SearchEngine, SearchRequest, ranking_query
+    from berita_search.search.engine import SearchEngine, SearchRequest, ranking_query
 
     engine = SearchEngine(index_dir, cache_size=0)  # every timed page is computed
 

@@ -28,8 +28,8 @@ def _text(row: dict) -> tuple[str, str, str]:
 
 
 def product(corpus: Path, index_dir: Path) -> dict:
-    from index.readers import read_paths
-    from index.writer import default_workers, index_records
+    from berita_search.index.readers import read_paths
+    from berita_search.index.writer import default_workers, index_records
 
     # As the CLI runs it: one worker process per core for an input this size.
     workers = default_workers(corpus.stat().st_size)

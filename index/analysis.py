@@ -22,9 +22,8 @@ from functools import lru_cache
 from pathlib import Path
 
 import icu
+from berita_search.index.stopwords import STOPWORDS
 from whoosh.analysis import Composable, Filter, Token, Tokenizer
-
-from index.stopwords import STOPWORDS
 
 _ICU_WORD_STATUS = 100  # rule status >= 100: the segment is a word or number, not space/punct
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
@@ -213,7 +212,7 @@ class StemFilter(Filter):
         return type(other) is type(self) and other.stemmer == self.stemmer  # type: ignore[attr-defined]
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        from index.stemming import get_stemmer
+        from berita_search.index.stemming import get_stemmer
 
         stem = get_stemmer(self.stemmer)
         for token in tokens:

@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from index.article import Article
-from index.dates import ParsedDate, epoch_date, parse_date, reconcile_with_url
-from index.text import clean_line, clean_text, fix_mojibake, split_comma_paragraphs
+from berita_search.index.article import Article
+from berita_search.index.dates import ParsedDate, epoch_date, parse_date, reconcile_with_url
+from berita_search.index.text import clean_line, clean_text, fix_mojibake, split_comma_paragraphs
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
 MAX_FIELD_CHARS = 5_000_000  # one article body; longer ones are cut, not dropped

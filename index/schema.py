@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import sys
+
+from berita_search.index import analysis
+from berita_search.index.analysis import pair_analyzer, stem_analyzer, surface_analyzer
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.formats import Existence
-
-from index.analysis import pair_analyzer, stem_analyzer, surface_analyzer
 
 DEFAULT_STEMMER = "sastrawi"
 # Fields whose exact phrases are accelerated by a word-pair field named "<field>_pairs".
@@ -58,3 +60,17 @@ def pair_field(analyzer: object) -> TEXT:
     field.format = Existence()
     field.scorable = False
     return field
+
+
+def allow_legacy_schema_pickles() -> None:
+    """Let indexes written before the ``berita_search`` package name open.
+
+    Whoosh pickles the schema, analyzers included, into the table of contents; older
+    indexes name them ``index.analysis.*``. Unpickling imports that module by name, so the
+    old names point at the same module, unless something else already owns them.
+    """
+    if "index" not in sys.modules and "index.analysis" not in sys.modules:
+        from berita_search import index as package
+
+        sys.modules["index"] = package
+        sys.modules["index.analysis"] = analysis

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import cache, lru_cache
 
-from index.protected import PROTECTED
+from berita_search.index.protected import PROTECTED
 
 StemFunction = Callable[[str], str]
 STEMMERS = ("sastrawi", "tala", "light", "none")

@@ -17,18 +17,17 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from berita_search.index import mapped_files
+from berita_search.index.analysis import fold
+from berita_search.index.article import Article
+from berita_search.index.readers import NOTE, Failure, Record, Unchanged
+from berita_search.index.schema import allow_legacy_schema_pickles, build_schema
 from whoosh import index as whoosh_index
 from whoosh.codec.base import Segment
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 from whoosh.reading import SegmentReader
 from whoosh.writing import IndexWriter, SegmentWriter
-
-from index import mapped_files
-from index.analysis import fold
-from index.article import Article
-from index.readers import NOTE, Failure, Record, Unchanged
-from index.schema import build_schema
 
 INDEX_ENV = "BERITA_SEARCH_INDEX"
 DEFAULT_INDEX_DIR = "berita-index"
@@ -79,6 +78,7 @@ def index_dir_from(option: str | None) -> Path:
 
 def open_index(index_dir: Path, create: bool = False) -> whoosh_index.Index:
     mapped_files.install()  # segments are read where they are mapped, not copied into memory
+    allow_legacy_schema_pickles()
     if whoosh_index.exists_in(str(index_dir)):
         return whoosh_index.open_dir(str(index_dir))
     if not create:

@@ -10,9 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import click
-
-from index.readers import SUPPORTED_SUFFIXES, estimate_records, iter_files, read_paths
-from index.writer import (
+from berita_search.index.readers import SUPPORTED_SUFFIXES, estimate_records, iter_files, read_paths
+from berita_search.index.writer import (
     INDEX_ENV,
     IndexBusyError,
     IndexSummary,
@@ -21,7 +20,14 @@ from index.writer import (
     index_dir_from,
     index_records,
 )
-from search.engine import CACHE_ENV, JSON_KEYS, RESULT_CACHE_SIZE, RequestError, SearchEngine, SearchRequest
+from berita_search.search.engine import (
+    CACHE_ENV,
+    JSON_KEYS,
+    RESULT_CACHE_SIZE,
+    RequestError,
+    SearchEngine,
+    SearchRequest,
+)
 
 EXIT_OK, EXIT_NO_HITS, EXIT_USAGE = 0, 1, 2
 MAX_FAILURES_SHOWN = 200
@@ -333,7 +339,7 @@ def stats_command(index_dir: str | None, as_json: bool) -> None:
 @index_option
 def check_command(index_dir: str | None) -> None:
     """Verify an index: open every segment, read every document; non-zero exit on damage."""
-    from index.check import check_index
+    from berita_search.index.check import check_index
 
     report = check_index(index_dir_from(index_dir))
     for line in report.lines:
@@ -366,8 +372,7 @@ def serve_command(index_dir: str | None, host: str, port: int, workers: int, cac
     import os
 
     import uvicorn
-
-    from web.app import create_app
+    from berita_search.web.app import create_app
 
     engine = open_engine(index_dir, cache_size)  # fails here, with one line, if there is no index
     click.echo(f"berita-search: serving {engine.index_dir} on http://{host}:{port}/", err=True)
@@ -379,7 +384,12 @@ def serve_command(index_dir: str | None, host: str, port: int, workers: int, cac
     os.environ[INDEX_ENV] = str(engine.index_dir.resolve())
     os.environ[CACHE_ENV] = str(cache_size)
     uvicorn.run(
-        "web.app:app_from_environment", factory=True, host=host, port=port, workers=workers, log_level="warning"
+        "berita_search.web.app:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
     )
 
 

@@ -13,16 +13,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from berita_search.index.dates import format_id
+from berita_search.index.schema import DEFAULT_STEMMER
+from berita_search.index.writer import open_index
+from berita_search.search.phrases import PairPhrase
+from berita_search.search.querylang import ParsedQuery, RankedOr, date_span_query, parse_date_span, parse_query
+from berita_search.search.snippets import Snippet, make_snippet
 from whoosh import query as Q
 from whoosh import scoring, sorting
 from whoosh.searching import Searcher
-
-from index.dates import format_id
-from index.schema import DEFAULT_STEMMER
-from index.writer import open_index
-from search.phrases import PairPhrase
-from search.querylang import ParsedQuery, RankedOr, date_span_query, parse_date_span, parse_query
-from search.snippets import Snippet, make_snippet
 
 MAX_LIMIT = 100
 MAX_PAGE = 100
@@ -484,7 +483,7 @@ def _quote_free(text: str) -> str:
 def _replace_word(text: str, word: str, replacement: str) -> str:
     import re
 
-    from index.analysis import fold
+    from berita_search.index.analysis import fold
 
     def swap(match: re.Match[str]) -> str:
         return replacement if fold(match.group(0)) == word else match.group(0)

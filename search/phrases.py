@@ -19,13 +19,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from berita_search.index.analysis import pair_filter_of, pair_term
 from whoosh import matching
 from whoosh.matching import IntersectionMatcher, WrappingMatcher
 from whoosh.query import Phrase, SpanNear2, Term
 from whoosh.query.spans import SpanWrappingMatcher
 from whoosh.util import make_binary_tree
-
-from index.analysis import pair_filter_of, pair_term
 
 
 def pair_field_of(fieldname: str) -> str:

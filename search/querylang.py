@@ -26,6 +26,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
+from berita_search.index.analysis import analyze, fold, stem_analyzer, surface_analyzer
+from berita_search.index.dates import MONTHS
+from berita_search.index.schema import DEFAULT_STEMMER
+from berita_search.index.stopwords import STOPWORDS
+from berita_search.search.phrases import PairPhrase
 from whoosh import query as Q
 from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.fields import TEXT, Schema
@@ -38,12 +43,6 @@ from whoosh.qparser import (
     QueryParser,
 )
 from whoosh.qparser.syntax import AndGroup
-
-from index.analysis import analyze, fold, stem_analyzer, surface_analyzer
-from index.dates import MONTHS
-from index.schema import DEFAULT_STEMMER
-from index.stopwords import STOPWORDS
-from search.phrases import PairPhrase
 
 MAX_QUERY_CHARS = 500
 MAX_CLAUSES = 64

@@ -13,15 +13,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from berita_search.index.analysis import surface_analyzer
+from berita_search.index.stemming import get_stemmer
+from berita_search.index.stopwords import STOPWORDS
 from whoosh.analysis import Token
 from whoosh.highlight import BasicFragmentScorer, ContextFragmenter, Fragment, top_fragments
 
-from index.analysis import surface_analyzer
-from index.stemming import get_stemmer
-from index.stopwords import STOPWORDS
-
 if TYPE_CHECKING:
-    from search.querylang import ParsedQuery
+    from berita_search.search.querylang import ParsedQuery
 
 SNIPPET_CHARS = 240
 _SPACE_RUN = re.compile(r"\s+")

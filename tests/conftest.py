@@ -32,8 +32,8 @@ def clickid_rows(limit: int | None = None) -> list[dict]:
 def news_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The seed page plus the first 1,500 clickid articles (every publisher in the file order
     is not reached, so the sample folder is added too)."""
-    from index.readers import read_paths
-    from index.writer import index_records
+    from berita_search.index.readers import read_paths
+    from berita_search.index.writer import index_records
 
     require_shared()
     folder = tmp_path_factory.mktemp("news-index")

@@ -9,8 +9,7 @@ import pickle
 from pathlib import Path
 
 import pytest
-
-from index.analysis import (
+from berita_search.index.analysis import (
     PairFilter,
     analyze,
     common_words,
@@ -21,7 +20,8 @@ from index.analysis import (
     stem_analyzer,
     surface_analyzer,
 )
-from index.schema import DEFAULT_STEMMER, build_schema
+from berita_search.index.schema import DEFAULT_STEMMER, build_schema
+
 from tests.conftest import SEED, require_shared
 
 SURFACE = surface_analyzer()
@@ -59,7 +59,7 @@ def test_numbers_times_and_amounts_stay_whole() -> None:
 
 def test_covid_19_is_findable_as_typed() -> None:
     # ICU splits the code at the hyphen; the query side turns the typed form into a phrase.
-    from search.querylang import parse_query
+    from berita_search.search.querylang import parse_query
 
     assert surface("Kasus COVID-19 di Jakarta bertambah") == ["kasus", "covid", "19", "di", "jakarta", "bertambah"]
     assert parse_query("COVID-19").phrases == [["covid", "19"]]
@@ -195,8 +195,8 @@ def test_indexes_written_before_the_common_list_keep_every_pair() -> None:
 
 @pytest.fixture(scope="module")
 def seed_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from index.readers import read_paths
-    from index.writer import index_records
+    from berita_search.index.readers import read_paths
+    from berita_search.index.writer import index_records
 
     require_shared()
     folder = tmp_path_factory.mktemp("seed-index")
@@ -223,7 +223,7 @@ def seed_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _titles(index_dir: Path, q: str) -> list[str]:
-    from search.engine import SearchEngine, SearchRequest
+    from berita_search.search.engine import SearchEngine, SearchRequest
 
     engine = SearchEngine(index_dir)
     try:
@@ -248,8 +248,8 @@ def test_reduplicated_forms_are_found_by_the_root(seed_index: Path, q: str) -> N
 
 
 def test_snippet_highlights_the_original_word() -> None:
-    from search.querylang import parse_query
-    from search.snippets import make_snippet
+    from berita_search.search.querylang import parse_query
+    from berita_search.search.snippets import make_snippet
 
     require_shared()
     body = SEED.read_text(encoding="utf-8")

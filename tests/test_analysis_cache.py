@@ -10,10 +10,8 @@ import threading
 from collections.abc import Iterator
 
 import pytest
-from whoosh.analysis import Token
-
-from index import analysis
-from index.analysis import (
+from berita_search.index import analysis
+from berita_search.index.analysis import (
     _SENTENCE_END,
     _capitalisation_is_informative,
     icu_words,
@@ -21,8 +19,10 @@ from index.analysis import (
     stem_analyzer,
     surface_analyzer,
 )
-from index.readers import Article, read_paths
-from index.schema import build_schema
+from berita_search.index.readers import Article, read_paths
+from berita_search.index.schema import build_schema
+from whoosh.analysis import Token
+
 from tests.conftest import SAMPLE, clickid_rows
 
 FLAGS = [

@@ -11,10 +11,9 @@ import time
 from pathlib import Path
 
 import pytest
+from berita_search.index.readers import MAX_FIELD_CHARS, Article, Failure, read_paths
+from berita_search.index.writer import IndexSummary, index_records
 from whoosh import index as whoosh_index
-
-from index.readers import MAX_FIELD_CHARS, Article, Failure, read_paths
-from index.writer import IndexSummary, index_records
 
 BODY = "Pemerintah Kabupaten Bogor menyiapkan posko banjir di tiga kecamatan. Warga diminta waspada."
 
@@ -43,7 +42,7 @@ def jsonl(path: Path, *rows: dict) -> Path:
 
 
 def cli_main(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    from search.cli import main
+    from berita_search.search.cli import main
 
     old = sys.argv
     sys.argv = ["berita-search", *args]

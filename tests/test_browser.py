@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from berita_search.search.engine import SearchEngine
+from berita_search.web.app import create_app
 
-from search.engine import SearchEngine
 from tests.conftest import REPO
 from tests.web_fixtures import SEED_ID, build_web_index
-from web.app import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = REPO / "test-artifacts"

@@ -10,9 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from berita_search.index.readers import read_file
+from berita_search.search.engine import JSON_KEYS
 
-from index.readers import read_file
-from search.engine import JSON_KEYS
 from tests.conftest import SAMPLE, SEED, require_shared
 
 
@@ -23,7 +23,7 @@ def run(*args: str, env_index: Path | None = None) -> subprocess.CompletedProces
 
         env = {**os.environ, "BERITA_SEARCH_INDEX": str(env_index)}
     return subprocess.run(
-        [sys.executable, "-m", "search.cli", *args], capture_output=True, text=True, timeout=300, env=env
+        [sys.executable, "-m", "berita_search.search.cli", *args], capture_output=True, text=True, timeout=300, env=env
     )
 
 

@@ -21,14 +21,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from berita_search.index.check import check_index
+from berita_search.index.readers import Article, read_paths
+from berita_search.index.writer import COMMIT_DELAY_ENV, STAGING_NAME, IndexBusyError, index_records
 from whoosh import index as whoosh_index
 
-from index.check import check_index
-from index.readers import Article, read_paths
-from index.writer import COMMIT_DELAY_ENV, STAGING_NAME, IndexBusyError, index_records
 from tests.conftest import CLICKID_JSONL, REPO, require_shared
 
-CLI = [sys.executable, "-c", "from search.cli import main; main()"]
+CLI = [sys.executable, "-c", "from berita_search.search.cli import main; main()"]
 BATCH = 100
 ARTICLES = 500
 BUSY_LINE = (
@@ -418,7 +418,7 @@ def test_searches_answer_during_indexing_and_see_new_commits(
 
 
 def test_searcher_sees_only_committed_batches(tmp_path: Path, subset: tuple[Path, list[str]]) -> None:
-    from search.engine import SearchEngine
+    from berita_search.search.engine import SearchEngine
 
     source, ids = subset
     index_dir = tmp_path / "ix"
@@ -448,7 +448,7 @@ def _build_small(index_dir: Path, source: Path, count: int) -> list[str]:
 
 
 def _main(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    from search.cli import main
+    from berita_search.search.cli import main
 
     old = sys.argv
     sys.argv = ["berita-search", *args]

@@ -8,11 +8,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from berita_search.search.engine import SearchEngine, SearchRequest
+from berita_search.search.querylang import parse_query
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from search.engine import SearchEngine, SearchRequest
-from search.querylang import parse_query
 
 PARSE_SECONDS = 2.0
 SEARCH_SECONDS = 5.0

@@ -8,14 +8,14 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from berita_search.index.article import Article, article_id, normalize_url
+from berita_search.index.dates import format_id, parse_date, reconcile_with_url, url_date
+from berita_search.index.readers import Failure, parse_raw_page, read_file, read_paths, record_to_article
+from berita_search.index.writer import STAGING_NAME, IndexSummary, index_records
+from berita_search.search.engine import SearchEngine, SearchRequest
 from whoosh import index as whoosh_index
 from whoosh.query import Term
 
-from index.article import Article, article_id, normalize_url
-from index.dates import format_id, parse_date, reconcile_with_url, url_date
-from index.readers import Failure, parse_raw_page, read_file, read_paths, record_to_article
-from index.writer import STAGING_NAME, IndexSummary, index_records
-from search.engine import SearchEngine, SearchRequest
 from tests.conftest import CLICKID, CLICKID_JSONL, SEED, clickid_rows, require_shared
 
 MOJIBAKE = re.compile(r"â€|Ã[\x80-\xbf]|Â|‚Ä|¬†")
@@ -368,7 +368,7 @@ def test_duplicates_within_one_run_are_reported_once(tmp_path: Path) -> None:
 
 def test_rerun_skips_rows_already_indexed_without_parsing_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     require_shared()
-    import index.readers as readers
+    import berita_search.index.readers as readers
 
     rows = clickid_rows(150)
     jsonl = tmp_path / "rows.jsonl"

@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from berita_search.index.readers import read_paths
+from berita_search.index.writer import index_records
 
-from index.readers import read_paths
-from index.writer import index_records
 from tests.conftest import CLICKID_JSONL, REPO, require_shared
 
 PROBE = """
@@ -19,7 +19,7 @@ import re, sys
 from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.filedb.structfile import BufferFile
-from index import mapped_files
+from berita_search.index import mapped_files
 
 def private_mb():
     status = Path("/proc/self/status").read_text()

@@ -8,13 +8,13 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from berita_search.index.analysis import analyze, pair_filter_of
+from berita_search.index.readers import read_paths
+from berita_search.index.writer import index_records, open_index
+from berita_search.search.phrases import PairPhrase
 from whoosh import scoring
 from whoosh.query import Phrase
 
-from index.analysis import analyze, pair_filter_of
-from index.readers import read_paths
-from index.writer import index_records, open_index
-from search.phrases import PairPhrase
 from tests.conftest import CLICKID_JSONL, require_shared
 
 ARTICLES = 2500

@@ -8,10 +8,10 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from berita_search.index.readers import Article, read_file
+from berita_search.search.engine import RequestError, SearchEngine, SearchRequest
+from berita_search.search.querylang import parse_date_span, parse_query
 
-from index.readers import Article, read_file
-from search.engine import RequestError, SearchEngine, SearchRequest
-from search.querylang import parse_date_span, parse_query
 from tests.conftest import CLICKID_JSONL, SAMPLE, SEED
 
 
@@ -26,7 +26,7 @@ def articles() -> dict[str, Article]:
     records = list(read_file(SEED))
     with CLICKID_JSONL.open(encoding="utf-8") as fh:
         lines = list(itertools.islice(fh, 1500))
-    from index.readers import record_to_article
+    from berita_search.index.readers import record_to_article
 
     records += [record_to_article(json.loads(line), "x") for line in lines]
     for path in sorted(SAMPLE.iterdir()):
@@ -226,8 +226,8 @@ def test_stats(engine: SearchEngine, articles: dict[str, Article]) -> None:
 
 
 def test_repeated_search_is_answered_from_memory_until_the_index_changes(tmp_path: Path) -> None:
-    from index.readers import read_paths
-    from index.writer import index_records
+    from berita_search.index.readers import read_paths
+    from berita_search.index.writer import index_records
 
     def write(name: str, rows: list[dict[str, str]]) -> Path:
         path = tmp_path / name

@@ -11,10 +11,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-
-from index.analysis import analyze, surface_analyzer
-from index.schema import DEFAULT_STEMMER
-from index.stemming import STEMMERS, get_stemmer
+from berita_search.index.analysis import analyze, surface_analyzer
+from berita_search.index.schema import DEFAULT_STEMMER
+from berita_search.index.stemming import STEMMERS, get_stemmer
 
 GOLD = Path(__file__).parent / "data" / "stem_gold.tsv"
 # Measured on the list: the default may not fall below it.

@@ -11,17 +11,17 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from berita_search.index.article import Article
+from berita_search.index.dates import WIB
+from berita_search.index.writer import index_records
+from berita_search.search.engine import EXPORT_CAP, MAX_LIMIT, MAX_PAGE, SearchEngine
+from berita_search.search.querylang import MAX_QUERY_CHARS
+from berita_search.web.app import create_app
+from berita_search.web.params import SearchState, state_from
+from berita_search.web.timeline import build_timeline
 from starlette.testclient import TestClient
 
-from index.article import Article
-from index.dates import WIB
-from index.writer import index_records
-from search.engine import EXPORT_CAP, MAX_LIMIT, MAX_PAGE, SearchEngine
-from search.querylang import MAX_QUERY_CHARS
 from tests.web_fixtures import HOSTILE_TITLE, SEED_ID, build_web_index, duplicate_articles, hostile_articles
-from web.app import create_app
-from web.params import SearchState, state_from
-from web.timeline import build_timeline
 
 HOSTILE_ID = hostile_articles()[0].id
 FORMULA_ID = hostile_articles()[1].id

@@ -8,13 +8,13 @@ from collections.abc import Iterator
 from datetime import datetime
 
 import pytest
+from berita_search.index.article import Article
+from berita_search.index.dates import WIB
+from berita_search.index.readers import read_paths
+from berita_search.index.writer import index_records
+from berita_search.search.engine import SearchEngine
 from starlette.testclient import TestClient
 
-from index.article import Article
-from index.dates import WIB
-from index.readers import read_paths
-from index.writer import index_records
-from search.engine import SearchEngine
 from tests.conftest import CLICKID_JSONL, REPO, require_shared
 
 MARKUP_TITLE = 'Awas <script>alert("judul")</script> banjir'
@@ -29,7 +29,7 @@ LEAKS = ["Traceback", str(REPO), "site-packages", "starlette", "uvicorn", 'File 
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    from web.app import create_app
+    from berita_search.web.app import create_app
 
     require_shared()
     folder = tmp_path_factory.mktemp("web-hostile")

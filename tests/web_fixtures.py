@@ -8,9 +8,9 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from berita_search.index.article import Article
+from berita_search.index.dates import WIB
 
-from index.article import Article
-from index.dates import WIB
 from tests.conftest import CLICKID_JSONL, SAMPLE, SEED, require_shared
 
 CLICKID_ROWS = 250
@@ -69,8 +69,8 @@ def build_web_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Built once per session, however many test modules ask for it."""
     if "index" in _built:
         return _built["index"]
-    from index.readers import read_paths
-    from index.writer import index_records
+    from berita_search.index.readers import read_paths
+    from berita_search.index.writer import index_records
 
     require_shared()
     folder = tmp_path_factory.mktemp("web-index")

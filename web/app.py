@@ -18,18 +18,8 @@ from functools import wraps
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
-from markupsafe import Markup
-from starlette.applications import Starlette
-from starlette.exceptions import HTTPException
-from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import Mount, Route
-from starlette.staticfiles import StaticFiles
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
-from index.dates import MONTH_NAMES_ID
-from search.engine import (
+from berita_search.index.dates import MONTH_NAMES_ID
+from berita_search.search.engine import (
     CACHE_ENV,
     EXPORT_CAP,
     JSON_KEYS,
@@ -41,11 +31,20 @@ from search.engine import (
     RequestError,
     SearchEngine,
 )
-from search.querylang import MAX_QUERY_CHARS
-from search.snippets import Snippet, mark_text
-from web.openapi import ARTICLE_KEYS, openapi_spec
-from web.params import API_LIMIT, FILTERS, WEB_LIMIT, SearchState, state_from
-from web.timeline import build_timeline
+from berita_search.search.querylang import MAX_QUERY_CHARS
+from berita_search.search.snippets import Snippet, mark_text
+from berita_search.web.openapi import ARTICLE_KEYS, openapi_spec
+from berita_search.web.params import API_LIMIT, FILTERS, WEB_LIMIT, SearchState, state_from
+from berita_search.web.timeline import build_timeline
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 HERE = Path(__file__).resolve().parent
 log = logging.getLogger("berita_search.web")
@@ -358,7 +357,7 @@ def create_app(engine: SearchEngine) -> Starlette:
 def app_from_environment() -> Starlette:
     """The app for one of several server processes: the index folder and cache size come from
     the environment (see ``berita-search serve``)."""
-    from index.writer import index_dir_from
+    from berita_search.index.writer import index_dir_from
 
     cache_size = int(os.environ.get(CACHE_ENV) or RESULT_CACHE_SIZE)
     return create_app(SearchEngine(index_dir_from(None), cache_size=cache_size))

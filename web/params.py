@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
-from search.engine import MAX_LIMIT, MAX_PAGE, SORTS, RequestError, SearchRequest
-from search.querylang import MAX_QUERY_CHARS, parse_date_span
+from berita_search.search.engine import MAX_LIMIT, MAX_PAGE, SORTS, RequestError, SearchRequest
+from berita_search.search.querylang import MAX_QUERY_CHARS, parse_date_span
 
 # Other short text parameters (filters, dates) are bounded like the query.
 MAX_PARAM_CHARS = 200

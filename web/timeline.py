@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from index.dates import MONTH_NAMES_ID
+from berita_search.index.dates import MONTH_NAMES_ID
 
 # Beyond this many months, one bar per month gets too thin to read or click.
 MAX_MONTH_BARS = 36
