@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
+from typing import Any
 
 from berita_search.index.analysis import analyze, fold, stem_analyzer, surface_analyzer
 from berita_search.index.dates import MONTHS
@@ -34,6 +35,7 @@ from berita_search.search.phrases import PairPhrase
 from whoosh import query as Q
 from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.fields import TEXT, Schema
+from whoosh.matching import AndNotMatcher
 from whoosh.qparser import (
     FieldAliasPlugin,
     FuzzyTermPlugin,
@@ -89,6 +91,33 @@ class RankedOr(Q.Or):
     """
 
     matcher_type = Q.Or.DEFAULT_MATCHER
+
+
+class _ExcludingMatcher(AndNotMatcher):
+    """Whoosh's AndNotMatcher, with the first document checked against the exclusion too.
+
+    whoosh3's ``_find_first`` only excludes the first candidate when the excluded matcher
+    happens to start on the same document; when it starts earlier, the segment's first
+    candidate was kept even if it held the excluded word (one leak per segment: ``gempa NOT
+    palu`` listed articles about Palu). ``replace()`` keeps this class.
+    """
+
+    def _find_first(self) -> None:
+        a, b = self.a, self.b
+        if a.is_active() and b.is_active():
+            if b.id() < a.id():
+                b.skip_to(a.id())
+            if b.is_active() and a.id() == b.id():
+                self._find_next()
+
+
+class Excluding(Q.AndNot):
+    """``a`` without the documents matching ``b``, matched by ``_ExcludingMatcher``."""
+
+    def matcher(self, searcher: Any, context: Any = None) -> Any:
+        scored = self.a.matcher(searcher, context)
+        excluded = self.b.matcher(searcher, searcher.boolean_context())
+        return _ExcludingMatcher(scored, excluded)
 
 
 class QueryError(ValueError):
@@ -263,7 +292,7 @@ class _Rewriter:
         if isinstance(node, (Q.AndNot, Q.AndMaybe, Q.Require)):
             left, right = self.rewrite(node.a), self.rewrite(node.b)
             if isinstance(node, Q.AndNot):
-                return Q.AndNot(left, right) if right is not Q.NullQuery else left
+                return Excluding(left, right) if right is not Q.NullQuery else left
             return type(node)(left, right)
         children = [self.rewrite(child) for child in node.subqueries]
         children = [c for c in children if c is not Q.NullQuery]
@@ -281,7 +310,7 @@ class _Rewriter:
                 self.note("kueri hanya berisi pengecualian; tambahkan kata yang dicari")
             return Q.NullQuery
         if negatives:
-            return Q.AndNot(_and(positives, node.boost), _either([n.query for n in negatives]))
+            return Excluding(_and(positives, node.boost), _either([n.query for n in negatives]))
         return _and(positives, node.boost)
 
     def field_text(self, fieldname: str | None, raw: str, phrase: bool, slop: int = 1, boost: float = 1.0) -> Q.Query:
