@@ -12,6 +12,7 @@ copying, keep the ``BytesIO``).
 from __future__ import annotations
 
 import io
+import threading
 from typing import Any
 
 from whoosh.filedb.structfile import BufferFile
@@ -20,12 +21,25 @@ _original_init = BufferFile.__init__
 
 
 class MappedFile(io.RawIOBase):
-    """A read-only, seekable file over a memoryview; reads copy only the bytes asked for."""
+    """A read-only, seekable file over a memoryview; reads copy only the bytes asked for.
+
+    The position is kept per thread. The server's threads share one searcher, and so its
+    segment files; Whoosh reads them as a seek then a read, and with one shared position a
+    seek in one thread moved the file under another's read ("Damaged postings block").
+    """
 
     def __init__(self, view: memoryview) -> None:
         super().__init__()
         self._view = view
-        self._pos = 0
+        self._positions = threading.local()
+
+    @property
+    def _pos(self) -> int:
+        return getattr(self._positions, "pos", 0)
+
+    @_pos.setter
+    def _pos(self, value: int) -> None:
+        self._positions.pos = value
 
     def readable(self) -> bool:
         return True

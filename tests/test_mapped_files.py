@@ -63,3 +63,34 @@ def test_opening_a_reader_does_not_copy_the_segments(tmp_path: Path) -> None:
     # Whoosh's own BufferFile copies most of the segment files into private memory.
     assert copied_growth > 0.4 * segments, (copied_growth, segments)
     assert mapped_growth < 0.35 * copied_growth, (mapped_growth, copied_growth)
+
+
+def test_threads_reading_one_mapped_file_each_keep_their_own_position() -> None:
+    """Server threads share a searcher's segment files: a seek in one thread must not move the
+    file under another's read (that corrupted postings blocks under concurrent requests)."""
+    import threading
+
+    from berita_search.index.mapped_files import MappedFile
+
+    data = bytes(range(256)) * 4096
+    shared = MappedFile(memoryview(data))
+    wrong: list[int] = []
+
+    def reader(start: int) -> None:
+        for step in range(3000):
+            offset = (start * 7919 + step * 104729) % (len(data) - 64)
+            shared.seek(offset)
+            if shared.read(64) != data[offset : offset + 64]:
+                wrong.append(offset)
+
+    threads = [threading.Thread(target=reader, args=(n,)) for n in range(8)]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads often, as a busy server does
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert wrong == []
