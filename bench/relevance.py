@@ -204,7 +204,7 @@ def _rename(query: Q.Query, stemmer: str, weights: dict[str, float] | None) -> Q
 
 
 def product_variant(stemmer: str, weights: dict[str, float] | None = None) -> Searcher:
-    from berita_search.search.engine import ranking_query
+    from berita_search.search.backends.whoosh_query import ranking_query
     from berita_search.search.querylang import parse_query
 
     def run(searcher: Any, text: str) -> list[tuple[str, float]]:

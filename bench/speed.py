@@ -179,13 +179,15 @@ def time_queries(run: Callable[[str, str], object], mix: Mix, repeat: int = 2) -
 
 def product_runners(index_dir: Path, mix: Mix) -> tuple[Callable[[str, str], object], Callable[[str, str], object]]:
     """(core, page): the ranked top 10 alone, and the full first page the web shows."""
-    from berita_search.search.engine import SearchEngine, SearchRequest, ranking_query
+    from berita_search.search.backends.whoosh_query import ranking_query
+    from berita_search.search.engine import SearchEngine, SearchRequest
 
     engine = SearchEngine(index_dir, cache_size=0)  # every timed page is computed
 
     def core(cls: str, q: str) -> object:
         parsed = engine.parse(q)
-        return engine.searcher().search(ranking_query(parsed), limit=10, terms=False).scored_length()
+        with engine.backend.snapshot() as snap:
+            return snap.searcher.search(ranking_query(parsed), limit=10, terms=False).scored_length()
 
     def page(cls: str, q: str) -> object:
         request = SearchRequest(q=q)

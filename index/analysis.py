@@ -241,7 +241,7 @@ class PairFilter(Filter):
     """Two consecutive tokens as one term ``"kim jong"``: a phrase's necessary condition.
 
     Indexed beside a positional field, word pairs let a phrase query skip every document
-    that lacks one of its pairs before positions are read (see ``search.phrases``). Only
+    that lacks one of its pairs before positions are read (see ``search.backends.whoosh_phrases``). Only
     pairs of two common words are kept (``common``; None keeps every pair): a phrase with
     any rarer word is already narrowed by that word's own postings, and pairs of rare words
     would be most of the index's terms. The set travels with the index's schema, so queries

@@ -6,6 +6,7 @@ import sys
 
 from berita_search.index import analysis
 from berita_search.index.analysis import pair_analyzer, stem_analyzer, surface_analyzer
+from berita_search.index.fields import FIELDS, Kind
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.formats import Existence
 
@@ -14,48 +15,67 @@ DEFAULT_STEMMER = "sastrawi"
 PAIR_FIELDS = ("title", "body", "caption")
 
 
+def stem_field(name: str) -> str:
+    """The Whoosh field holding the roots of a text field's words."""
+    return f"{name}_stem"
+
+
+def key_field(name: str) -> str:
+    """The Whoosh field holding a keyword field's folded value, for any-case matching."""
+    return f"{name}_key"
+
+
+def facet_column(facet: str) -> str:
+    """The sortable Whoosh column counted for a facet (``index.fields.FACETS``)."""
+    return {"reporter": "reporter_facet"}.get(facet, facet)
+
+
 def build_schema(stemmer: str = DEFAULT_STEMMER) -> Schema:
+    """The Whoosh fields of ``index.fields.FIELDS``, plus the bookkeeping an index needs."""
     surface = surface_analyzer()
     stemmed = stem_analyzer(stemmer)
+    pairs = pair_analyzer()
     schema = Schema(
         id=ID(stored=True, unique=True),
         # id and content hash together: an article whose pair is present is unchanged.
         id_hash=ID(),
-        url=ID(stored=True),
-        title=TEXT(analyzer=surface, stored=True, phrase=True),
-        title_stem=TEXT(analyzer=stemmed, phrase=False),
-        body=TEXT(analyzer=surface, stored=True, phrase=True),
-        body_stem=TEXT(analyzer=stemmed, phrase=False),
-        caption=TEXT(analyzer=surface, stored=True, phrase=True),
-        # Reporter: searchable by any of the name's parts, exact for filters and facets.
-        reporter=TEXT(analyzer=surface, stored=True, phrase=True),
-        reporter_facet=ID(stored=False, sortable=True),
-        category=ID(stored=True, sortable=True),
-        category_key=ID(),
-        subcategory=ID(stored=True),
-        source=ID(stored=True, sortable=True),
-        source_key=ID(),
-        tags=KEYWORD(stored=True, commas=True, lowercase=True, scorable=True),
-        # Wall-clock time in the article's own zone, so date filters match the dateline.
-        published=DATETIME(stored=True, sortable=True),
-        published_iso=STORED(),
-        year=ID(sortable=True),
-        month=ID(sortable=True),
-        # The local day, so that date spans are a few year, month and day terms.
-        day=ID(),
-        date_note=ID(stored=True),
-        # Same title and opening: a re-posted or syndicated copy, collapsed in results.
+        # Same story, copied or syndicated: collapsed in results.
         dup_key=ID(sortable=True),
         origin=STORED(),
     )
-    pairs = pair_analyzer()
-    for name in PAIR_FIELDS:
-        schema.add(f"{name}_pairs", pair_field(pairs))
+    for f in FIELDS:
+        if f.name == "id":
+            continue
+        if f.kind is Kind.TEXT:
+            schema.add(f.name, TEXT(analyzer=surface, stored=True, phrase=True))
+            if f.stem_weight is not None:
+                schema.add(stem_field(f.name), TEXT(analyzer=stemmed, phrase=False))
+            if f.name in PAIR_FIELDS:
+                schema.add(f"{f.name}_pairs", pair_field(pairs))
+        elif f.kind is Kind.NAME:
+            # Searchable by any of the name's parts; exact for filters and facets.
+            schema.add(f.name, TEXT(analyzer=surface, stored=True, phrase=True))
+            schema.add(facet_column(f.name), ID(stored=False, sortable=True))
+        elif f.kind is Kind.KEY:
+            schema.add(f.name, ID(stored=True, sortable=f.facet))
+            schema.add(key_field(f.name), ID())
+        elif f.kind is Kind.TAGS:
+            schema.add(f.name, KEYWORD(stored=True, commas=True, lowercase=True, scorable=True))
+        elif f.kind is Kind.DATE:
+            # Wall-clock time in the article's own zone, so date filters match the dateline.
+            schema.add(f.name, DATETIME(stored=True, sortable=True))
+            schema.add(f"{f.name}_iso", STORED())
+            # Year, month and local day: a date span is a few such terms.
+            schema.add("year", ID(sortable=True))
+            schema.add("month", ID(sortable=True))
+            schema.add("day", ID())
+        else:
+            schema.add(f.name, ID(stored=True))
     return schema
 
 
 def pair_field(analyzer: object) -> TEXT:
-    """Word pairs of a text field: presence only, never scored (see ``search.phrases``)."""
+    """Word pairs of a text field: presence only, never scored (see ``search.backends.whoosh_phrases``)."""
     field = TEXT(analyzer=analyzer, phrase=False)
     field.format = Existence()
     field.scorable = False

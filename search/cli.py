@@ -375,13 +375,13 @@ def serve_command(index_dir: str | None, host: str, port: int, workers: int, cac
     from berita_search.web.app import create_app
 
     engine = open_engine(index_dir, cache_size)  # fails here, with one line, if there is no index
-    click.echo(f"berita-search: serving {engine.index_dir} on http://{host}:{port}/", err=True)
+    click.echo(f"berita-search: serving {engine.location} on http://{host}:{port}/", err=True)
     if workers == 1:
         uvicorn.run(create_app(engine), host=host, port=port, log_level="warning")
         return
     engine.close()
     # Each process opens its own searcher on the same index folder.
-    os.environ[INDEX_ENV] = str(engine.index_dir.resolve())
+    os.environ[INDEX_ENV] = str(Path(engine.location).resolve())
     os.environ[CACHE_ENV] = str(cache_size)
     uvicorn.run(
         "berita_search.web.app:app_from_environment",

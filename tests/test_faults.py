@@ -429,12 +429,12 @@ def test_searcher_sees_only_committed_batches(tmp_path: Path, subset: tuple[Path
     def records() -> Iterator[Article]:
         for number, record in enumerate(itertools.islice(read_paths([source]), 100, 300)):
             if number % 50 == 0:
-                counts.append(engine.searcher().doc_count())
+                counts.append(engine.stats()["documents"])
             yield record
 
     index_records(index_dir, records(), batch_size=100)
     assert counts == [100, 100, 200, 200]  # a half-written batch is never visible
-    assert engine.searcher().doc_count() == 300
+    assert engine.stats()["documents"] == 300
     engine.close()
 
 

@@ -8,12 +8,20 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from berita_search.search import plan as P
 from berita_search.search.engine import SearchEngine, SearchRequest
 from berita_search.search.querylang import parse_query
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 PARSE_SECONDS = 2.0
+
+
+def _nodes(node: object) -> list[object]:
+    children = getattr(node, "children", None) or ([node.child] if isinstance(node, P.Not) else [])
+    return [node, *(n for child in children for n in _nodes(child))]
+
+
 SEARCH_SECONDS = 5.0
 
 WORDS = ["jokowi", "banjir", "jakarta", "yang", "dan", "presiden", "harga", "beras", "kim", "jong", "un", "bogor"]
@@ -49,7 +57,8 @@ query_syntax = st.lists(fragment, max_size=25).map(" ".join) | st.lists(fragment
 def _parse_bounded(text: str) -> None:
     started = time.monotonic()
     parsed = parse_query(text)
-    assert parsed.query is not None
+    # Nothing to search, or a plan made of plan nodes only (no parser or engine objects).
+    assert parsed.plan is None or all(isinstance(n, P.Node) for n in _nodes(parsed.plan)), parsed.plan
     assert time.monotonic() - started < PARSE_SECONDS, f"parsing {text!r} took too long"
 
 

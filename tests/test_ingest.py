@@ -350,7 +350,7 @@ def test_worker_processes_build_the_same_index(tmp_path: Path) -> None:
         "judul:polisi",
     ]
     one, two = SearchEngine(single), SearchEngine(parallel)
-    assert one.searcher().doc_count() == two.searcher().doc_count() == summary.added
+    assert one.stats()["documents"] == two.stats()["documents"] == summary.added
     for q in queries:
         a, b = one.search(SearchRequest(q=q, limit=20)), two.search(SearchRequest(q=q, limit=20))
         assert a.total == b.total > 0, q
@@ -398,9 +398,9 @@ def test_rerun_skips_rows_already_indexed_without_parsing_them(tmp_path: Path, m
     jsonl.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in [*rows, rows[7]]), encoding="utf-8")
     changed = run()
     assert (changed.added, changed.updated, changed.unchanged, changed.duplicates) == (0, 1, 150, 1)
-    with SearchEngine(index_dir).searcher() as searcher:
-        assert searcher.doc_count() == 151
-        assert searcher.document(id=record_to_article(rows[5], "x").id)["body"].endswith("diperbarui.")
+    engine = SearchEngine(index_dir)
+    assert engine.stats()["documents"] == 151
+    assert engine.article(record_to_article(rows[5], "x").id)["body"].endswith("diperbarui.")
 
     # A new reader version parses every row again; content hashes still find them unchanged.
     monkeypatch.setattr(readers, "READER_VERSION", "next")

@@ -11,7 +11,7 @@ import pytest
 from berita_search.index.analysis import analyze, pair_filter_of
 from berita_search.index.readers import read_paths
 from berita_search.index.writer import index_records, open_index
-from berita_search.search.phrases import PairPhrase
+from berita_search.search.backends.whoosh_phrases import PairPhrase
 from whoosh import scoring
 from whoosh.query import Phrase
 

@@ -59,7 +59,7 @@ def test_an_excluded_word_is_excluded_from_a_segments_first_match(tmp_path: Path
 
 def _vocabulary(engine: SearchEngine) -> dict[str, list[str]]:
     """Body words by document frequency: common, middling and rare."""
-    searcher = engine.searcher()
+    searcher = engine.backend.ix.searcher()
     docs = searcher.doc_count()
     bands: dict[str, list[str]] = {"high": [], "mid": [], "low": []}
     for word_bytes, info in searcher.reader().iter_field("body"):
@@ -76,7 +76,7 @@ def _vocabulary(engine: SearchEngine) -> dict[str, list[str]]:
 
 def _phrases(engine: SearchEngine) -> list[str]:
     """Two-word phrases that occur in real titles."""
-    searcher = engine.searcher()
+    searcher = engine.backend.ix.searcher()
     phrases = []
     for fields in searcher.all_stored_fields():
         words = [w for w in fields.get("title", "").lower().split() if w.isalpha() and w not in STOPWORDS]
@@ -126,7 +126,7 @@ def pairs(engine: SearchEngine, terms: st.SearchStrategy[str]) -> st.SearchStrat
     where exclusion and intersection can go wrong."""
     vocabulary = {w for words in _vocabulary(engine).values() for w in words}
     together = []
-    for fields in engine.searcher().all_stored_fields():
+    for fields in engine.backend.ix.searcher().all_stored_fields():
         words = sorted({w for w in fields.get("body", "").lower().split() if w in vocabulary})
         if len(words) >= 2:
             together.append(words)

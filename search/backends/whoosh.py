@@ -1,0 +1,307 @@
+"""The embedded backend: a Whoosh index in a folder, nothing to run.
+
+Each commit of the index is read through a ``_Snapshot``: a searcher and the facet and
+copy columns of every document, shared by the threads serving requests and closed when
+the last request using it ends after a newer commit arrived. (Whoosh's ``refresh()``
+closes the readers a running search still uses.)
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Hashable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from berita_search.index.fields import FACETS, Kind
+from berita_search.index.schema import DEFAULT_STEMMER, facet_column
+from berita_search.index.writer import open_index
+from berita_search.search import plan as P
+from berita_search.search.backends.base import IndexStats, Matches, RankedArticle, SearchSpec, StoredArticle
+from berita_search.search.backends.whoosh_query import compile_plan, ranking_query_of
+from whoosh import query as Q
+from whoosh import scoring, sorting
+from whoosh.index import Index
+from whoosh.searching import Searcher
+
+COPY_COLUMN = "dup_key"
+
+
+@dataclass
+class _Snapshot:
+    """One commit of the index as the searches of that commit see it."""
+
+    searcher: Searcher
+    generation: int
+    users: int = 0
+    superseded: bool = False
+    _columns: dict[str, list[Any]] | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def columns(self) -> dict[str, list[Any]]:
+        """Facet and copy keys of every document, read once per commit.
+
+        Lists indexed by document number make counting a result set's facets a C-speed
+        ``Counter(map(...))`` instead of a column read per document and field.
+        """
+        with self._lock:
+            if self._columns is None:
+                names = {f.name: facet_column(f.name) for f in FACETS} | {COPY_COLUMN: COPY_COLUMN}
+                columns: dict[str, list[Any]] = {name: [] for name in names}
+                for leaf, _offset in self.searcher.leaf_searchers():
+                    reader = leaf.reader()
+                    for name, column in names.items():
+                        # A segment without the column (or an index without segments) has none.
+                        values = reader.column_reader(column) if reader.has_column(column) else None
+                        columns[name].extend(values if values is not None else [None] * reader.doc_count_all())
+                self._columns = columns
+            return self._columns
+
+
+class WhooshBackend:
+    def __init__(self, index_dir: Path) -> None:
+        self.index_dir = index_dir
+        self.ix: Index = open_index(index_dir)
+        self._lock = threading.Lock()
+        self._current = self._open_snapshot()
+        self._stemmer = stemmer_of(self.ix.schema)
+
+    # ---------------------------------------------------------------- commits
+
+    def _open_snapshot(self) -> _Snapshot:
+        searcher = self.ix.searcher(weighting=scoring.BM25F())
+        return _Snapshot(searcher, searcher.reader().generation())
+
+    @contextmanager
+    def snapshot(self) -> Iterator[_Snapshot]:
+        """The latest commit, held open until the block ends."""
+        with self._lock:
+            current = self._current
+            if self.ix.latest_generation() != current.generation:
+                current.superseded = True
+                if current.users == 0:
+                    current.searcher.close()
+                current = self._current = self._open_snapshot()
+            current.users += 1
+        try:
+            yield current
+        finally:
+            with self._lock:
+                current.users -= 1
+                if current.superseded and current.users == 0:
+                    current.searcher.close()
+
+    def generation(self) -> Hashable:
+        with self.snapshot() as snap:
+            return snap.generation
+
+    @property
+    def stemmer(self) -> str:
+        return self._stemmer
+
+    @property
+    def location(self) -> str:
+        return str(self.index_dir)
+
+    def close(self) -> None:
+        with self._lock:
+            self._current.superseded = True
+            if self._current.users == 0:
+                self._current.searcher.close()
+
+    # ---------------------------------------------------------------- search
+
+    def search(self, spec: SearchSpec) -> Matches:
+        query = ranking_query_of(spec.plan, spec.proximity, spec.phrases)
+        filter_q = _filter_query(spec.filters)
+        if query is Q.NullQuery:
+            return Matches(0, 0, [])
+        with self.snapshot() as snap:
+            searcher = snap.searcher
+            columns = snap.columns()
+            # One unscored pass over every match counts facets and copies; only the top of the
+            # ranking is scored. (Whoosh's own grouping scores and collapses every match.)
+            matched = _matching_docnums(searcher, compile_plan(spec.plan), filter_q)
+            dup_keys = columns[COPY_COLUMN]
+            copies = Counter(map(dup_keys.__getitem__, matched))
+            top = self._top(searcher, dup_keys, query, filter_q, spec, len(matched))
+            ranked = []
+            seen: set[Any] = set()
+            for hit in top:
+                key = dup_keys[hit.docnum]
+                if spec.collapse:
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                ranked.append(RankedArticle(hit.fields(), float(hit.score or 0.0), copies[key] if spec.collapse else 1))
+                if len(ranked) >= spec.top:
+                    break
+            facets: dict[str, list[tuple[str, int]]] = {}
+            if spec.facets:
+                for facet in FACETS:
+                    counts = Counter(map(columns[facet.name].__getitem__, matched))
+                    items = [(str(k), int(v)) for k, v in counts.items() if k not in (None, "", b"")]
+                    items.sort(key=(lambda kv: kv) if facet.ordered_by_value else (lambda kv: (-kv[1], kv[0])))
+                    facets[facet.name] = items
+            return Matches(len(matched), len(copies), ranked, facets)
+
+    def count(self, spec: SearchSpec) -> int:
+        query = compile_plan(spec.plan)
+        if query is Q.NullQuery:
+            return 0
+        with self.snapshot() as snap:
+            return len(_matching_docnums(snap.searcher, query, _filter_query(spec.filters)))
+
+    def _top(
+        self,
+        searcher: Searcher,
+        dup_keys: list[Any],
+        query: Q.Query,
+        filter_q: Q.Query | None,
+        spec: SearchSpec,
+        matched: int,
+    ) -> list[Any]:
+        """The best ``spec.top`` hits in order (stories, when collapsing): fetch more until enough."""
+        kwargs: dict[str, Any] = {"filter": filter_q, "terms": False}
+        if spec.sort != "relevance":
+            kwargs["sortedby"] = sorting.FieldFacet("published", reverse=spec.sort == "newest")
+        wanted = spec.top
+        limit = wanted * 2 + 10 if spec.collapse else wanted
+        while True:
+            results = searcher.search(query, limit=min(limit, max(matched, 1)), **kwargs)
+            # Not list(results): that asks len(), which re-runs the query to count every match.
+            hits = [results[i] for i in range(results.scored_length())]
+            if not spec.collapse or limit >= matched:
+                return hits
+            if len({dup_keys[h.docnum] for h in hits}) >= wanted:
+                return hits
+            limit *= 4
+
+    # ---------------------------------------------------------------- articles
+
+    def article(self, article_id: str) -> StoredArticle | None:
+        with self.snapshot() as snap:
+            stored = snap.searcher.document(id=article_id)
+            return dict(stored) if stored is not None else None
+
+    def related(self, article_id: str, limit: int) -> list[RankedArticle]:
+        with self.snapshot() as snap:
+            searcher = snap.searcher
+            docnum = searcher.document_number(id=article_id)
+            if docnum is None:
+                return []
+            stored = searcher.stored_fields(docnum)
+            text = f"{stored.get('title', '')}\n{stored.get('body', '')}"
+            results = searcher.more_like(docnum, "body_stem", text=text, top=limit * 3, numterms=12)
+            dup_keys = snap.columns()[COPY_COLUMN]
+            seen = {dup_keys[docnum]}
+            related: list[RankedArticle] = []
+            for hit in results:
+                key = dup_keys[hit.docnum]
+                if hit.docnum == docnum or key in seen:
+                    continue
+                seen.add(key)
+                related.append(RankedArticle(hit.fields(), float(hit.score or 0.0)))
+                if len(related) >= limit:
+                    break
+            return related
+
+    # ---------------------------------------------------------------- words
+
+    def word_frequency(self, word: str) -> int:
+        with self.snapshot() as snap:
+            return max(snap.searcher.doc_frequency("body", word), snap.searcher.doc_frequency("title", word))
+
+    def similar_words(self, word: str, limit: int) -> list[str]:
+        with self.snapshot() as snap:
+            return list(snap.searcher.suggest("body", word, limit=limit, maxdist=2, prefix=1))
+
+    # ---------------------------------------------------------------- the whole index
+
+    def stats(self, top: int) -> IndexStats:
+        with self.snapshot() as snap:
+            searcher = snap.searcher
+            columns = snap.columns()
+            live = _matching_docnums(searcher, Q.Every(), None)
+            facets = {}
+            for facet in FACETS:
+                counts = Counter(map(columns[facet.name].__getitem__, live))
+                items = [(str(k), int(v)) for k, v in counts.items() if k not in (None, "", b"")]
+                facets[facet.name] = sorted(items, key=lambda kv: (-kv[1], kv[0]))[:top]
+            undated = sum(1 for docnum in live if not columns["year"][docnum])
+            first = last = None
+            if len(live) > undated:
+                oldest = searcher.search(Q.Every(), limit=1, sortedby="published")
+                newest = searcher.search(Q.Every(), limit=1, sortedby="published", reverse=True)
+                first = oldest[0].fields().get("published_iso")
+                last = newest[0].fields().get("published_iso")
+            return IndexStats(len(live), undated, first, last, facets, str(self.index_dir))
+
+
+def _filter_query(filters: tuple[P.Node, ...]) -> Q.Query | None:
+    queries = [compile_plan(f) for f in filters]
+    queries = [q for q in queries if q is not Q.NullQuery]
+    if not queries:
+        return None
+    return queries[0] if len(queries) == 1 else Q.And(queries)
+
+
+def _matching_docnums(searcher: Searcher, query: Q.Query, filter_q: Q.Query | None) -> list[int]:
+    """Every live document matching the query and filter, unscored, in document order."""
+    combined = Q.And([query, filter_q]) if filter_q is not None else query
+    matched: list[int] = []
+    for leaf, offset in searcher.leaf_searchers():
+        reader = leaf.reader()
+        docs = _docset(leaf, combined)
+        if reader.has_deletions():
+            docs = {d for d in docs if not reader.is_deleted(d)}
+        matched.extend(offset + d for d in sorted(docs))
+    return matched
+
+
+def _docset(leaf: Searcher, query: Q.Query) -> set[int]:
+    """The documents of one segment that match: boolean structure as set operations.
+
+    Whoosh's union and intersection matchers walk postings document by document in Python;
+    sets of posting lists combine at C speed. Anything other than terms and boolean
+    structure (phrases, prefixes, fuzzy terms, ranges) uses its own matcher.
+    """
+    if isinstance(query, Q.Term):
+        if (query.fieldname, query.text) not in leaf.reader():
+            return set()
+        return set(leaf.reader().postings(query.fieldname, query.text).all_ids())
+    if isinstance(query, Q.Or):
+        result: set[int] = set()
+        for sub in query.subqueries:
+            result |= _docset(leaf, sub)
+        return result
+    if isinstance(query, Q.And):
+        positives = [q for q in query.subqueries if not isinstance(q, Q.Not)]
+        sets = sorted((_docset(leaf, q) for q in positives), key=len)
+        result = set.intersection(*sets) if sets else set(range(leaf.reader().doc_count_all()))
+        for negative in (q for q in query.subqueries if isinstance(q, Q.Not)):
+            result -= _docset(leaf, negative.query)
+        return result
+    if isinstance(query, Q.AndNot):
+        return _docset(leaf, query.a) - _docset(leaf, query.b)
+    if isinstance(query, Q.AndMaybe):
+        return _docset(leaf, query.a)
+    if isinstance(query, Q.Every):
+        return set(range(leaf.reader().doc_count_all()))
+    matcher = query.matcher(leaf)
+    return set(matcher.all_ids()) if matcher.is_active() else set()
+
+
+def stemmer_of(schema: Any) -> str:
+    """The stemmer an index was built with, read from its stemmed field's analyzer."""
+    analyzer = schema["body_stem"].analyzer
+    for item in getattr(analyzer, "items", [analyzer]):
+        if hasattr(item, "stemmer"):
+            return str(item.stemmer)
+    return DEFAULT_STEMMER
+
+
+__all__ = ["Kind", "WhooshBackend", "stemmer_of"]
