@@ -79,6 +79,7 @@ _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 _SINGLE_LETTER_RUN = re.compile(r"\b(?:[a-z] )+[a-z]\b")
 
 
+@lru_cache(maxsize=100_000)
 def fold_name(name: str) -> str:
     """The form two spellings of one name share: 'B.J. Habibie' = 'bj habibie', 'Newell’s' = 'newell s'."""
     text = unicodedata.normalize("NFKD", name.casefold())
@@ -180,12 +181,17 @@ class _Tables:
     places: dict[str, str]  # surface key -> canonical
     longest: int  # most words in any alias or place
     lexical: frozenset[str]
+    # First word (lower case, first part of a dotted key) -> most words of a name starting with it:
+    # most capitalised words start no name of the tables, and are passed over at once.
+    alias_first: dict[str, int]
+    place_first: dict[str, int]
 
 
 @lru_cache(maxsize=1)
 def tables() -> _Tables:
     aliases: dict[str, tuple[str, str]] = {}
     folded: dict[str, tuple[str, str]] = {}
+    folded_forms: list[str] = []
     longest = 1
     for kind, canonical, *rest in _read_table("aliases.tsv"):
         forms = [canonical] + [f for f in (rest[0].split("|") if rest else []) if f]
@@ -194,6 +200,7 @@ def tables() -> _Tables:
             aliases.setdefault(key, (kind, canonical))
             if not form.isupper():
                 folded.setdefault(fold_name(form), (kind, canonical))
+                folded_forms.append(form)
             longest = max(longest, len(key.split()))
     places: dict[str, str] = {}
     for name in ("places_id.tsv", "places_world.tsv"):
@@ -206,7 +213,19 @@ def tables() -> _Tables:
         for line in (DATA / "lexical_words.txt").read_text(encoding="utf-8").splitlines()
         if line and not line.startswith("#")
     )
-    return _Tables(aliases, folded, places, longest, lexical)
+    alias_first: dict[str, int] = {}
+    for key in list(aliases) + list(folded) + [form.lower() for form in folded_forms]:
+        words = key.split()
+        alias_first[_first_word(words[0])] = max(alias_first.get(_first_word(words[0]), 0), len(words))
+    place_first: dict[str, int] = {}
+    for key in places:
+        words = key.split()
+        place_first[_first_word(words[0])] = max(place_first.get(_first_word(words[0]), 0), len(words))
+    return _Tables(aliases, folded, places, longest, lexical, alias_first, place_first)
+
+
+def _first_word(word: str) -> str:
+    return word.lower().split(".", 1)[0]
 
 
 # ----------------------------------------------------------------------------- tokens and runs
@@ -218,29 +237,33 @@ class _Token:
     end: int
     text: str
     low: str
-    cap: bool  # starts with a capital or a digit inside a run
+    cap: bool  # starts with a capital
     acronym: bool
     sentence_start: bool
+    fold_first: str  # the folded first part, to look the word up in the tables' first words
+
+
+_JOINERS = NAME_PARTICLES | ORG_CONNECTORS
+# Only the words a run can hold: capitalised ones, joiners and short numbers (the rest is skipped
+# by the regex engine, not by Python).
+_RUN_WORD = re.compile(r"(?:[A-Z]\.){2,}|\b[A-Z\u00C0-\u00DE\u0100-\u017F\u0400-\u042F](?:[\w'’&]|-(?=\w)(?!nya\b))*")
+_SENTENCE_OPENERS = frozenset(".!?:;\"“”‘’'([\n•-–—")
 
 
 def _tokens(text: str) -> list[_Token]:
     out = []
-    for m in _WORD.finditer(text):
+    for m in _RUN_WORD.finditer(text):
         word = m.group()
-        first = word[0]
-        low = word.lower()
-        sentence_start = bool(_SENTENCE_START.search(text[max(0, m.start() - 3) : m.start()]))
-        out.append(
-            _Token(
-                m.start(),
-                m.end(),
-                word,
-                low,
-                first.isupper(),
-                len(word) >= 2 and bool(_ACRONYM.match(word)) and not _ROMAN.match(word),
-                sentence_start,
-            )
-        )
+        start = m.start()
+        if word[0].isupper():
+            # The first non-space character before the word says whether a sentence starts here.
+            k = start - 1
+            while k >= 0 and k > start - 4 and text[k] in " \t":
+                k -= 1
+            sentence_start = k < 0 or text[k] in _SENTENCE_OPENERS
+            low = word.lower()
+            acronym = len(word) >= 2 and bool(_ACRONYM.match(word)) and not _ROMAN.match(word)
+            out.append(_Token(start, m.end(), word, low, True, acronym, sentence_start, low.split(".", 1)[0]))
     return out
 
 
@@ -252,47 +275,54 @@ def _joined(text: str, left: _Token, right: _Token) -> bool:
     return gap in (".", ". ") and (bool(_INITIAL.match(left.text)) or left.low in _ABBREVIATIONS)
 
 
+_JOIN_GAP = re.compile(r" ([a-z&]{1,6}|\d{1,4}) ")
+_CLOSING_NUMBER = re.compile(r" (\d{1,3})\b(?![.,]\d)")
+
+
+def _small_token(text: str, start: int, word: str) -> _Token:
+    return _Token(start, start + len(word), word, word, False, False, False, word)
+
+
 def _runs(text: str, tokens: list[_Token]) -> list[list[_Token]]:
-    """Maximal runs of capitalised words (with particles and digits between them)."""
+    """Maximal runs of capitalised words, with particles, connectors and numbers between them."""
     runs: list[list[_Token]] = []
     current: list[_Token] = []
-    for index, token in enumerate(tokens):
-        following = tokens[index + 1] if index + 1 < len(tokens) else None
-        if token.cap and token.low not in NOT_NAME or (token.cap and current):
-            if current and not _joined(text, current[-1], token):
-                runs.append(current)
-                current = []
-            if token.low in NOT_NAME and not current:
-                continue
-            current.append(token)
-            continue
-        inner = (
-            current
-            and following is not None
-            and following.cap
-            and _joined(text, current[-1], token)
-            and _joined(text, token, following)
-        )
-        if inner and (
-            token.low in NAME_PARTICLES
-            or token.text.isdigit()
-            and len(token.text) <= 4
-            or token.low in ORG_CONNECTORS
-            and any(t.low in ORG_HEADS for t in current)
-        ):
-            current.append(token)
-            continue
-        if current and token.text.isdigit() and len(token.text) <= 3 and _joined(text, current[-1], token):
-            # "NCT 127", "Densus 88", "SLTP 4": a number closing a run that is not a person.
-            current.append(token)
-            runs.append(current)
-            current = []
-            continue
+
+    def close() -> None:
+        nonlocal current
         if current:
+            # "NCT 127", "Densus 88", "SLTP 4": a number closing a run.
+            number = _CLOSING_NUMBER.match(text, current[-1].end)
+            if number:
+                current.append(_small_token(text, number.start(1), number.group(1)))
             runs.append(current)
             current = []
-    if current:
-        runs.append(current)
+
+    for token in tokens:
+        if not current:
+            if token.low not in NOT_NAME:
+                current.append(token)
+            continue
+        previous = current[-1]
+        if _joined(text, previous, token):
+            current.append(token)
+            continue
+        gap = _JOIN_GAP.fullmatch(text, previous.end, token.start)
+        if gap:
+            word = gap.group(1)
+            if (
+                word in NAME_PARTICLES
+                or word.isdigit()
+                or word in ORG_CONNECTORS
+                and any(t.low in ORG_HEADS for t in current)
+            ):
+                current.append(_small_token(text, gap.start(1), word))
+                current.append(token)
+                continue
+        close()
+        if token.low not in NOT_NAME:
+            current.append(token)
+    close()
     return runs
 
 
@@ -300,7 +330,8 @@ def _runs(text: str, tokens: list[_Token]) -> list[list[_Token]]:
 
 
 def _key(tokens: list[_Token]) -> str:
-    return _surface_key(" ".join(t.text for t in tokens))
+    text = " ".join([t.text for t in tokens])
+    return _surface_key(text) if "." in text or "’" in text else text
 
 
 def _is_name_word(token: _Token, lexical: frozenset[str]) -> bool:
@@ -320,14 +351,20 @@ def _is_name_word(token: _Token, lexical: frozenset[str]) -> bool:
 
 
 def _place_match(tokens: list[_Token], i: int, t: _Tables) -> int:
-    for j in range(min(len(tokens), i + t.longest), i, -1):
+    if i >= len(tokens):
+        return i
+    most = t.place_first.get(tokens[i].fold_first, 0)
+    for j in range(min(len(tokens), i + most), i, -1):
         if _key(tokens[i:j]) in t.places:
             return j
     return i
 
 
 def _alias_match(tokens: list[_Token], i: int, t: _Tables) -> int:
-    for j in range(min(len(tokens), i + t.longest), i, -1):
+    if i >= len(tokens):
+        return i
+    most = t.alias_first.get(tokens[i].fold_first, 0)
+    for j in range(min(len(tokens), i + most), i, -1):
         key = _key(tokens[i:j])
         hit = t.aliases.get(key)
         if hit is None and not all(tok.acronym for tok in tokens[i:j]):

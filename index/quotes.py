@@ -45,7 +45,7 @@ _INDIRECT = (
     r"|melanjutkan|mengungkap|menandaskan|menukas|menutukan|menyatakam)"
 )
 _QUOTE_OPEN = '"“”'
-_QUOTED = re.compile(r"[\"“”]([^\"“”]{2,}?)[\"”“]", re.DOTALL)
+_QUOTED = re.compile(r"[\"“”]([^\"“”]{2,})[\"”“]")
 _BEFORE_VERB = re.compile(
     r"\b(?P<verb>" + _INDIRECT + r"|kata|ujar|ucap|tutur|menambahkan|katanya)\s*[,:;]?\s*$", re.IGNORECASE
 )
@@ -241,7 +241,7 @@ def extract_quotes(title: str, body: str, entities: object = None) -> list[Quote
     # Indirect quotes, paragraph by paragraph (quoted text masked so that it is not read twice).
     for index, paragraph_text in enumerate(paragraphs):
         base = starts[index]
-        for match in _MENURUT.finditer(paragraph_text):
+        for match in _MENURUT.finditer(paragraph_text) if "enurut" in paragraph_text else ():
             if inside_direct(base + match.start()):
                 continue
             who = match.group("who")
