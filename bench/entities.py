@@ -4,6 +4,7 @@
     python -m bench.entities --errors dev    # also list dev errors (never look at held-out ones)
     python -m bench.entities --speed         # also time the extraction over the whole clickid corpus
     python -m bench.entities --draw          # print the seeded draw the labelled articles came from
+    python -m bench.entities --lexicon       # rewrite index/data/lexical_words.txt from the corpus
 
 Labels: tests/data/entities_labelled.txt (its header says how they were drawn and labelled).
 
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import re
 import sys
 import time
 from collections import Counter, defaultdict
@@ -274,6 +276,33 @@ def evaluate(articles: list[Article] | None = None) -> dict[str, Scores]:
     return {part: score([a for a in labelled if a.part == part], by_id) for part in ("dev", "heldout")}
 
 
+LEXICON = REPO / "index" / "data" / "lexical_words.txt"
+LEXICON_HEADER = """# Words of the clickid corpus that are ordinary words, not names: written in lower case at least
+# 10 times, and at least a fifth as often as capitalised inside a sentence. Capitalised, they still
+# open sentences or stand in titles and organisation names, but not in a person's name.
+# Regenerate: python -m bench.entities --lexicon
+"""
+_LEXICON_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+_LEXICON_SENTENCE_START = re.compile(r'(?:^|[.!?:"“”(]\s*)$')
+
+
+def lexicon(articles: Iterable[Article]) -> list[str]:
+    """Words written in lower case at least 10 times and at least a fifth as often as capitalised mid-sentence."""
+    lower: Counter[str] = Counter()
+    capitalised: Counter[str] = Counter()
+    for article in articles:
+        for paragraph in article.body.split("\n\n"):
+            for match in _LEXICON_WORD.finditer(paragraph):
+                word = match.group()
+                if word.islower():
+                    lower[word] += 1
+                elif word[0].isupper() and not _LEXICON_SENTENCE_START.search(
+                    paragraph[max(0, match.start() - 3) : match.start()]
+                ):
+                    capitalised[word.lower()] += 1
+    return sorted(w for w, count in lower.items() if count >= 10 and count * 5 >= capitalised.get(w, 0))
+
+
 def time_extraction(articles: list[Article]) -> tuple[float, float]:
     """CPU milliseconds per article for entities alone and for entities plus quotes."""
     start = time.process_time()
@@ -292,11 +321,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--errors", choices=["dev"], help="list the errors of the dev part")
     parser.add_argument("--speed", action="store_true", help="time the extraction over the whole corpus")
     parser.add_argument("--draw", action="store_true", help="print the seeded draw of labelled articles")
+    parser.add_argument("--lexicon", action="store_true", help="rewrite index/data/lexical_words.txt")
     args = parser.parse_args(argv)
     if not CLICKID_JSONL.exists():
         print(f"error: corpus not found: {CLICKID_JSONL}", file=sys.stderr)
         return 2
     articles = read_clickid()
+    if args.lexicon:
+        words = lexicon(articles)
+        LEXICON.write_text(LEXICON_HEADER + "\n".join(words) + "\n", encoding="utf-8")
+        print(f"{len(words)} words written to {LEXICON}")
+        return 0
     if args.draw:
         for part, outlet, article in draw(articles):
             print(part, outlet, article.id, article.title[:70])
@@ -322,6 +357,3 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-
-
-__all__ = ["Counter", "evaluate", "parse_labels", "draw", "report"]

@@ -423,8 +423,15 @@ class _Reader:
             j = _alias_match(run, i, t)
             if j > i:
                 kind = (_alias_of(run[i:j], t) or ("", ""))[0]
-                longer_name = kind == PERSON and (
-                    j < len(run) and _is_name_word(run[j], lexical) or i > 0 and _is_name_word(run[i - 1], lexical)
+                # "Iriana Joko Widodo" is not Joko Widodo; in a title every word is capitalised, so
+                # "Catatan Kritis Laode M Syarif" is.
+                in_title = run[0].start < self.body_offset
+                longer_name = (
+                    kind == PERSON
+                    and not in_title
+                    and (
+                        j < len(run) and _is_name_word(run[j], lexical) or i > 0 and _is_name_word(run[i - 1], lexical)
+                    )
                 )
                 if not longer_name:
                     if kind == ORGANISATION and j < len(run):

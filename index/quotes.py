@@ -154,7 +154,12 @@ def extract_quotes(title: str, body: str, entities: object = None) -> list[Quote
         return bisect.bisect_right(starts, position) - 1
 
     def add(text: str, start: int, end: int, speaker: tuple[str | None, str], kind: str, rule: str) -> None:
-        text = " ".join(text.split()).strip(" ,")
+        # The span and the text without the commas and spaces around the quote.
+        while start < end and body[start] in " ,\n":
+            start += 1
+        while end > start and body[end - 1] in " ,\n":
+            end -= 1
+        text = " ".join(body[start:end].split())
         if len(_WORDS.findall(text)) < 2:
             return
         paragraph = paragraph_of(start)
@@ -215,7 +220,8 @@ def extract_quotes(title: str, body: str, entities: object = None) -> list[Quote
             continue
         if rule == "continuation" and quotes and quotes[-1].kind == "direct" and quotes[-1].paragraph == paragraph:
             last = quotes.pop()
-            text = " ".join((last.text + " " + inner).split()).strip(" ,")
+            end = end - len(inner) + len(inner.rstrip(" ,\n"))
+            text = " ".join(body[last.start : end].split())
             quotes.append(
                 Quote(
                     text,
