@@ -94,21 +94,23 @@ def fold_name(name: str) -> str:
 # ----------------------------------------------------------------------------- word lists
 
 
-def _word_lists() -> dict[str, frozenset[str]]:
-    """The sections of data/words.txt: '[name]' then words separated by spaces."""
-    sections: dict[str, set[str]] = {}
-    current: set[str] = set()
+def _word_lines() -> dict[str, list[str]]:
+    """The sections of data/words.txt: '[name]' then lines of words."""
+    sections: dict[str, list[str]] = {}
+    current: list[str] = []
     for line in (DATA / "words.txt").read_text(encoding="utf-8").splitlines():
         if line.startswith("#") or not line.strip():
             continue
         if line.startswith("["):
-            current = sections.setdefault(line.strip("[] "), set())
+            current = sections.setdefault(line.strip("[] "), [])
         else:
-            current.update(line.split())
-    return {name: frozenset(words) for name, words in sections.items()}
+            current.append(line.strip())
+    return sections
 
 
-_WORDS = _word_lists()
+_WORDS_LINES = _word_lines()
+# Each section as a set of words.
+_WORDS = {name: frozenset(w for line in lines for w in line.split()) for name, lines in _WORDS_LINES.items()}
 
 # Roles and titles that stand before a person's name (folded). Multi-word roles are read word by
 # word: "Juru Bicara", "Wakil Ketua", "Kepala Biro".
@@ -138,6 +140,10 @@ ORG_CONNECTORS = _WORDS["org_connectors"]
 NOT_NAME = _WORDS["not_name"]
 # Acronyms that are not organisations (laws, times, currencies, school levels, ...).
 NOT_ORG_ACRONYMS = _WORDS["not_org_acronyms"]
+# Names of kinds of organisation, not of one ("Pemerintah Daerah", "Badan Usaha Milik Negara").
+GENERIC_ORGS = frozenset(" ".join(line.split()) for line in _WORDS_LINES.get("generic_orgs", []))
+# Heads of a unit whose parent organisation follows: "Biro Penerangan Masyarakat Mabes Polri" is Polri.
+SUBUNIT_HEADS = _WORDS["subunit_heads"]
 # Said-verbs after which a capitalised word is a speaker (shared with the quote extraction).
 SAID_VERBS = _WORDS["said_verbs"]
 
@@ -151,7 +157,7 @@ _ABBREVIATIONS = frozenset(
 _ROMAN = re.compile(r"^(?:I|II|III|IV|V|VI|VII|VIII|IX|X|XI|XII)$")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;\"“”‘’'(\[\n•\-–—]\s*)$")
 _DEFINITION = re.compile(r"\(\s*([A-Z][A-Za-z0-9\-&]{1,11})\s*\)")
-_AGE_OR_INITIALS = re.compile(r"^\s*\(\s*\d{1,3}\s*(?:tahun|th)?\s*\)")
+_AGE_OR_INITIALS = re.compile(r"^\s*\(\s*[1-9]\d\s*(?:tahun|th)?\s*\)")
 _INISIAL_BEFORE = re.compile(r"(?:berinisial|inisial|inisialnya|insial)\s*$", re.IGNORECASE)
 _SAID_AFTER = re.compile(r"^\s*,?\s*(?:(?:me|ber)?\w+kan|me\w+|kata|ujar|ucap|tutur|jelas|lanjut|tambah)\b")
 _PLACE_QUALIFIERS = _WORDS["place_qualifiers"]
@@ -246,7 +252,10 @@ class _Token:
 _JOINERS = NAME_PARTICLES | ORG_CONNECTORS
 # Only the words a run can hold: capitalised ones, joiners and short numbers (the rest is skipped
 # by the regex engine, not by Python).
-_RUN_WORD = re.compile(r"(?:[A-Z]\.){2,}|\b[A-Z\u00C0-\u00DE\u0100-\u017F\u0400-\u042F](?:[\w'’&]|-(?=\w)(?!nya\b))*")
+_RUN_WORD = re.compile(
+    r"(?:[A-Z]\.){2,}|\b[A-Z\u00C0-\u00DE\u0100-\u017F\u0400-\u042F](?:[\w'’&]|-(?=\w)(?!nya\b))*"
+    r"(?:\.(?:com|co\.id|co|id|net|tv)\b)?"
+)
 _SENTENCE_OPENERS = frozenset(".!?:;\"“”‘’'([\n•-–—")
 
 
@@ -275,6 +284,7 @@ def _joined(text: str, left: _Token, right: _Token) -> bool:
     return gap in (".", ". ") and (bool(_INITIAL.match(left.text)) or left.low in _ABBREVIATIONS)
 
 
+_DOMAIN = re.compile(r"\.(?:com|co\.id|co|id|net|tv)$")
 _JOIN_GAP = re.compile(r" ([a-z&]{1,6}|\d{1,4}) ")
 _CLOSING_NUMBER = re.compile(r" (\d{1,3})\b(?![.,]\d)")
 
@@ -484,6 +494,10 @@ class _Reader:
                     self.add(run[i:j], PLACE, "gazetteer")
                     i = j
                     continue
+            if _DOMAIN.search(token.text):
+                self.add(run[i : i + 1], ORGANISATION, "org-pattern")  # a news site: "Tribunjogja.com"
+                i += 1
+                continue
             if token.acronym:
                 if i + 1 < len(run) and run[i + 1].low in ORG_TAILS:
                     k = self.org_tail_end(run, i + 1)
@@ -643,6 +657,15 @@ class _Reader:
         span = run[i:j]
         while len(span) > 1 and (span[-1].low in ORG_CONNECTORS or span[-1].low in NAME_PARTICLES):
             span = span[:-1]
+        if run[i].low in SUBUNIT_HEADS:
+            for p in range(i + 1, i + len(span)):
+                end = self.org_alias_end(run, p)
+                if end > p:
+                    self.add(run[p:end], ORGANISATION, "alias")
+                    if j < len(run) and run[j].low in ROLE_WORDS:
+                        self.read_role(run, j, True)
+                        return len(run)
+                    return i + len(span)
         if len(span) == 1 and not span[0].acronym:
             return i + 1  # "Komisi" alone is a word, not a name
         self.add(span, ORGANISATION, "org-pattern")
@@ -737,10 +760,6 @@ _SPEAKER_AFTER = re.compile(
 def _resolve(text: str, body_offset: int, mentions: list[Mention]) -> Analysis:
     t = tables()
     definitions = _definitions(text, mentions, t)
-    acronym_counts: dict[str, int] = defaultdict(int)
-    for m in mentions:
-        if m.rule == "org-acronym":
-            acronym_counts[m.name] += 1
 
     place_at = {m.start: m for m in mentions if m.kind == PLACE}
     kept: list[Mention] = []
@@ -753,16 +772,12 @@ def _resolve(text: str, body_offset: int, mentions: list[Mention]) -> Analysis:
                     m.kind, m.rule, m.canonical = PERSON, "initials", m.name
                 elif m.name in definitions:
                     m.canonical = _strip_org(definitions[m.name])
-                elif (
-                    m.name.lower() in NOT_ORG_ACRONYMS
-                    or _surface_key(m.name) in t.places
-                    or acronym_counts[m.name] < 2
-                    or len(m.name) < 3
-                ):
-                    continue
+                    m.canonical_hint = "defined"
                 else:
-                    m.canonical = m.name
+                    continue  # an acronym neither in the tables nor spelled out: too often not a name
             else:
+                if m.name.lower() in GENERIC_ORGS:
+                    continue
                 hit = t.aliases.get(_surface_key(m.name))
                 m.canonical = hit[1] if hit and hit[0] == ORGANISATION else _strip_org(m.name)
                 if m.canonical_hint:
@@ -794,6 +809,20 @@ def _resolve(text: str, body_offset: int, mentions: list[Mention]) -> Analysis:
         if m.canonical:
             kept.append(m)
 
+    # A spelled-out acronym is the organisation of its spelled-out form, whatever that became.
+    final_of = {m.name: m.canonical for m in kept if m.kind == ORGANISATION and m.rule != "org-acronym"}
+    spelled = set(definitions.values())
+    kept = [
+        m
+        for m in kept
+        if not (
+            m.canonical_hint == "defined" and definitions[m.name] in spelled and definitions[m.name] not in final_of
+        )
+    ]
+    for m in kept:
+        if m.canonical_hint == "defined" and definitions[m.name] in final_of:
+            m.canonical = final_of[definitions[m.name]]
+
     # The title confirms, it does not discover (Indonesian titles capitalise every word).
     body = [m for m in kept if m.start >= body_offset]
     title = [m for m in kept if m.start < body_offset]
@@ -816,7 +845,9 @@ def _resolve(text: str, body_offset: int, mentions: list[Mention]) -> Analysis:
         owners = set.intersection(*(by_word.get(w, set()) for w in words))
         owners.discard(m.canonical)
         longer = [o for o in owners if len(fold_name(o).split()) > len(words)]
-        return longer[0] if len(longer) == 1 else None
+        # "Atalia Praratya" inside "Atalia Praratya Kamil" is the same owner, not a second one.
+        longest = [o for o in longer if not any(o != other and words_of[o] < words_of[other] for other in longer)]
+        return longest[0] if len(longest) == 1 else None
 
     resolved: list[Mention] = []
     for m in body:
@@ -831,6 +862,15 @@ def _resolve(text: str, body_offset: int, mentions: list[Mention]) -> Analysis:
                 if not m.rule:
                     continue
         resolved.append(m)
+    places = {fold_name(m.canonical) for m in resolved if m.kind == PLACE}
+    organisations = {fold_name(m.canonical) for m in resolved if m.kind == ORGANISATION}
+    for m in resolved:
+        if m.kind == PERSON and m.rule != "alias":
+            folded = fold_name(m.canonical)
+            if folded in places:
+                m.kind = PLACE
+            elif folded in organisations:
+                m.kind = ORGANISATION
     known = {(m.kind, fold_name(m.canonical)) for m in resolved}
     for m in title:
         if m.kind == PERSON:
@@ -908,6 +948,10 @@ def analyse(title: str, body: str) -> Analysis:
     body_offset = len(title) + 2
     reader = _Reader(text, body_offset)
     tokens = _tokens(text)
+    for token in tokens:
+        if token.start >= body_offset:
+            break
+        token.sentence_start = True  # a title capitalises every word, as a sentence does its first
     for run in _runs(text, tokens):
         reader.read(run)
     return _resolve(text, body_offset, reader.mentions)
