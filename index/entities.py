@@ -270,9 +270,12 @@ def _tokens(text: str) -> list[_Token]:
             while k >= 0 and k > start - 4 and text[k] in " \t":
                 k -= 1
             sentence_start = k < 0 or text[k] in _SENTENCE_OPENERS
+            head, dash, tail = word.rpartition("-")
+            if dash and tail[:1].islower() and tail != head.lower()[-len(tail) :]:
+                word = head  # "Marginson-direktur": a name and a lower-case word, not "Karo-karo"
             low = word.lower()
             acronym = len(word) >= 2 and bool(_ACRONYM.match(word)) and not _ROMAN.match(word)
-            out.append(_Token(start, m.end(), word, low, True, acronym, sentence_start, low.split(".", 1)[0]))
+            out.append(_Token(start, start + len(word), word, low, True, acronym, sentence_start, low.split(".", 1)[0]))
     return out
 
 
@@ -757,6 +760,26 @@ _SPEAKER_AFTER = re.compile(
 )
 
 
+_NICKNAME = re.compile(
+    r"\b(?P<short>[A-Z][\w'’]+)\s*(?:--|—|–|,|\()\s*(?:sapaan akrab|sapaan|panggilan akrab|akrab disapa)\s+"
+    r"(?P<full>[A-Z][\w'’]+(?:\s+[A-Z][\w'’]+){1,3})"
+    r"|(?P<full2>[A-Z][\w'’]+(?:\s+[A-Z][\w'’]+){1,3}),?\s+(?:yang\s+)?(?:akrab|biasa|kerap)\s+disapa\s+(?P<short2>[A-Z][\w'’]+)"
+)
+
+
+def _nicknames(text: str) -> dict[str, str]:
+    """'Emil --sapaan akrab Ridwan Kamil--', 'Laura ... yang biasa disapa Lolly': short name -> full name."""
+    found: dict[str, str] = {}
+    if "sapa" not in text and "panggilan" not in text:
+        return found
+    for match in _NICKNAME.finditer(text):
+        short = match.group("short") or match.group("short2")
+        full = match.group("full") or match.group("full2")
+        alias = tables().aliases.get(full)
+        found[short] = alias[1] if alias and alias[0] == PERSON else full
+    return found
+
+
 def _resolve(text: str, body_offset: int, mentions: list[Mention]) -> Analysis:
     t = tables()
     definitions = _definitions(text, mentions, t)
@@ -849,7 +872,12 @@ def _resolve(text: str, body_offset: int, mentions: list[Mention]) -> Analysis:
         longest = [o for o in longer if not any(o != other and words_of[o] < words_of[other] for other in longer)]
         return longest[0] if len(longest) == 1 else None
 
+    nicknames = _nicknames(text)
+    for m in body:
+        if m.kind == PERSON and m.rule == "single" and m.name in nicknames:
+            m.canonical, m.rule = nicknames[m.name], "capitalised"
     resolved: list[Mention] = []
+    unvouched: list[Mention] = []
     for m in body:
         if m.kind == PERSON:
             full = owner(m)
@@ -860,8 +888,17 @@ def _resolve(text: str, body_offset: int, mentions: list[Mention]) -> Analysis:
             elif m.rule == "single":
                 m.rule = _vouched(text, m)
                 if not m.rule:
+                    unvouched.append(m)
                     continue
         resolved.append(m)
+    # A single name vouched for once is that person wherever else it is written.
+    vouched = {fold_name(m.canonical): m.rule for m in resolved if m.kind == PERSON}
+    for m in unvouched:
+        rule = vouched.get(fold_name(m.canonical))
+        if rule:
+            m.rule = rule
+            resolved.append(m)
+    resolved.sort(key=lambda m: m.start)
     places = {fold_name(m.canonical) for m in resolved if m.kind == PLACE}
     organisations = {fold_name(m.canonical) for m in resolved if m.kind == ORGANISATION}
     for m in resolved:

@@ -66,6 +66,10 @@ _SENTENCE_BREAK = re.compile(r"[.!?](?:\s|$)")
 _PRONOUN = re.compile(r"^\s*(?:ia|dia|beliau|nya|dirinya)\b", re.IGNORECASE)
 _LEADING_PRONOUN = re.compile(r"\b(?:ia|dia|beliau)\s*(?:pun|juga|lantas|lalu|kemudian|pun)?\s*$", re.IGNORECASE)
 _WORDS = re.compile(r"\w+")
+# Verbs that report speech without a comma or "bahwa" after them ("Imam mengatakan pihaknya ...").
+_VERBS_WITHOUT_MARKER = frozenset(
+    ["mengatakan", "menuturkan", "menjelaskan", "mengungkapkan", "menegaskan", "mengaku", "mengakui", "menyatakan"]
+)
 _NOT_SPEECH_AFTER_SEBUT = re.compile(r"^\s*(?:sebagai|dengan|nama)\b", re.IGNORECASE)
 
 
@@ -166,13 +170,31 @@ def extract_quotes(title: str, body: str, entities: object = None) -> list[Quote
         quotes.append(Quote(text, speaker[0], speaker[1], paragraph, kind, start, end, rule))
         speakers.last_speaker = (speaker[0], speaker[1], paragraph)
 
-    # Direct quotes.
-    previous_end = -1
-    previous_speaker: tuple[str | None, str] | None = None
-    for match in _QUOTED.finditer(body):
+    # Every candidate in the order of the text, so that a pronoun or -nya finds the speaker of the
+    # quote just before it, direct or indirect.
+    direct_matches = [m for m in _QUOTED.finditer(body) if len(_WORDS.findall(m.group(1))) >= 2]
+    direct_spans = [(m.start(), m.end()) for m in direct_matches]
+
+    def inside_direct(position: int) -> bool:
+        index = bisect.bisect_right(direct_spans, (position, len(body) + 1)) - 1
+        return index >= 0 and direct_spans[index][0] <= position < direct_spans[index][1]
+
+    events: list[tuple[int, int, str, re.Match[str], int]] = [(m.start(), 0, "direct", m, -1) for m in direct_matches]
+    for index, paragraph_text in enumerate(paragraphs):
+        base = starts[index]
+        patterns = [("inline", _INLINE), ("indirect", _INDIRECT_CLAUSE)]
+        if "enurut" in paragraph_text:
+            patterns.insert(0, ("menurut", _MENURUT))
+        for name, pattern in patterns:
+            for match in pattern.finditer(paragraph_text):
+                if not inside_direct(base + match.start()) and not inside_direct(base + match.start("clause")):
+                    events.append((base + match.start(), 1, name, match, index))
+    events.sort(key=lambda event: (event[0], event[1]))
+
+    state = {"previous_end": -1, "previous_speaker": None}
+
+    def direct(match: re.Match[str]) -> None:
         inner = match.group(1)
-        if len(_WORDS.findall(inner)) < 2:
-            continue
         start, end = match.start(1), match.end(1)
         paragraph = paragraph_of(start)
         after = body[match.end() : match.end() + 160]
@@ -181,6 +203,8 @@ def extract_quotes(title: str, body: str, entities: object = None) -> list[Quote
         speaker = None
         rule = ""
         say = _SAY_VERB.match(after)
+        previous_speaker = state["previous_speaker"]
+        previous_end = state["previous_end"]
         if say and not (say.group("other") and say.group("other").lower() in ("nya", "lainnya", "sebelumnya")):
             rest_start = match.end() + say.end()
             rest = body[rest_start : rest_start + 160]
@@ -217,8 +241,9 @@ def extract_quotes(title: str, body: str, entities: object = None) -> list[Quote
                 speaker = previous_speaker
                 rule = "continuation"
         if speaker is None:
-            continue
+            return
         if rule == "continuation" and quotes and quotes[-1].kind == "direct" and quotes[-1].paragraph == paragraph:
+            # A second quoted sentence of the same paragraph lengthens the quote.
             last = quotes.pop()
             end = end - len(inner) + len(inner.rstrip(" ,\n"))
             text = " ".join(body[last.start : end].split())
@@ -234,103 +259,98 @@ def extract_quotes(title: str, body: str, entities: object = None) -> list[Quote
                     last.rule,
                 )
             )
-            direct_spans.append((match.start(), match.end()))
-            previous_end = end
-            continue
+            state["previous_end"] = end
+            return
         add(inner, start, end, speaker, "direct", rule)
-        direct_spans.append((match.start(), match.end()))
-        previous_end, previous_speaker = end, speaker
+        state["previous_end"], state["previous_speaker"] = end, speaker
 
-    def inside_direct(position: int) -> bool:
-        return any(a <= position < b for a, b in direct_spans)
-
-    # Indirect quotes, paragraph by paragraph (quoted text masked so that it is not read twice).
-    for index, paragraph_text in enumerate(paragraphs):
+    def menurut(match: re.Match[str], index: int) -> None:
         base = starts[index]
-        for match in _MENURUT.finditer(paragraph_text) if "enurut" in paragraph_text else ():
-            if inside_direct(base + match.start()):
-                continue
-            who = match.group("who")
-            if who is None:
-                speaker = speakers.back_reference(base + match.start(), index)
-            else:
-                who_start = base + match.start("who")
-                if re.match(r"^(?:data|penelitian|pantauan|hasil|catatan|survei|laporan|jadwal|kurs)\b", who, re.I):
-                    continue
-                speaker = _speaker_from(who, who_start, speakers, index, base + match.start())
-                if speaker[0] is None and not _PRONOUN.match(who) and not re.match(r"^(?:mereka|para)\b", who):
-                    org = speakers.organisation_in(who_start, who_start + len(who))
-                    if org is None and not re.search(r"\b(?:warga|polisi|pihak|gurunya|keterangan)\b", who, re.I):
-                        continue
-            add(
-                match.group("clause"),
-                base + match.start("clause"),
-                base + match.end("clause"),
-                speaker,
-                "indirect",
-                "menurut",
-            )
-        for match in _INLINE.finditer(paragraph_text):
-            if inside_direct(base + match.start()):
-                continue
-            who = match.group("who") or ""
-            if who and len(who.split()) > 12:
-                continue
-            who_start = base + (match.start("who") if match.group("who") else match.start())
-            if not who or _PRONOUN.match(who):
-                speaker = speakers.back_reference(base + match.start(), index)
-            else:
-                speaker = _speaker_from(who, who_start, speakers, index, base + match.start())
-                if speaker[0] is None:
-                    continue
-            add(
-                match.group("clause"),
-                base + match.start("clause"),
-                base + match.end("clause"),
-                speaker,
-                "indirect",
-                "kata-inline",
-            )
-        for match in _INDIRECT_CLAUSE.finditer(paragraph_text):
-            position = base + match.start()
-            if inside_direct(position) or inside_direct(base + match.start("clause")):
-                continue
-            clause = match.group("clause")
-            verb = match.group("verb").lower()
-            marker = match.group("marker").strip()
-            if (
-                verb in ("menyebut", "menyebutkan", "menulis", "mengakui", "mengaku", "menyatakan")
-                and not marker
-                and (verb in ("menyebut", "menyebutkan") or _NOT_SPEECH_AFTER_SEBUT.match(clause))
-            ):
-                continue
-            if not marker and not re.match(r"^(?:[a-z]|[A-Z][a-z]+\s+[a-z])", clause):
-                continue
-            sentence_start = _sentence_start(paragraph_text, match.start())
-            subject = paragraph_text[sentence_start : match.start()]
-            if not subject.strip() and sentence_start == 0 and index > 0:
+        who = match.group("who")
+        if who is None:
+            speaker = speakers.back_reference(base + match.start(), index)
+        else:
+            who_start = base + match.start("who")
+            if re.match(r"^(?:data|penelitian|pantauan|hasil|catatan|survei|laporan|jadwal|kurs)\b", who, re.I):
+                return
+            speaker = _speaker_from(who, who_start, speakers, index, base + match.start())
+            if speaker[0] is None and not _PRONOUN.match(who) and not re.match(r"^(?:mereka|para)\b", who):
+                org = speakers.organisation_in(who_start, who_start + len(who))
+                if org is None and not re.search(r"\b(?:warga|polisi|pihak|gurunya|keterangan)\b", who, re.I):
+                    return
+        add(
+            match.group("clause"),
+            base + match.start("clause"),
+            base + match.end("clause"),
+            speaker,
+            "indirect",
+            "menurut",
+        )
+
+    def inline(match: re.Match[str], index: int) -> None:
+        base = starts[index]
+        who = match.group("who") or ""
+        if who and len(who.split()) > 12:
+            return
+        who_start = base + (match.start("who") if match.group("who") else match.start())
+        if not who or _PRONOUN.match(who):
+            speaker = speakers.back_reference(base + match.start(), index)
+        else:
+            speaker = _speaker_from(who, who_start, speakers, index, base + match.start())
+            if speaker[0] is None:
+                return
+        add(
+            match.group("clause"),
+            base + match.start("clause"),
+            base + match.end("clause"),
+            speaker,
+            "indirect",
+            "kata-inline",
+        )
+
+    def indirect(match: re.Match[str], index: int) -> None:
+        base = starts[index]
+        paragraph_text = paragraphs[index]
+        position = base + match.start()
+        clause = match.group("clause")
+        verb = match.group("verb").lower()
+        marker = match.group("marker").strip()
+        if not marker and (verb not in _VERBS_WITHOUT_MARKER or _NOT_SPEECH_AFTER_SEBUT.match(clause)):
+            return
+        if not marker and not re.match(r"^(?:[a-z]|[A-Z][a-z]+\s+[a-z])", clause):
+            return
+        sentence_start = _sentence_start(paragraph_text, match.start())
+        subject = paragraph_text[sentence_start : match.start()]
+        if not subject.strip() and sentence_start == 0 and index > 0:
+            speaker = speakers.back_reference(position, index)
+        else:
+            seg_start = base + sentence_start
+            mention = speakers.person_in(seg_start, seg_start + len(subject))
+            if mention is not None:
+                speaker = (mention.canonical, mention.name)
+            elif _LEADING_PRONOUN.search(subject) or re.search(r"\bnya\s*$", subject):
                 speaker = speakers.back_reference(position, index)
             else:
-                seg_start = base + sentence_start
-                mention = speakers.person_in(seg_start, seg_start + len(subject))
-                if mention is not None:
-                    speaker = (mention.canonical, mention.name)
-                elif _LEADING_PRONOUN.search(subject) or re.search(r"\bnya\s*$", subject):
-                    speaker = speakers.back_reference(position, index)
+                role = speakers.role(subject.strip().split(",")[-1]) if subject.strip() else None
+                if role:
+                    speaker = role
+                elif speakers.organisation_in(seg_start, seg_start + len(subject)) or re.search(
+                    r"\b(?:mereka|polisi|pihak\w*|kepolisian|warga|netizen|warganet|perempuan|mahasiswa)\b",
+                    subject,
+                    re.I,
+                ):
+                    speaker = (None, subject.strip()[-60:])
                 else:
-                    role = speakers.role(subject.strip().split(",")[-1]) if subject.strip() else None
-                    if role:
-                        speaker = role
-                    elif speakers.organisation_in(seg_start, seg_start + len(subject)) or re.search(
-                        r"\b(?:mereka|polisi|pihak\w*|kepolisian|warga|netizen|warganet|perempuan|mahasiswa)\b",
-                        subject,
-                        re.I,
-                    ):
-                        speaker = (None, subject.strip()[-60:])
-                    else:
-                        continue
-            clause_start = base + match.start("clause")
-            add(clause, clause_start, clause_start + len(clause), speaker, "indirect", "indirect-verb")
+                    return
+        clause_start = base + match.start("clause")
+        add(clause, clause_start, clause_start + len(clause), speaker, "indirect", "indirect-verb")
+
+    handlers = {"menurut": menurut, "inline": inline, "indirect": indirect}
+    for _position, _order, name, match, index in events:
+        if name == "direct":
+            direct(match)
+        else:
+            handlers[name](match, index)
     quotes.sort(key=lambda q: q.start)
     return quotes
 
