@@ -714,6 +714,18 @@ def _definitions(text: str, mentions: list[Mention], t: _Tables) -> dict[str, st
         before = text[: match.start()].rstrip()
         mention = ends.get(len(before))
         alias = t.aliases.get(acronym)
+        words = [w for w in re.findall(r"[\w'’-]+", before[-90:]) if w[0].isupper()][-len(acronym) :]
+        spelled = " ".join(words)
+        if (
+            alias
+            and len(words) == len(acronym)
+            and "".join(w[0] for w in words).upper() == acronym.upper()
+            and fold_name(spelled)
+            != fold_name(" ".join(w for w in re.findall(r"[\w'’-]+", alias[1]) if w[0].isupper()))
+        ):
+            # "Pajak Kendaraan Bermotor (PKB)" is not the party the table knows as PKB.
+            found[acronym] = ""
+            continue
         if alias and alias[0] == ORGANISATION:
             # The table knows it: a spelled-out form broken by commas ("Badan Meteorologi,
             # Klimatologi, dan Geofisika") is that organisation too.
@@ -760,6 +772,7 @@ _SPEAKER_AFTER = re.compile(
 )
 
 
+_QUALIFIER_GAP = re.compile(r"\s*(?:\([^()]{1,15}\)\s*)?")
 _NICKNAME = re.compile(
     r"\b(?P<short>[A-Z][\w'’]+)\s*(?:--|—|–|,|\()\s*(?:sapaan akrab|sapaan|panggilan akrab|akrab disapa)\s+"
     r"(?P<full>[A-Z][\w'’]+(?:\s+[A-Z][\w'’]+){1,3})"
@@ -785,6 +798,12 @@ def _resolve(text: str, body_offset: int, mentions: list[Mention]) -> Analysis:
     definitions = _definitions(text, mentions, t)
 
     place_at = {m.start: m for m in mentions if m.kind == PLACE}
+    org_ends: dict[int, Mention] = {}
+    for m in mentions:
+        if m.kind == ORGANISATION:
+            gap = _QUALIFIER_GAP.match(text, m.end)
+            if gap:
+                org_ends[gap.end()] = m
     kept: list[Mention] = []
     for m in mentions:
         if m.kind == ORGANISATION:
@@ -793,7 +812,7 @@ def _resolve(text: str, body_offset: int, mentions: list[Mention]) -> Analysis:
                 before = text[max(0, m.start - 20) : m.start]
                 if len(m.name) <= 3 and (_AGE_OR_INITIALS.match(after) or _INISIAL_BEFORE.search(before)):
                     m.kind, m.rule, m.canonical = PERSON, "initials", m.name
-                elif m.name in definitions:
+                elif definitions.get(m.name):
                     m.canonical = _strip_org(definitions[m.name])
                     m.canonical_hint = "defined"
                 else:
@@ -801,6 +820,8 @@ def _resolve(text: str, body_offset: int, mentions: list[Mention]) -> Analysis:
             else:
                 if m.name.lower() in GENERIC_ORGS:
                     continue
+                if definitions.get(m.name) == "":
+                    continue  # an acronym the article spells out as something else
                 hit = t.aliases.get(_surface_key(m.name))
                 m.canonical = hit[1] if hit and hit[0] == ORGANISATION else _strip_org(m.name)
                 if m.canonical_hint:
@@ -819,6 +840,9 @@ def _resolve(text: str, body_offset: int, mentions: list[Mention]) -> Analysis:
         elif m.kind == PLACE:
             if m.canonical_hint == "part":
                 continue
+            org = org_ends.get(m.start)
+            if org is not None and org.rule == "alias":
+                continue  # "Kemendagri (...) Republik Indonesia": the organisation's own qualifier
             hit = t.places.get(_surface_key(m.name))
             m.canonical = hit or _place_canonical(m.name, t)
         else:
@@ -834,7 +858,7 @@ def _resolve(text: str, body_offset: int, mentions: list[Mention]) -> Analysis:
 
     # A spelled-out acronym is the organisation of its spelled-out form, whatever that became.
     final_of = {m.name: m.canonical for m in kept if m.kind == ORGANISATION and m.rule != "org-acronym"}
-    spelled = set(definitions.values())
+    spelled = {v for v in definitions.values() if v}
     kept = [
         m
         for m in kept
@@ -852,7 +876,7 @@ def _resolve(text: str, body_offset: int, mentions: list[Mention]) -> Analysis:
 
     # People: a shorter name that is part of exactly one longer name of the article is that person.
     words_of: dict[str, set[str]] = {}
-    for m in body + [m for m in title if m.kind == PERSON and len(m.canonical.split()) >= 2]:
+    for m in body + [m for m in title if m.kind == PERSON and m.rule == "alias"]:
         if m.kind == PERSON and m.rule != "single":
             words_of.setdefault(m.canonical, set()).update(fold_name(m.canonical).split())
             words_of[m.canonical].update(fold_name(m.name).split())
@@ -946,10 +970,21 @@ _INDIRECT_AFTER = re.compile(
 _INDIRECT_VERBS = _WORDS["indirect_verbs"]
 
 
+def _organisation_key(name: str) -> str:
+    """'DPRD Jabar' and 'DPRD Jawa Barat' are one organisation: its place by the gazetteer's name."""
+    words = name.split()
+    places = tables().places
+    for k in (3, 2, 1):
+        if len(words) > k and " ".join(words[-k:]) in places:
+            return fold_name(" ".join(words[:-k]) + " " + places[" ".join(words[-k:])])
+    return fold_name(name)
+
+
 def _entities(text: str, body_offset: int, mentions: list[Mention]) -> Analysis:
     groups: dict[tuple[str, str], list[Mention]] = {}
     for m in sorted(mentions, key=lambda m: m.start):
-        groups.setdefault((m.kind, fold_name(m.canonical)), []).append(m)
+        key = _organisation_key(m.canonical) if m.kind == ORGANISATION else fold_name(m.canonical)
+        groups.setdefault((m.kind, key), []).append(m)
     entities = []
     roles: dict[str, str] = {}
     for (kind, _folded), group in groups.items():
