@@ -1,0 +1,1034 @@
+"""People, organisations and places named in an article, by rules suited to Indonesian news.
+
+``extract_entities(title, body)`` returns one ``Entity`` per distinct thing named, with a canonical
+name: the alias table's (``data/aliases.tsv``: Jokowi = Joko Widodo, KPK = Komisi Pemberantasan
+Korupsi), the place gazetteer's (``data/places_*.tsv``: Kabupaten Bogor = Bogor), an acronym's
+spelled-out form when the article gives it ("Badan Pusat Statistik (BPS)"), else the longest form
+of the name in the article ("Laode M Syarif" then "Syarif" is one person).
+
+How a capitalised run of words is read, left to right:
+
+* an alias (any kind) or a gazetteer place, longest first;
+* a role or rank (Presiden, Kapolda, Ketua, AKBP, ...) then a name: a person (``role-title``);
+* an organisation head (Komisi, Kementerian, Partai, PT, Badan, Polda, Universitas, ...) and the
+  words after it, a following place included (``org-pattern``); a name followed by Group,
+  Foundation, FC... (``org-pattern``); an acronym spelled out in the article or written twice
+  (``org-acronym``);
+* Desa, Kecamatan, Kabupaten, Pulau, Sungai... and a name: a place (``place-pattern``);
+* two or more name words that are not ordinary words (``data/lexical_words.txt``): a person
+  (``capitalised``); a single name word is a person only when a role, a said-verb or a longer
+  name of the same article vouches for it;
+* two or three capitals with an age or "berinisial": a person's initials (``initials``).
+
+The title is read only for names the body or the tables confirm: Indonesian titles capitalise
+every word. Offsets are into ``article_text(title, body)``: the title, a blank line, the body.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+DATA = Path(__file__).with_name("data")
+
+PERSON, ORGANISATION, PLACE = "person", "organisation", "place"
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    kind: str  # "person" | "organisation" | "place"
+    canonical: str
+    mentions: tuple[tuple[int, int], ...]  # (start, end) in article_text(title, body)
+    rule: str  # the rule family that found it first: alias, role-title, org-pattern, ...
+
+
+@dataclass(slots=True)
+class Mention:
+    start: int
+    end: int
+    kind: str
+    name: str  # as written, titles stripped
+    rule: str
+    role: str = ""  # folded role word in front of a person ("kapolres"), for resolving "kata Kapolres"
+    canonical: str = ""
+    canonical_hint: str = ""  # a table's name for a spelled-out form the run could not join
+
+
+@dataclass(slots=True)
+class Analysis:
+    """Everything the quote extraction needs besides the entities."""
+
+    text: str
+    body_offset: int
+    entities: list[Entity]
+    mentions: list[Mention]  # resolved, sorted by start; canonical filled in
+    roles: dict[str, str] = field(default_factory=dict)  # folded role word -> person canonical
+
+
+def article_text(title: str, body: str) -> str:
+    return f"{title}\n\n{body}"
+
+
+# ----------------------------------------------------------------------------- folding
+
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+_SINGLE_LETTER_RUN = re.compile(r"\b(?:[a-z] )+[a-z]\b")
+
+
+@lru_cache(maxsize=100_000)
+def fold_name(name: str) -> str:
+    """The form two spellings of one name share: 'B.J. Habibie' = 'bj habibie', 'Newell’s' = 'newell s'."""
+    text = unicodedata.normalize("NFKD", name.casefold())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = _NON_ALNUM.sub(" ", text).strip()
+    if not text.isascii() or not text:
+        # Non-Latin names (Cyrillic, Hangul) keep their letters.
+        text = " ".join(re.findall(r"\w+", unicodedata.normalize("NFKC", name.casefold())))
+    return _SINGLE_LETTER_RUN.sub(lambda m: m.group(0).replace(" ", ""), text)
+
+
+# ----------------------------------------------------------------------------- word lists
+
+
+def _word_lines() -> dict[str, list[str]]:
+    """The sections of data/words.txt: '[name]' then lines of words."""
+    sections: dict[str, list[str]] = {}
+    current: list[str] = []
+    for line in (DATA / "words.txt").read_text(encoding="utf-8").splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        if line.startswith("["):
+            current = sections.setdefault(line.strip("[] "), [])
+        else:
+            current.append(line.strip())
+    return sections
+
+
+_WORDS_LINES = _word_lines()
+# Each section as a set of words.
+_WORDS = {name: frozenset(w for line in lines for w in line.split()) for name, lines in _WORDS_LINES.items()}
+
+# Roles and titles that stand before a person's name (folded). Multi-word roles are read word by
+# word: "Juru Bicara", "Wakil Ketua", "Kepala Biro".
+ROLE_WORDS = _WORDS["role_words"]
+# Role words that may also be the first word of a name ("Putri Dewi", "Raja Seberang"): only a role
+# when a name follows and they are not the whole run.
+_AMBIGUOUS_ROLES = frozenset({"putri", "raja", "ratu", "sultan", "pangeran", "habib", "mas", "bang", "om"})
+
+# Words that open an organisation's name (folded).
+ORG_HEADS = _WORDS["org_heads"]
+# Heads that are an organisation on their own when nothing follows: "KPU", "Bawaslu".
+# Words that close an organisation's name: "Ciputra Group", "Garda Satwa Foundation".
+ORG_TAILS = _WORDS["org_tails"]
+# Words that make what follows a place: the prefix is dropped from the canonical name when it is
+# administrative, kept when it names a feature (Sungai Cipakancilan, Laut Merah).
+PLACE_ADMIN_PREFIXES = _WORDS["place_admin_prefixes"]
+PLACE_FEATURE_PREFIXES = _WORDS["place_feature_prefixes"]
+# Words that open the name of a building, a work or a product: what follows names no person.
+FACILITY_WORDS = _WORDS["facility_words"]
+# English words that do not occur in people's names: a run with one of them is a title or a slogan.
+ENGLISH_NOT_NAMES = _WORDS["english_not_names"]
+# Lower-case words allowed inside a name run when a capitalised word follows.
+NAME_PARTICLES = _WORDS["name_particles"]
+ORG_CONNECTORS = _WORDS["org_connectors"]
+# Capitalised words that are never part of a name: weekdays, months, openers of sentences the
+# corpus list may miss, and words of bylines.
+NOT_NAME = _WORDS["not_name"]
+# Acronyms that are not organisations (laws, times, currencies, school levels, ...).
+NOT_ORG_ACRONYMS = _WORDS["not_org_acronyms"]
+# Names of kinds of organisation, not of one ("Pemerintah Daerah", "Badan Usaha Milik Negara").
+GENERIC_ORGS = frozenset(" ".join(line.split()) for line in _WORDS_LINES.get("generic_orgs", []))
+# Heads of a unit whose parent organisation follows: "Biro Penerangan Masyarakat Mabes Polri" is Polri.
+SUBUNIT_HEADS = _WORDS["subunit_heads"]
+# Said-verbs after which a capitalised word is a speaker (shared with the quote extraction).
+SAID_VERBS = _WORDS["said_verbs"]
+
+# A word: letters, digits inside, apostrophes and hyphens inside; "B.J." as one word.
+_WORD = re.compile(r"(?:[A-Z]\.){2,}|[^\W_](?:[\w'’&]|-(?=\w)(?!nya\b))*")
+_ACRONYM = re.compile(r"^[A-Z][A-Z0-9&\-]*[A-Z0-9]$|^[A-Z]{2,}[a-z]?$")
+_INITIAL = re.compile(r"^(?:[A-Z]|(?:[A-Z]\.){2,})$")
+_ABBREVIATIONS = frozenset(
+    ["dr", "ir", "h", "hj", "prof", "drs", "st", "kab", "kec", "prov", "kel"]
+)  # written with a dot inside names
+_ROMAN = re.compile(r"^(?:I|II|III|IV|V|VI|VII|VIII|IX|X|XI|XII)$")
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;\"“”‘’'(\[\n•\-–—]\s*)$")
+_DEFINITION = re.compile(r"\(\s*([A-Z][A-Za-z0-9\-&]{1,11})\s*\)")
+_AGE_OR_INITIALS = re.compile(r"^\s*\(\s*[1-9]\d\s*(?:tahun|th)?\s*\)")
+_INISIAL_BEFORE = re.compile(r"(?:berinisial|inisial|inisialnya|insial)\s*$", re.IGNORECASE)
+_SAID_AFTER = re.compile(r"^\s*,?\s*(?:(?:me|ber)?\w+kan|me\w+|kata|ujar|ucap|tutur|jelas|lanjut|tambah)\b")
+_PLACE_QUALIFIERS = _WORDS["place_qualifiers"]
+_LOCATIVE = re.compile(r"(?:^|\s)(?:di|ke|kawasan|wilayah|daerah|asal|kota|desa)\s$", re.IGNORECASE)
+_GAP_JOIN = re.compile(r"^[ \t]$|^\. ?$|^ ?- ?$")
+
+
+def _read_table(name: str) -> list[list[str]]:
+    rows = []
+    for line in (DATA / name).read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            rows.append(line.split("\t"))
+    return rows
+
+
+def _surface_key(text: str) -> str:
+    """How a run of words is looked up in the tables: single spaces, initials without dots."""
+    text = text.replace("’", "'")
+    text = re.sub(r"(?<=\b[A-Z])\.(?=\s*[A-Z])", ". ", text)
+    return " ".join(text.replace(".", " ").split())
+
+
+@dataclass(frozen=True, slots=True)
+class _Tables:
+    aliases: dict[str, tuple[str, str]]  # surface key -> (kind, canonical)
+    aliases_folded: dict[str, tuple[str, str]]  # folded key -> (kind, canonical), for words not in capitals
+    places: dict[str, str]  # surface key -> canonical
+    longest: int  # most words in any alias or place
+    lexical: frozenset[str]
+    # First word (lower case, first part of a dotted key) -> most words of a name starting with it:
+    # most capitalised words start no name of the tables, and are passed over at once.
+    alias_first: dict[str, int]
+    place_first: dict[str, int]
+
+
+@lru_cache(maxsize=1)
+def tables() -> _Tables:
+    aliases: dict[str, tuple[str, str]] = {}
+    folded: dict[str, tuple[str, str]] = {}
+    folded_forms: list[str] = []
+    longest = 1
+    for kind, canonical, *rest in _read_table("aliases.tsv"):
+        forms = [canonical] + [f for f in (rest[0].split("|") if rest else []) if f]
+        for form in forms:
+            key = _surface_key(form)
+            aliases.setdefault(key, (kind, canonical))
+            if not form.isupper():
+                folded.setdefault(fold_name(form), (kind, canonical))
+                folded_forms.append(form)
+            longest = max(longest, len(key.split()))
+    places: dict[str, str] = {}
+    for name in ("places_id.tsv", "places_world.tsv"):
+        for canonical, _kind, *rest in _read_table(name):
+            for form in [canonical] + [f for f in (rest[0].split("|") if rest else []) if f]:
+                places.setdefault(_surface_key(form), canonical)
+                longest = max(longest, len(form.split()))
+    lexical = frozenset(
+        line.strip()
+        for line in (DATA / "lexical_words.txt").read_text(encoding="utf-8").splitlines()
+        if line and not line.startswith("#")
+    )
+    alias_first: dict[str, int] = {}
+    for key in list(aliases) + list(folded) + [form.lower() for form in folded_forms]:
+        words = key.split()
+        alias_first[_first_word(words[0])] = max(alias_first.get(_first_word(words[0]), 0), len(words))
+    place_first: dict[str, int] = {}
+    for key in places:
+        words = key.split()
+        place_first[_first_word(words[0])] = max(place_first.get(_first_word(words[0]), 0), len(words))
+    return _Tables(aliases, folded, places, longest, lexical, alias_first, place_first)
+
+
+def _first_word(word: str) -> str:
+    return word.lower().split(".", 1)[0]
+
+
+# ----------------------------------------------------------------------------- tokens and runs
+
+
+@dataclass(slots=True)
+class _Token:
+    start: int
+    end: int
+    text: str
+    low: str
+    cap: bool  # starts with a capital
+    acronym: bool
+    sentence_start: bool
+    fold_first: str  # the folded first part, to look the word up in the tables' first words
+
+
+_JOINERS = NAME_PARTICLES | ORG_CONNECTORS
+# Only the words a run can hold: capitalised ones, joiners and short numbers (the rest is skipped
+# by the regex engine, not by Python).
+_RUN_WORD = re.compile(
+    r"(?:[A-Z]\.){2,}|\b[A-Z\u00C0-\u00DE\u0100-\u017F\u0400-\u042F](?:[\w'’&]|-(?=\w)(?!nya\b))*"
+    r"(?:\.(?:com|co\.id|co|id|net|tv)\b)?"
+)
+_SENTENCE_OPENERS = frozenset(".!?:;\"“”‘’'([\n•-–—")
+
+
+def _tokens(text: str) -> list[_Token]:
+    out = []
+    for m in _RUN_WORD.finditer(text):
+        word = m.group()
+        start = m.start()
+        if word[0].isupper():
+            # The first non-space character before the word says whether a sentence starts here.
+            k = start - 1
+            while k >= 0 and k > start - 4 and text[k] in " \t":
+                k -= 1
+            sentence_start = k < 0 or text[k] in _SENTENCE_OPENERS
+            head, dash, tail = word.rpartition("-")
+            if dash and tail[:1].islower() and tail != head.lower()[-len(tail) :]:
+                word = head  # "Marginson-direktur": a name and a lower-case word, not "Karo-karo"
+            low = word.lower()
+            acronym = len(word) >= 2 and bool(_ACRONYM.match(word)) and not _ROMAN.match(word)
+            out.append(_Token(start, start + len(word), word, low, True, acronym, sentence_start, low.split(".", 1)[0]))
+    return out
+
+
+def _joined(text: str, left: _Token, right: _Token) -> bool:
+    """Two words belong to one run when only a space (or an initial's dot) stands between them."""
+    gap = text[left.end : right.start]
+    if gap == " ":
+        return True
+    return gap in (".", ". ") and (bool(_INITIAL.match(left.text)) or left.low in _ABBREVIATIONS)
+
+
+_DOMAIN = re.compile(r"\.(?:com|co\.id|co|id|net|tv)$")
+_JOIN_GAP = re.compile(r" ([a-z&]{1,6}|\d{1,4}) ")
+_CLOSING_NUMBER = re.compile(r" (\d{1,3})\b(?![.,]\d)")
+
+
+def _small_token(text: str, start: int, word: str) -> _Token:
+    return _Token(start, start + len(word), word, word, False, False, False, word)
+
+
+def _runs(text: str, tokens: list[_Token]) -> list[list[_Token]]:
+    """Maximal runs of capitalised words, with particles, connectors and numbers between them."""
+    runs: list[list[_Token]] = []
+    current: list[_Token] = []
+
+    def close() -> None:
+        nonlocal current
+        if current:
+            # "NCT 127", "Densus 88", "SLTP 4": a number closing a run.
+            number = _CLOSING_NUMBER.match(text, current[-1].end)
+            if number:
+                current.append(_small_token(text, number.start(1), number.group(1)))
+            runs.append(current)
+            current = []
+
+    for token in tokens:
+        if not current:
+            if token.low not in NOT_NAME:
+                current.append(token)
+            continue
+        previous = current[-1]
+        if _joined(text, previous, token):
+            current.append(token)
+            continue
+        gap = _JOIN_GAP.fullmatch(text, previous.end, token.start)
+        if gap:
+            word = gap.group(1)
+            if (
+                word in NAME_PARTICLES
+                or word.isdigit()
+                or word in ORG_CONNECTORS
+                and any(t.low in ORG_HEADS for t in current)
+            ):
+                current.append(_small_token(text, gap.start(1), word))
+                current.append(token)
+                continue
+        close()
+        if token.low not in NOT_NAME:
+            current.append(token)
+    close()
+    return runs
+
+
+# ----------------------------------------------------------------------------- reading runs
+
+
+def _key(tokens: list[_Token]) -> str:
+    text = " ".join([t.text for t in tokens])
+    return _surface_key(text) if "." in text or "’" in text else text
+
+
+def _is_name_word(token: _Token, lexical: frozenset[str]) -> bool:
+    if token.acronym or any(ch.isdigit() for ch in token.text) or _ROMAN.match(token.text):
+        return False
+    if token.low in ROLE_WORDS and token.low not in _AMBIGUOUS_ROLES:
+        return False
+    if token.low in ORG_HEADS or token.low in ORG_TAILS or token.low in NOT_NAME:
+        return False
+    if token.low in PLACE_ADMIN_PREFIXES or token.low in PLACE_FEATURE_PREFIXES or token.low in FACILITY_WORDS:
+        return False
+    if token.low in NAME_PARTICLES:
+        return True
+    if len(token.text) == 1 or _INITIAL.match(token.text):
+        return True  # an initial: "Laode M Syarif"
+    return token.low not in lexical and token.cap
+
+
+def _place_match(tokens: list[_Token], i: int, t: _Tables) -> int:
+    if i >= len(tokens):
+        return i
+    most = t.place_first.get(tokens[i].fold_first, 0)
+    for j in range(min(len(tokens), i + most), i, -1):
+        if _key(tokens[i:j]) in t.places:
+            return j
+    return i
+
+
+def _alias_match(tokens: list[_Token], i: int, t: _Tables) -> int:
+    if i >= len(tokens):
+        return i
+    most = t.alias_first.get(tokens[i].fold_first, 0)
+    for j in range(min(len(tokens), i + most), i, -1):
+        key = _key(tokens[i:j])
+        hit = t.aliases.get(key)
+        if hit is None and not all(tok.acronym for tok in tokens[i:j]):
+            hit = t.aliases_folded.get(fold_name(key))
+        if hit is not None:
+            return j
+    return i
+
+
+def _alias_of(tokens: list[_Token], t: _Tables) -> tuple[str, str] | None:
+    key = _key(tokens)
+    hit = t.aliases.get(key)
+    if hit is None and not all(tok.acronym for tok in tokens):
+        hit = t.aliases_folded.get(fold_name(key))
+    return hit
+
+
+def _name_suffix(tokens: list[_Token], lexical: frozenset[str]) -> int:
+    """Index where the trailing run of name words starts (len(tokens) when there is none)."""
+    k = len(tokens)
+    while k > 0 and _is_name_word(tokens[k - 1], lexical):
+        k -= 1
+    while k < len(tokens) and tokens[k].low in NAME_PARTICLES:
+        k += 1
+    return k
+
+
+class _Reader:
+    def __init__(self, text: str, body_offset: int) -> None:
+        self.text = text
+        self.body_offset = body_offset
+        self.t = tables()
+        self.mentions: list[Mention] = []
+
+    def add(self, tokens: list[_Token], kind: str, rule: str, role: str = "") -> None:
+        if not tokens:
+            return
+        name = " ".join(tok.text for tok in tokens).strip(" -")
+        self.mentions.append(Mention(tokens[0].start, tokens[-1].end, kind, name, rule, role))
+
+    def read(self, run: list[_Token], persons: bool = True) -> None:
+        t = self.t
+        lexical = t.lexical
+        # Sentence openers that are ordinary words ("Sementara", "Menurut", "Kabut Asap").
+        while run and run[0].sentence_start and run[0].low in lexical and _alias_match(run, 0, t) == 0:
+            if _place_match(run, 0, t) > 0 or run[0].low in ORG_HEADS or run[0].low in ROLE_WORDS:
+                break
+            run = run[1:]
+        i = 0
+        while i < len(run):
+            token = run[i]
+            if token.low in NAME_PARTICLES or token.low in ORG_CONNECTORS:
+                i += 1
+                continue
+            # Aliases, longest first; an organisation keeps a place that follows it.
+            j = _alias_match(run, i, t)
+            if j > i:
+                kind = (_alias_of(run[i:j], t) or ("", ""))[0]
+                # "Iriana Joko Widodo" is not Joko Widodo; in a title every word is capitalised, so
+                # "Catatan Kritis Laode M Syarif" is.
+                in_title = run[0].start < self.body_offset
+                longer_name = (
+                    kind == PERSON
+                    and not in_title
+                    and (
+                        j < len(run) and _is_name_word(run[j], lexical) or i > 0 and _is_name_word(run[i - 1], lexical)
+                    )
+                )
+                if not longer_name:
+                    if kind == ORGANISATION and j < len(run):
+                        k = _place_match(run, j, t)
+                        if k > j:
+                            j = k
+                    if kind == ORGANISATION or persons:
+                        self.add(run[i:j], kind, "alias")
+                    i = j
+                    continue
+            if token.low in FACILITY_WORDS:
+                i += 1
+                while i < len(run) and (_is_name_word(run[i], lexical) or self.weak(run[i])):
+                    i += 1
+                continue
+            if self.is_role(run, i):
+                self.read_role(run, i, persons)
+                return
+            if token.low in ORG_HEADS or token.acronym and token.low.startswith(("dprd", "polda", "polres", "polsek")):
+                i = self.read_org(run, i)
+                continue
+            if token.low in PLACE_ADMIN_PREFIXES or token.low in PLACE_FEATURE_PREFIXES:
+                j = i + 1
+                # A place's name: a gazetteer name, else two words (three with Timur, Baru...).
+                k = _place_match(run, j, t)
+                if k > j:
+                    j = k
+                else:
+                    while (
+                        j < len(run)
+                        and run[j].cap
+                        and run[j].low not in ROLE_WORDS
+                        and run[j].low not in ORG_HEADS
+                        and (j - i <= 2 or run[j].low in _PLACE_QUALIFIERS)
+                    ):
+                        j += 1
+                if j > i + 1:
+                    self.add(run[i:j], PLACE, "place-pattern")
+                    i = j
+                    continue
+            j = _place_match(run, i, t)
+            if j > i:
+                if j < len(run) and run[j].low in ORG_TAILS:
+                    k = self.org_tail_end(run, j)
+                    self.add(run[i:k], ORGANISATION, "org-pattern")
+                    i = k
+                    continue
+                # A place right after a name word is a surname ("Hotman Paris"), not a place.
+                if not (i > 0 and _is_name_word(run[i - 1], lexical)):
+                    self.add(run[i:j], PLACE, "gazetteer")
+                    i = j
+                    continue
+            if _DOMAIN.search(token.text):
+                self.add(run[i : i + 1], ORGANISATION, "org-pattern")  # a news site: "Tribunjogja.com"
+                i += 1
+                continue
+            if token.acronym:
+                if i + 1 < len(run) and run[i + 1].low in ORG_TAILS:
+                    k = self.org_tail_end(run, i + 1)
+                    self.add(run[i:k], ORGANISATION, "org-pattern")
+                    i = k
+                    continue
+                self.add(run[i : i + 1], ORGANISATION, "org-acronym")
+                i += 1
+                continue
+            # A run of name words; ordinary words may open it ("Boy William", "Lady Gaga").
+            j = i
+            while j < len(run) and not _is_name_word(run[j], lexical) and self.weak(run[j]):
+                j += 1
+            if j < len(run) and _is_name_word(run[j], lexical):
+                while j < len(run) and _is_name_word(run[j], lexical):
+                    k = _alias_match(run, j, t)
+                    if j > i and k > j and (_alias_of(run[j:k], t) or ("",))[0] != PERSON:
+                        break
+                    j += 1
+            else:
+                j = i
+            if j > i:
+                if j < len(run) and run[j].low in ORG_TAILS:
+                    k = self.org_tail_end(run, j)
+                    self.add(run[i:k], ORGANISATION, "org-pattern")
+                    i = k
+                    continue
+                names = run[i:j]
+                while names and names[-1].low in NAME_PARTICLES:
+                    names = names[:-1]
+                if any(tok.low in ENGLISH_NOT_NAMES for tok in names):
+                    i = j
+                    continue
+                while len(names) > 1 and _INITIAL.match(names[-1].text):
+                    names = names[:-1]
+                if _LOCATIVE.search(self.text[max(0, names[0].start - 12) : names[0].start]):
+                    self.add(names, PLACE, "place-pattern")
+                elif persons and names:
+                    self.add(names, PERSON, "capitalised" if len(names) >= 2 else "single")
+                i = j
+                continue
+            i += 1  # an ordinary capitalised word inside a run
+
+    def weak(self, token: _Token) -> bool:
+        """An ordinary word that may still open a name ("Boy", "Lady")."""
+        return (
+            token.cap
+            and not token.sentence_start
+            and not token.acronym
+            and token.low not in ROLE_WORDS
+            and token.low not in ORG_HEADS
+            and token.low not in NOT_NAME
+            and token.low not in NAME_PARTICLES
+            and not any(ch.isdigit() for ch in token.text)
+        )
+
+    def is_role(self, run: list[_Token], i: int) -> bool:
+        token = run[i]
+        if token.low not in ROLE_WORDS:
+            return False
+        # "Putri Dewi", "Raja Seberang": a name, not a role, when a name word follows.
+        return not (token.low in _AMBIGUOUS_ROLES and i + 1 < len(run) and _is_name_word(run[i + 1], self.t.lexical))
+
+    def read_role(self, run: list[_Token], i: int, persons: bool) -> None:
+        """A role phrase ("Kasubbag Humas Polres Bogor AKP") and the person named after it."""
+        t = self.t
+        lexical = t.lexical
+        rest = run[i + 1 :]
+        k = _name_suffix(rest, lexical)
+        # A place or an organisation inside the trailing words belongs to the role ("Ketua DPRD
+        # Jabar Taufik Hidayat"), and so does the word after a head ("Rektor Universitas Oxford X").
+        p = k
+        while p < len(rest):
+            end = max(_place_match(rest, p, t), self.org_alias_end(rest, p))
+            if end > p:
+                k = p = end
+            else:
+                p += 1
+        if (
+            0 < k < len(rest)
+            and rest[k - 1].low in ORG_HEADS
+            and not rest[k - 1].acronym
+            and self.org_alias_end(rest, k - 1) == k - 1
+            and len(rest) - k >= 2
+        ):
+            k += 1
+        name = rest[k:]
+        complement = rest[:k]
+        while name and (name[-1].low in NAME_PARTICLES or len(name) > 1 and _INITIAL.match(name[-1].text)):
+            name = name[:-1]
+        if complement and complement[-1].low in ("pt", "cv") and name:
+            # "Direktur Operasional PT Bumi Hijau Lestari": the company, not a person.
+            self.read(complement[:-1], persons=False)
+            self.add(complement[-1:] + name, ORGANISATION, "org-pattern")
+            return
+        role = run[i].low
+        vouching = {tok.low for tok in run[i : i + 1 + len(complement)]}
+        if name and len(name) == 1 and not vouching & _SELF_CONTAINED_ROLES:
+            # "Lurah Terjun", "Kapolres Taput", "Owner Lanccelot": the role's territory or company.
+            if complement:
+                self.read(complement, persons=False)
+            if role in _TERRITORIAL_ROLES:
+                self.add(name, PLACE, "place-pattern")
+            elif name[0].low not in lexical:
+                self.add(name, ORGANISATION, "org-pattern")
+            return
+        if complement:
+            self.read(complement, persons=False)
+        if name and persons:
+            self.add(name, PERSON, "role-title", role)
+
+    def org_alias_end(self, tokens: list[_Token], p: int) -> int:
+        j = _alias_match(tokens, p, self.t)
+        if j > p and (_alias_of(tokens[p:j], self.t) or ("",))[0] == ORGANISATION:
+            return j
+        return p
+
+    def org_tail_end(self, run: list[_Token], j: int) -> int:
+        k = j
+        while k < len(run) and (
+            run[k].low in ORG_TAILS
+            or k + 1 < len(run)
+            and run[k].low in ("of", "the", "and", "for", "&")
+            and run[k + 1].cap
+            or run[k].cap
+            and run[k - 1].low in ("of", "the", "and", "for", "&")
+        ):
+            k += 1
+        return k
+
+    def read_org(self, run: list[_Token], i: int) -> int:
+        """An organisation from its head word: the words after it, up to a person's name or a role."""
+        t = self.t
+        lexical = t.lexical
+        if run[i].low == "bea" and not (i + 1 < len(run) and run[i + 1].low == "cukai"):
+            return i + 1  # "Bea Balik Nama" is a tax, "Bea Cukai" the customs
+        j = i + 1
+        while j < len(run):
+            token = run[j]
+            if token.low in ROLE_WORDS and token.low not in ORG_HEADS:
+                break
+            if token.low in ("dan", "&") and j + 1 < len(run):
+                ahead = run[j + 1 : j + 5]
+                if run[j + 1].low in ORG_HEADS or any(tok.low in ORG_TAILS for tok in ahead):
+                    break
+            j += 1
+        # A trailing person: two or more name words ("Komisi II DPR Zainudin Amali").
+        k = _name_suffix(run[i + 1 : j], lexical) + i + 1
+        trailing = run[k:j]
+        if (
+            len(trailing) >= 2
+            and k > i + 1
+            and run[i].low not in ("pt", "cv")
+            and not any(_place_match(run, p, t) > p for p in range(k, j))
+        ):
+            j = k
+        span = run[i:j]
+        while len(span) > 1 and (span[-1].low in ORG_CONNECTORS or span[-1].low in NAME_PARTICLES):
+            span = span[:-1]
+        if run[i].low in SUBUNIT_HEADS:
+            for p in range(i + 1, i + len(span)):
+                end = self.org_alias_end(run, p)
+                if end > p:
+                    self.add(run[p:end], ORGANISATION, "alias")
+                    if j < len(run) and run[j].low in ROLE_WORDS:
+                        self.read_role(run, j, True)
+                        return len(run)
+                    return i + len(span)
+        if len(span) == 1 and not span[0].acronym:
+            return i + 1  # "Komisi" alone is a word, not a name
+        self.add(span, ORGANISATION, "org-pattern")
+        if j < len(run) and run[j].low in ROLE_WORDS:
+            self.read_role(run, j, True)
+            return len(run)
+        return i + len(span)
+
+
+# Roles whose next single word is their territory or portfolio, not a name ("Menteri Keuangan").
+_ROLES_WITH_COMPLEMENT = _WORDS["roles_with_complement"]
+_SELF_CONTAINED_ROLES = _WORDS["self_contained_roles"]
+_TERRITORIAL_ROLES = _WORDS["territorial_roles"]
+
+
+# ----------------------------------------------------------------------------- resolving
+
+
+def _strip_org(name: str) -> str:
+    name = re.sub(r"^PT\.?\s+|\s*\(Persero\)|\s+Tbk\.?$|\s+\(Persero\)\s+Tbk\.?$", "", name).strip()
+    return name
+
+
+def _place_canonical(name: str, t: _Tables) -> str:
+    words = name.split()
+    if words and words[0].lower() in PLACE_ADMIN_PREFIXES and len(words) > 1:
+        words = words[1:]
+        if words and words[0].lower() in ("adm", "administrasi"):
+            words = words[1:]
+    elif words and words[0].lower() in ("pulau", "kepulauan") and _surface_key(" ".join(words[1:])) in t.places:
+        words = words[1:]
+    stripped = " ".join(words)
+    return t.places.get(_surface_key(stripped)) or t.places.get(_surface_key(name)) or stripped
+
+
+def _definitions(text: str, mentions: list[Mention], t: _Tables) -> dict[str, str]:
+    """Acronyms the article spells out: 'Badan Pusat Statistik (BPS)' -> BPS = Badan Pusat Statistik."""
+    found: dict[str, str] = {}
+    ends = {m.end: m for m in mentions if m.kind == ORGANISATION}
+    orgs = [m for m in mentions if m.kind == ORGANISATION]
+    for match in _DEFINITION.finditer(text):
+        acronym = match.group(1)
+        before = text[: match.start()].rstrip()
+        mention = ends.get(len(before))
+        alias = t.aliases.get(acronym)
+        words = [w for w in re.findall(r"[\w'’-]+", before[-90:]) if w[0].isupper()][-len(acronym) :]
+        spelled = " ".join(words)
+        if (
+            alias
+            and len(words) == len(acronym)
+            and "".join(w[0] for w in words).upper() == acronym.upper()
+            and fold_name(spelled)
+            != fold_name(" ".join(w for w in re.findall(r"[\w'’-]+", alias[1]) if w[0].isupper()))
+        ):
+            # "Pajak Kendaraan Bermotor (PKB)" is not the party the table knows as PKB.
+            found[acronym] = ""
+            continue
+        if alias and alias[0] == ORGANISATION:
+            # The table knows it: a spelled-out form broken by commas ("Badan Meteorologi,
+            # Klimatologi, dan Geofisika") is that organisation too.
+            for m in orgs:
+                if match.start() - 120 < m.start < match.start() and fold_name(alias[1]).startswith(fold_name(m.name)):
+                    m.canonical_hint = alias[1]
+            continue
+        if mention is None or mention.name == acronym:
+            continue
+        initials = "".join(w[0] for w in mention.name.split() if w[0].isupper())
+        if acronym[0].upper() == mention.name[0].upper() or initials[:2].upper() == acronym[:2].upper():
+            found[acronym] = mention.name
+    return found
+
+
+def _vouched(text: str, m: Mention) -> str:
+    """Why a single capitalised word is a person, or '' when nothing says so."""
+    after = text[m.end : m.end + 120]
+    before = text[max(0, m.start - 60) : m.start]
+    if m.role:
+        return "role-title"
+    if _AGE_OR_INITIALS.match(after):
+        return "initials" if m.name.isupper() else "speaker"
+    if m.name.isupper():
+        return "initials" if _INISIAL_BEFORE.search(before) else ""
+    if _SAID_BEFORE.search(before):
+        return "speaker"
+    if _SPEAKER_AFTER.match(after):
+        return "speaker"
+    return ""
+
+
+_SAY_WORDS = (
+    "kata|ujar|ucap|tutur|jelas|ungkap|tegas|imbuh|tambah|terang|sebut|papar|beber|lanjut|pungkas|tandas|tulis"
+    "|sambung|jawab|menurut|dikatakan|dijelaskan|diterangkan|ditambahkan"
+)
+# "kata Lurah Terjun, Erliana", "ujar Herman": a said-verb, at most a role phrase, then the name.
+_SAID_BEFORE = re.compile(r"\b(?:" + _SAY_WORDS + r")\s+(?:[A-Z][\w.-]*,?\s+|[a-z]{2,12}\s+){0,6}$")
+# "Soni yang tampak ... mengatakan", "Asep, saksi di TKP mengatakan", "Herman (30), warga ... mengaku".
+_SPEAKER_AFTER = re.compile(
+    r"^(?:\s*\(\d{1,3}\))?(?:\s*,[^,.;\"“”]{0,80},?|\s+yang\s[^,.;\"“”]{0,80})?\s*(?:juga\s+|pun\s+|lantas\s+|lalu\s+)?"
+    r"(?:mengatakan|menuturkan|menjelaskan|mengungkapkan|menegaskan|menambahkan|menerangkan|menyebutkan|menyebut"
+    r"|memaparkan|membeberkan|menyatakan|mengaku|mengakui|menceritakan|bercerita|berujar|berkata|mengatakan)\b"
+)
+
+
+_QUALIFIER_GAP = re.compile(r"\s*(?:\([^()]{1,15}\)\s*)?")
+_NICKNAME = re.compile(
+    r"\b(?P<short>[A-Z][\w'’]+)\s*(?:--|—|–|,|\()\s*(?:sapaan akrab|sapaan|panggilan akrab|akrab disapa)\s+"
+    r"(?P<full>[A-Z][\w'’]+(?:\s+[A-Z][\w'’]+){1,3})"
+    r"|(?P<full2>[A-Z][\w'’]+(?:\s+[A-Z][\w'’]+){1,3}),?\s+(?:yang\s+)?(?:akrab|biasa|kerap)\s+disapa\s+(?P<short2>[A-Z][\w'’]+)"
+)
+
+
+def _nicknames(text: str) -> dict[str, str]:
+    """'Emil --sapaan akrab Ridwan Kamil--', 'Laura ... yang biasa disapa Lolly': short name -> full name."""
+    found: dict[str, str] = {}
+    if "sapa" not in text and "panggilan" not in text:
+        return found
+    for match in _NICKNAME.finditer(text):
+        short = match.group("short") or match.group("short2")
+        full = match.group("full") or match.group("full2")
+        alias = tables().aliases.get(full)
+        found[short] = alias[1] if alias and alias[0] == PERSON else full
+    return found
+
+
+def _resolve(text: str, body_offset: int, mentions: list[Mention]) -> Analysis:
+    t = tables()
+    definitions = _definitions(text, mentions, t)
+
+    place_at = {m.start: m for m in mentions if m.kind == PLACE}
+    org_ends: dict[int, Mention] = {}
+    for m in mentions:
+        if m.kind == ORGANISATION:
+            gap = _QUALIFIER_GAP.match(text, m.end)
+            if gap:
+                org_ends[gap.end()] = m
+    kept: list[Mention] = []
+    for m in mentions:
+        if m.kind == ORGANISATION:
+            if m.rule == "org-acronym":
+                after = text[m.end : m.end + 20]
+                before = text[max(0, m.start - 20) : m.start]
+                if len(m.name) <= 3 and (_AGE_OR_INITIALS.match(after) or _INISIAL_BEFORE.search(before)):
+                    m.kind, m.rule, m.canonical = PERSON, "initials", m.name
+                elif definitions.get(m.name):
+                    m.canonical = _strip_org(definitions[m.name])
+                    m.canonical_hint = "defined"
+                else:
+                    continue  # an acronym neither in the tables nor spelled out: too often not a name
+            else:
+                if m.name.lower() in GENERIC_ORGS:
+                    continue
+                if definitions.get(m.name) == "":
+                    continue  # an acronym the article spells out as something else
+                hit = t.aliases.get(_surface_key(m.name))
+                m.canonical = hit[1] if hit and hit[0] == ORGANISATION else _strip_org(m.name)
+                if m.canonical_hint:
+                    m.canonical = m.canonical_hint
+                head = m.name.split()[0]
+                if head in definitions and len(m.name.split()) > 1:
+                    m.canonical = definitions[head] + m.name[len(head) :]
+                # "Badan Pajak dan Retribusi Daerah (BPRD) Provinsi DKI Jakarta": the place after the
+                # acronym belongs to the name.
+                follow = _DEFINITION.match(text, m.end + 1) if text[m.end : m.end + 1] == " " else None
+                if follow and follow.group(1) not in t.aliases:
+                    place = place_at.get(follow.end() + 1)
+                    if place is not None:
+                        m.canonical = f"{m.canonical} {place.name}"
+                        place.canonical_hint = "part"
+        elif m.kind == PLACE:
+            if m.canonical_hint == "part":
+                continue
+            org = org_ends.get(m.start)
+            if org is not None and org.rule == "alias":
+                continue  # "Kemendagri (...) Republik Indonesia": the organisation's own qualifier
+            hit = t.places.get(_surface_key(m.name))
+            m.canonical = hit or _place_canonical(m.name, t)
+        else:
+            hit = t.aliases.get(_surface_key(m.name)) or t.aliases_folded.get(fold_name(m.name))
+            if hit and hit[0] == ORGANISATION:
+                m.kind, m.canonical = ORGANISATION, hit[1]
+            elif hit and hit[0] == PERSON:
+                m.canonical = hit[1]
+            else:
+                m.canonical = _strip_titles(m.name)
+        if m.canonical:
+            kept.append(m)
+
+    # A spelled-out acronym is the organisation of its spelled-out form, whatever that became.
+    final_of = {m.name: m.canonical for m in kept if m.kind == ORGANISATION and m.rule != "org-acronym"}
+    spelled = {v for v in definitions.values() if v}
+    kept = [
+        m
+        for m in kept
+        if not (
+            m.canonical_hint == "defined" and definitions[m.name] in spelled and definitions[m.name] not in final_of
+        )
+    ]
+    for m in kept:
+        if m.canonical_hint == "defined" and definitions[m.name] in final_of:
+            m.canonical = final_of[definitions[m.name]]
+
+    # The title confirms, it does not discover (Indonesian titles capitalise every word).
+    body = [m for m in kept if m.start >= body_offset]
+    title = [m for m in kept if m.start < body_offset]
+
+    # People: a shorter name that is part of exactly one longer name of the article is that person.
+    words_of: dict[str, set[str]] = {}
+    for m in body + [m for m in title if m.kind == PERSON and m.rule == "alias"]:
+        if m.kind == PERSON and m.rule != "single":
+            words_of.setdefault(m.canonical, set()).update(fold_name(m.canonical).split())
+            words_of[m.canonical].update(fold_name(m.name).split())
+    by_word: dict[str, set[str]] = defaultdict(set)
+    for canonical, words in words_of.items():
+        for word in words:
+            by_word[word].add(canonical)
+
+    def owner(m: Mention) -> str | None:
+        words = fold_name(m.canonical).split()
+        if not words:
+            return None
+        owners = set.intersection(*(by_word.get(w, set()) for w in words))
+        owners.discard(m.canonical)
+        longer = [o for o in owners if len(fold_name(o).split()) > len(words)]
+        # "Atalia Praratya" inside "Atalia Praratya Kamil" is the same owner, not a second one.
+        longest = [o for o in longer if not any(o != other and words_of[o] < words_of[other] for other in longer)]
+        return longest[0] if len(longest) == 1 else None
+
+    nicknames = _nicknames(text)
+    for m in body:
+        if m.kind == PERSON and m.rule == "single" and m.name in nicknames:
+            m.canonical, m.rule = nicknames[m.name], "capitalised"
+    resolved: list[Mention] = []
+    unvouched: list[Mention] = []
+    for m in body:
+        if m.kind == PERSON:
+            full = owner(m)
+            if full is not None:
+                m.canonical = full
+                if m.rule == "single":
+                    m.rule = "capitalised"
+            elif m.rule == "single":
+                m.rule = _vouched(text, m)
+                if not m.rule:
+                    unvouched.append(m)
+                    continue
+        resolved.append(m)
+    # A single name vouched for once is that person wherever else it is written.
+    vouched = {fold_name(m.canonical): m.rule for m in resolved if m.kind == PERSON}
+    for m in unvouched:
+        rule = vouched.get(fold_name(m.canonical))
+        if rule:
+            m.rule = rule
+            resolved.append(m)
+    resolved.sort(key=lambda m: m.start)
+    places = {fold_name(m.canonical) for m in resolved if m.kind == PLACE}
+    organisations = {fold_name(m.canonical) for m in resolved if m.kind == ORGANISATION}
+    for m in resolved:
+        if m.kind == PERSON and m.rule != "alias":
+            folded = fold_name(m.canonical)
+            if folded in places:
+                m.kind = PLACE
+            elif folded in organisations:
+                m.kind = ORGANISATION
+    known = {(m.kind, fold_name(m.canonical)) for m in resolved}
+    for m in title:
+        if m.kind == PERSON:
+            full = owner(m)
+            if full is not None:
+                m.canonical = full
+        if (m.kind, fold_name(m.canonical)) in known or m.rule in ("alias", "gazetteer"):
+            resolved.append(m)
+    return _entities(text, body_offset, resolved)
+
+
+_HONORIFICS = re.compile(
+    r"^(?:(?:Dr|Drs|Dra|Ir|Prof|H|Hj|KH|K\.H|Kh|Bapak|Pak|Ibu|Bu|Kang|Mbak|Mas|Bang|Eyang|Ustaz|Ustad|Habib|Chef|Sir|Mr|Mrs|Ms)\.?\s+)+"
+)
+_DEGREES = re.compile(r",?\s+(?:S\.?[A-Z][a-zA-Z]*|M\.?[A-Z][a-zA-Z]*|MPsi|SH|MH|MM|MA|MSi|MBA|PhD|Ph\.D)\.?$")
+
+
+def _strip_titles(name: str) -> str:
+    name = _HONORIFICS.sub("", name)
+    name = _DEGREES.sub("", name)
+    return name.strip(" ,.-")
+
+
+def _said_verb_follows(after: str) -> bool:
+    word = re.match(r"^\s*,?\s*(\w+)", after)
+    if not word:
+        return False
+    w = word.group(1).lower()
+    return w in _INDIRECT_VERBS or w in SAID_VERBS
+
+
+_INDIRECT_AFTER = re.compile(
+    r"\b(?:mengatakan|menuturkan|menjelaskan|mengungkapkan|menegaskan|menambahkan|menerangkan|menyebutkan"
+    r"|memaparkan|membeberkan|menyatakan|mengaku|mengakui|menceritakan|bercerita|berujar|berkata)\b"
+)
+_INDIRECT_VERBS = _WORDS["indirect_verbs"]
+
+
+def _organisation_key(name: str) -> str:
+    """'DPRD Jabar' and 'DPRD Jawa Barat' are one organisation: its place by the gazetteer's name."""
+    words = name.split()
+    places = tables().places
+    for k in (3, 2, 1):
+        if len(words) > k and " ".join(words[-k:]) in places:
+            return fold_name(" ".join(words[:-k]) + " " + places[" ".join(words[-k:])])
+    return fold_name(name)
+
+
+def _entities(text: str, body_offset: int, mentions: list[Mention]) -> Analysis:
+    groups: dict[tuple[str, str], list[Mention]] = {}
+    for m in sorted(mentions, key=lambda m: m.start):
+        key = _organisation_key(m.canonical) if m.kind == ORGANISATION else fold_name(m.canonical)
+        groups.setdefault((m.kind, key), []).append(m)
+    entities = []
+    roles: dict[str, str] = {}
+    for (kind, _folded), group in groups.items():
+        # The canonical of the group: a table's form when one mention has it, else the longest.
+        canonical = max((m.canonical for m in group), key=lambda c: (len(c), c))
+        first_rule = min(group, key=lambda m: _RULE_ORDER.get(m.rule, 99)).rule
+        for m in group:
+            m.canonical = canonical
+            if m.role and kind == PERSON:
+                roles.setdefault(m.role, canonical)
+        entities.append(Entity(kind, canonical, tuple((m.start, m.end) for m in group), first_rule))
+    ordered = sorted(mentions, key=lambda m: m.start)
+    return Analysis(text, body_offset, entities, ordered, roles)
+
+
+_RULE_ORDER = {
+    "alias": 0,
+    "gazetteer": 1,
+    "role-title": 2,
+    "org-pattern": 3,
+    "place-pattern": 4,
+    "org-acronym": 5,
+    "initials": 6,
+    "speaker": 7,
+    "capitalised": 8,
+}
+
+
+@lru_cache(maxsize=32)
+def analyse(title: str, body: str) -> Analysis:
+    """Entities and their mentions (cached: the quote extraction reads the same analysis)."""
+    text = article_text(title, body)
+    body_offset = len(title) + 2
+    reader = _Reader(text, body_offset)
+    tokens = _tokens(text)
+    for token in tokens:
+        if token.start >= body_offset:
+            break
+        token.sentence_start = True  # a title capitalises every word, as a sentence does its first
+    for run in _runs(text, tokens):
+        reader.read(run)
+    return _resolve(text, body_offset, reader.mentions)
+
+
+def extract_entities(title: str, body: str) -> list[Entity]:
+    """People, organisations and places of one article, each once, with its mentions."""
+    return list(analyse(title, body).entities)

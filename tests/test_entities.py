@@ -1,0 +1,192 @@
+"""People, organisations, places and quotes extracted from real clickid articles, and their scores
+on the hand-labelled articles (tests/data/entities_labelled.txt, scored by bench/entities.py)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from berita_search.index.article import Article
+from berita_search.index.entities import Entity, article_text, extract_entities, fold_name, tables
+from berita_search.index.quotes import extract_quotes
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bench.entities import LABELS, draw, evaluate, locate_quotes, parse_labels, read_clickid
+from tests.conftest import CLICKID_JSONL, require_shared
+
+# The goals of the issue, on the held-out part.
+ENTITY_GOAL = (0.9, 0.8)  # precision, recall
+QUOTE_GOAL = (0.9, 0.75)
+# What the rules reach today on the held-out part (bench/entities.py), less a small margin: a change
+# that scores below these has made the extraction worse.
+ENTITY_FLOOR = (0.63, 0.70)
+QUOTE_FLOOR = (0.71, 0.64)
+
+
+@pytest.fixture(scope="module")
+def clickid() -> dict[str, Article]:
+    require_shared()
+    return {article.id: article for article in read_clickid(CLICKID_JSONL)}
+
+
+def persons(entities: list[Entity]) -> dict[str, Entity]:
+    return {e.canonical: e for e in entities if e.kind == "person"}
+
+
+def test_jokowi_and_joko_widodo_are_one_person(clickid: dict[str, Article]) -> None:
+    # "Joko Widodo" in paragraphs 0 and 6, "Jokowi" in the title and in "Pak Jokowi" (paragraph 8).
+    article = clickid["e829547bef9e1d97"]
+    assert "Jokowi" in article.body and "Joko Widodo" in article.body
+    people = persons(extract_entities(article.title, article.body))
+    assert [name for name in people if "jokowi" in fold_name(name) or "joko" in fold_name(name)] == ["Joko Widodo"]
+    text = article_text(article.title, article.body)
+    written = [text[start:end] for start, end in people["Joko Widodo"].mentions]
+    assert written.count("Joko Widodo") == 2
+    assert written[0] == "Jokowi" and written[-1].endswith("Jokowi")  # the title and "Pak Jokowi"
+    assert "Ma'ruf Amin" in people  # written "Maruf Amin": the alias table's form
+
+
+def test_laode_m_syarif_on_the_kpk_law(clickid: dict[str, Article]) -> None:
+    # Kompas, 17 September 2019: the body calls him "Laode" only (his full name was a dropped link),
+    # the title "Laode Syarif"; paragraph 2 is his quote on the revised KPK law.
+    article = clickid["b39ebf956f41f4e5"]
+    quotes = extract_quotes(article.title, article.body)
+    on_the_law = [q for q in quotes if "UU KPK versi revisi akan melumpuhkan penindakan KPK" in q.text]
+    assert len(on_the_law) == 1
+    quote = on_the_law[0]
+    assert (quote.kind, quote.paragraph, quote.speaker_canonical) == ("direct", 2, "Laode Muhammad Syarif")
+    assert quote.speaker_as_written == "Laode"
+    assert quote.text.startswith("Jika apa yang kami terima dari media adalah benar")
+    assert " ".join(article.body[quote.start : quote.end].split()) == quote.text
+    # "Menurut Laode, ..." in paragraph 3 is his too, as reported speech.
+    reported = [q for q in quotes if q.paragraph == 3]
+    assert [(q.kind, q.speaker_canonical) for q in reported] == [("indirect", "Laode Muhammad Syarif")]
+    people = persons(extract_entities(article.title, article.body))
+    assert "Laode Muhammad Syarif" in people and "Laode" not in people
+    assert "Agus Rahardjo" in people and "Joko Widodo" in people
+
+
+def test_pronoun_and_surname_resolve_to_the_person_named_before(clickid: dict[str, Article]) -> None:
+    # TNI and the Riau haze: "Panglima TNI Marsekal Hadi Tjahjanto mengatakan" (2), "kata Hadi" (3),
+    # "ungkap Hadi" (5); then "Agus mengatakan" (9) and "kata dia" (10), who is Agus.
+    article = clickid["72e67edbf0898afe"]
+    by_paragraph = {(q.paragraph, q.kind): q for q in extract_quotes(article.title, article.body)}
+    assert by_paragraph[(2, "indirect")].speaker_canonical == "Hadi Tjahjanto"
+    assert by_paragraph[(3, "direct")].speaker_canonical == "Hadi Tjahjanto"
+    assert by_paragraph[(3, "direct")].speaker_as_written == "Hadi"
+    assert by_paragraph[(5, "direct")].speaker_canonical == "Hadi Tjahjanto"
+    assert by_paragraph[(10, "direct")].speaker_canonical == "Agus"
+    assert by_paragraph[(10, "direct")].speaker_as_written == "Agus"
+    entities = extract_entities(article.title, article.body)
+    kinds = {(e.kind, e.canonical) for e in entities}
+    assert {
+        ("person", "Tito Karnavian"),
+        ("person", "Doni Monardo"),
+        ("organisation", "Tentara Nasional Indonesia"),
+        ("organisation", "Badan Nasional Penanggulangan Bencana"),
+        ("place", "Riau"),
+        ("place", "Jambi"),
+        ("place", "Sumatera"),
+    } <= kinds
+
+
+def test_places_take_the_gazetteer_name(clickid: dict[str, Article]) -> None:
+    # BMKG's forecast: "Badan Meteorologi, Klimatologi, dan Geofisika (BMKG)", "DKI Jakarta",
+    # "Kota Tangerang", "Kota Bogor".
+    article = clickid["31e150cb8390f066"]
+    entities = {(e.kind, e.canonical) for e in extract_entities(article.title, article.body)}
+    assert entities == {
+        ("organisation", "Badan Meteorologi, Klimatologi, dan Geofisika"),
+        ("place", "Jakarta"),
+        ("place", "Kepulauan Seribu"),
+        ("place", "Tangerang"),
+        ("place", "Bekasi"),
+        ("place", "Depok"),
+        ("place", "Bogor"),
+    }
+
+
+def test_mentions_are_the_names_as_written(clickid: dict[str, Article]) -> None:
+    for article_id in ("e829547bef9e1d97", "72e67edbf0898afe", "b39ebf956f41f4e5"):
+        article = clickid[article_id]
+        text = article_text(article.title, article.body)
+        for entity in extract_entities(article.title, article.body):
+            assert entity.mentions == tuple(sorted(entity.mentions))
+            for start, end in entity.mentions:
+                written = text[start:end]
+                assert written and written == written.strip() and "\n" not in written
+
+
+def test_labels_are_well_formed_and_drawn_as_documented(clickid: dict[str, Article]) -> None:
+    labelled = parse_labels(LABELS)
+    assert len(labelled) == 108
+    parts = Counter((a.part, a.source) for a in labelled)
+    assert set(parts.values()) == {6} and len(parts) == 18  # 6 dev and 6 held-out per outlet
+    drawn = {(article.id, part) for part, _outlet, article in draw(list(clickid.values()))}
+    assert {(a.article_id, a.part) for a in labelled} == drawn
+    for item in labelled:
+        locate_quotes(item, clickid[item.article_id].body)  # every quote's anchor is in the body
+        for quote in item.quotes:
+            paragraph_of_span = clickid[item.article_id].body[: quote.span[0]].count("\n\n")
+            assert paragraph_of_span == quote.paragraph
+
+
+@pytest.fixture(scope="module")
+def scores(clickid: dict[str, Article]):  # type: ignore[no-untyped-def]
+    return evaluate(list(clickid.values()))
+
+
+def _entity_totals(part_scores) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+    predicted = sum(t.predicted for t in part_scores.entities.values())
+    correct = sum(t.correct for t in part_scores.entities.values())
+    gold = sum(t.gold for t in part_scores.entities.values())
+    found = sum(t.found for t in part_scores.entities.values())
+    return correct / predicted, found / gold
+
+
+def test_heldout_scores_do_not_fall(scores) -> None:  # type: ignore[no-untyped-def]
+    precision, recall = _entity_totals(scores["heldout"])
+    assert precision >= ENTITY_FLOOR[0] and recall >= ENTITY_FLOOR[1]
+    quotes = scores["heldout"].quotes["all"]
+    assert quotes.precision() >= QUOTE_FLOOR[0] and quotes.recall() >= QUOTE_FLOOR[1]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the rules do not reach the issue's goals yet: held-out entities 0.66 precision and 0.72 recall, "
+    "quote-speaker pairs 0.74 and 0.66 (python -m bench.entities)",
+)
+def test_heldout_scores_reach_the_goals(scores) -> None:  # type: ignore[no-untyped-def]
+    precision, recall = _entity_totals(scores["heldout"])
+    quotes = scores["heldout"].quotes["all"]
+    assert precision >= ENTITY_GOAL[0] and recall >= ENTITY_GOAL[1]
+    assert quotes.precision() >= QUOTE_GOAL[0] and quotes.recall() >= QUOTE_GOAL[1]
+
+
+def test_data_tables_load() -> None:
+    t = tables()
+    assert t.aliases["Jokowi"] == ("person", "Joko Widodo")
+    assert t.aliases["KPK"] == ("organisation", "Komisi Pemberantasan Korupsi")
+    assert t.places["Kabupaten Bogor"] == "Bogor" and t.places["Jabar"] == "Jawa Barat"
+    assert len({canonical for canonical in t.places.values()}) > 700
+
+
+@given(st.text(max_size=40))
+def test_fold_name_is_idempotent_and_ignores_case(name: str) -> None:
+    folded = fold_name(name)
+    assert fold_name(folded) == folded
+    assert fold_name(name.upper()) == fold_name(name.lower()) or not name.isascii()
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=300))
+def test_any_text_is_read_without_error(text: str) -> None:
+    entities = extract_entities(text[:20], text)
+    quotes = extract_quotes(text[:20], text)
+    whole = article_text(text[:20], text)
+    for entity in entities:
+        assert entity.kind in ("person", "organisation", "place") and entity.canonical
+        assert all(0 <= start < end <= len(whole) for start, end in entity.mentions)
+    for quote in quotes:
+        assert quote.kind in ("direct", "indirect") and 0 <= quote.start < quote.end <= len(text)
+        assert " ".join(text[quote.start : quote.end].split()) == quote.text
