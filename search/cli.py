@@ -231,7 +231,7 @@ def query_command(
     except RequestError as exc:
         raise UsageFailure(str(exc)) from None
     for message in result.messages:
-        click.echo(f"note: {message}", err=True)
+        click.echo(f"note: {message.text('en')}", err=True)
     if as_json:
         for hit in result.hits:
             click.echo(json.dumps(hit.to_json(), ensure_ascii=False))

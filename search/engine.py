@@ -20,6 +20,7 @@ from berita_search.index.dates import format_id
 from berita_search.index.fields import HIT_KEYS
 from berita_search.search import plan as P
 from berita_search.search.backends.base import Backend, SearchSpec
+from berita_search.search.messages import Message
 from berita_search.search.querylang import ParsedQuery, parse_date_span, parse_query
 from berita_search.search.snippets import Snippet, make_snippet
 
@@ -102,15 +103,17 @@ class SearchResult:
     parsed: ParsedQuery
     total: int
     hits: list[Hit]
-    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # counts of articles
     suggestion: str | None = None
+    articles: int = 0  # matching articles, copies included
+    stories: int = 0  # distinct stories among them: the total when copies are collapsed
 
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.request.limit))
 
     @property
-    def messages(self) -> list[str]:
+    def messages(self) -> list[Message]:
         return self.parsed.messages
 
 
@@ -226,7 +229,7 @@ class SearchEngine:
             item.duplicates = ranked.copies - 1 if request.collapse else 0
             hits.append(item)
         suggestion = self.suggest(parsed, request) if suggest and total < 3 else None
-        return SearchResult(request, parsed, total, hits, matches.facets, suggestion)
+        return SearchResult(request, parsed, total, hits, matches.facets, suggestion, matches.articles, matches.stories)
 
     def _hit(self, stored: dict[str, Any], score: float, parsed: ParsedQuery, snippets: bool) -> Hit:
         iso, display = published_of(stored)

@@ -32,6 +32,7 @@ from berita_search.index.fields import ALL_TEXT, BY_NAME, FIELDS, Kind
 from berita_search.index.schema import DEFAULT_STEMMER
 from berita_search.index.stopwords import STOPWORDS
 from berita_search.search import plan as P
+from berita_search.search.messages import Message
 from whoosh import query as Q
 from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.fields import TEXT, Schema
@@ -59,7 +60,7 @@ class QueryError(ValueError):
 class ParsedQuery:
     plan: P.Node | None  # None: nothing to search for
     text: str
-    messages: list[str] = field(default_factory=list)
+    messages: list[Message] = field(default_factory=list)
     # Folded surface words and stems the user searched for, for snippets and highlighting.
     words: set[str] = field(default_factory=set)
     stems: set[str] = field(default_factory=set)
@@ -133,7 +134,8 @@ class _Rewriter:
         self.negated = 0  # depth of NOT around the node being rewritten
         self.stemmed = _stemmed_analyzer(stemmer)
 
-    def note(self, message: str) -> None:
+    def note(self, code: str, **values: object) -> None:
+        message = Message.of(code, **values)
         if message not in self.parsed.messages:
             self.parsed.messages.append(message)
 
@@ -189,7 +191,7 @@ class _Rewriter:
     def date_query(self, raw: str) -> _Rewritten:
         span = parse_date_span(raw)
         if span is None:
-            self.note(f'tanggal tidak dikenali: {raw!r} (contoh: 2023-08-31, 2023-08, "31 Agustus 2023")')
+            self.note("date_unreadable", value=raw)
             return None
         return P.DateSpan(span[0].date(), span[1].date())
 
@@ -197,7 +199,7 @@ class _Rewriter:
         lo = parse_date_span(start) if start else None
         hi = parse_date_span(end) if end else None
         if (start and lo is None) or (end and hi is None):
-            self.note(f"rentang tanggal tidak dikenali: [{start or ''} TO {end or ''}]")
+            self.note("date_range_unreadable", start=start or "", end=end or "")
             return None
         low = (lo[1] + timedelta(microseconds=1)) if (lo and startexcl) else (lo[0] if lo else None)
         high = (hi[0] - timedelta(microseconds=1)) if (hi and endexcl) else (hi[1] if hi else None)
@@ -209,7 +211,7 @@ class _Rewriter:
 
     def rewrite(self, node: Q.Query) -> _Rewritten:
         if self.clauses > MAX_CLAUSES:
-            self.note(f"kueri terlalu panjang: hanya {MAX_CLAUSES} istilah pertama yang dipakai")
+            self.note("too_many_terms", limit=MAX_CLAUSES)
             return None
         fieldname = getattr(node, "fieldname", None) or ALL
         if isinstance(node, Q.Not):
@@ -234,11 +236,11 @@ class _Rewriter:
         if isinstance(node, Q.Term):
             return self.field_text(fieldname, str(node.text), phrase=False, boost=node.boost)
         if isinstance(node, Q.TermRange):
-            self.note(f"rentang hanya untuk tanggal: {node}")
+            self.note("range_not_date", part=str(node))
             return None
         if node is Q.NullQuery or isinstance(node, Q.Every):
             return None
-        self.note(f"bagian kueri diabaikan: {node}")
+        self.note("part_ignored", part=str(node))
         return None
 
     def compound(self, node: Q.And | Q.Or) -> _Rewritten:
@@ -257,7 +259,7 @@ class _Rewriter:
             positives = [s.as_term() for s in stops]
         if not positives:
             if negatives:
-                self.note("kueri hanya berisi pengecualian; tambahkan kata yang dicari")
+                self.note("only_exclusions")
             return None
         if len(positives) == 1 and not negatives and node.boost == 1.0:
             return positives[0]
@@ -273,7 +275,7 @@ class _Rewriter:
         if excluded is None or isinstance(excluded, _FunctionWord):
             return kept
         if kept is None:
-            self.note("kueri hanya berisi pengecualian; tambahkan kata yang dicari")
+            self.note("only_exclusions")
             return None
         children = kept.children if isinstance(kept, P.And) and kept.boost == 1.0 else (kept,)
         return P.And((*children, P.Not(excluded)))
@@ -306,7 +308,7 @@ class _Rewriter:
         stem = pattern.rstrip("*?")
         folded = fold(stem) if stem else ""
         if len(folded) < 2 or "*" in stem or "?" in stem:
-            self.note(f"pola terlalu pendek atau rumit: {pattern!r}; dicari sebagai kata biasa")
+            self.note("pattern_too_short", pattern=pattern)
             return self.words_query(fieldname, pattern.replace("*", " ").replace("?", " "))
         self.clauses += 1
         self.parsed.words.add(folded)
@@ -319,7 +321,7 @@ class _Rewriter:
             return self.date_query(" ".join(node.words))
         text = getattr(node, "text", None)
         if text is None:
-            self.note(f"tanggal tidak dikenali: {node}")
+            self.note("date_unreadable", value=str(node))
             return None
         return self.date_query(str(text))
 
@@ -414,7 +416,7 @@ def parse_query(text: str, stemmer: str = DEFAULT_STEMMER) -> ParsedQuery:
     parsed = ParsedQuery(None, original)
     if len(text) > MAX_QUERY_CHARS:
         text = text[:MAX_QUERY_CHARS]
-        parsed.messages.append(f"kueri dipotong menjadi {MAX_QUERY_CHARS} karakter")
+        parsed.messages.append(Message.of("query_cut", limit=MAX_QUERY_CHARS))
     if not text.strip():
         return parsed
     try:
@@ -424,7 +426,7 @@ def parse_query(text: str, stemmer: str = DEFAULT_STEMMER) -> ParsedQuery:
         parsed.plan = result.as_term() if isinstance(result, _FunctionWord) else result
     except Exception as exc:  # the parser must never take the tool down
         literal = _SYNTAX_CHARS.sub(" ", text)
-        parsed.messages.append(f"sintaks kueri tidak dapat dibaca ({type(exc).__name__}); dicari sebagai teks biasa")
+        parsed.messages.append(Message.of("syntax_unreadable", error=type(exc).__name__))
         parsed.words.clear()
         parsed.stems.clear()
         parsed.phrases.clear()

@@ -138,8 +138,8 @@ def test_malformed_input_never_fails(engine: SearchEngine, text: str) -> None:
 
 
 def test_malformed_input_messages() -> None:
-    assert "tanggal tidak dikenali" in parse_query("tanggal:2023-02-31 putin").messages[0]
-    assert parse_query("a" * 600).messages == ["kueri dipotong menjadi 500 karakter"]
+    assert "tanggal tidak dikenali" in parse_query("tanggal:2023-02-31 putin").messages[0].text("id")
+    assert [m.text("id") for m in parse_query("a" * 600).messages] == ["kueri dipotong menjadi 500 karakter"]
     assert parse_date_span("2023-02-29") is None
     assert parse_date_span("2024-02-29") is not None
 

@@ -307,7 +307,7 @@ def create_app(engine: SearchEngine) -> Starlette:
                 "hits": [hit_json(h) for h in result.hits],
                 "facets": {name: dict(result.facets.get(name, [])) for name in API_FACETS},
                 "suggestion": result.suggestion,
-                "messages": result.messages,
+                "messages": [m.text("id") for m in result.messages],
             }
         )
 

@@ -1,0 +1,69 @@
+"""Messages to people, one catalogue in two languages.
+
+The web and the API speak Indonesian; the CLI speaks English. Code that has something to
+say makes a ``Message`` (a code and its values); each front-end renders it in its language.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+Language = Literal["id", "en"]
+
+CATALOGUE: dict[str, dict[Language, str]] = {
+    "query_cut": {
+        "id": "kueri dipotong menjadi {limit} karakter",
+        "en": "query cut to {limit} characters",
+    },
+    "syntax_unreadable": {
+        "id": "sintaks kueri tidak dapat dibaca ({error}); dicari sebagai teks biasa",
+        "en": "query syntax unreadable ({error}); searched as plain text",
+    },
+    "too_many_terms": {
+        "id": "kueri terlalu panjang: hanya {limit} istilah pertama yang dipakai",
+        "en": "query too long: only the first {limit} terms are searched",
+    },
+    "date_unreadable": {
+        "id": 'tanggal tidak dikenali: {value!r} (contoh: 2023-08-31, 2023-08, "31 Agustus 2023")',
+        "en": 'unreadable date {value!r} (write 2023-08-31, 2023-08 or "31 Agustus 2023")',
+    },
+    "date_range_unreadable": {
+        "id": "rentang tanggal tidak dikenali: [{start} TO {end}]",
+        "en": "unreadable date range [{start} TO {end}]",
+    },
+    "range_not_date": {
+        "id": "rentang hanya untuk tanggal: {part}",
+        "en": "ranges are for dates only: {part}",
+    },
+    "part_ignored": {
+        "id": "bagian kueri diabaikan: {part}",
+        "en": "part of the query ignored: {part}",
+    },
+    "only_exclusions": {
+        "id": "kueri hanya berisi pengecualian; tambahkan kata yang dicari",
+        "en": "the query only excludes; add words to search for",
+    },
+    "pattern_too_short": {
+        "id": "pola terlalu pendek atau rumit: {pattern!r}; dicari sebagai kata biasa",
+        "en": "pattern too short or complex: {pattern!r}; searched as plain words",
+    },
+}
+
+
+@dataclass(frozen=True)
+class Message:
+    code: str
+    values: tuple[tuple[str, Any], ...] = ()
+
+    @classmethod
+    def of(cls, code: str, **values: Any) -> Message:
+        if code not in CATALOGUE:
+            raise KeyError(f"no message {code!r} in the catalogue")
+        return cls(code, tuple(values.items()))
+
+    def text(self, language: Language = "id") -> str:
+        return CATALOGUE[self.code][language].format(**dict(self.values))
+
+    def __str__(self) -> str:
+        return self.text("id")
