@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 
+# Real OpenSearch clusters, session-scoped: started only when a test asks for one.
+from tests.opensearch_fixtures import opensearch_one_node, opensearch_three_nodes  # noqa: F401
+
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 SEED = SHARED / "seed" / "000_d41e4b651be29f01.txt"
