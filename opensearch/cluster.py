@@ -334,14 +334,21 @@ class Node:
 
     def is_ours(self, pid: int) -> bool:
         """Whether PID is this node's JVM (a recycled PID is left alone)."""
-        args = _cmdline(pid)
-        return MAIN_CLASS in args and str(self.home) in args
+        for _ in range(20):
+            args = _cmdline(pid)
+            if args != [""]:
+                return MAIN_CLASS in args and str(self.home) in args
+            # The kernel shows an empty command line at moments (seen while a busy JVM runs).
+            if _process_state(pid) in (None, "Z", "X"):
+                return False
+            time.sleep(0.05)
+        return False
 
     def alive(self) -> bool:
         if self.pid is None:
             return False
-        if self.process is not None and self.process.poll() is not None:
-            return False
+        if self.process is not None:  # started by this process: its own child, no guessing
+            return self.process.poll() is None
         state = _process_state(self.pid)
         return state is not None and state not in ("Z", "X") and self.is_ours(self.pid)
 
