@@ -43,6 +43,8 @@ LOAD_THREADS = 4
 LOAD_PAUSE = 0.05  # seconds between one thread's requests: the load spans the node's loss
 KILL_AFTER = 100  # requests answered before the node is killed
 LOAD_TIME_CAP = 120.0
+# opensearch-py 3 takes a `timeout` argument as the HTTP request's own timeout unless
+# `request_timeout` is given too; only then is it sent as the API's `timeout` parameter.
 
 
 @pytest.fixture(scope="module")
@@ -76,10 +78,6 @@ def create_and_fill(client, name: str, documents: dict[str, dict], shards: int, 
     response = client.bulk(body="\n".join(lines) + "\n", refresh="wait_for")
     statuses = Counter(item["index"]["status"] for item in response["items"])
     assert response["errors"] is False and statuses == {201: len(documents)}, statuses
-
-
-# opensearch-py 3 takes a `timeout` argument as the HTTP request's own timeout unless
-# `request_timeout` is given too; only then is it sent as the API's `timeout` parameter.
 
 
 def hit_ids(response: dict) -> set[str]:
@@ -246,7 +244,8 @@ def test_three_nodes_survive_a_killed_node(opensearch_three_nodes: Cluster, docu
 
     print(
         f"failover load: {answered} searches in {load_seconds:.1f} s, {answered_after_kill} after {victim.name} "
-        f"(the elected cluster manager) was killed, {len(failures)} failed"
+        f"(the elected cluster manager) was killed, {len(failures)} failed; resident memory of the others: "
+        + ", ".join(f"{n.name} {(n.rss_kib() or 0) // 1024} MiB" for n in cluster.nodes if n.alive())
     )
     assert answered == LOAD_REQUESTS, f"{answered} of {LOAD_REQUESTS} requests in {load_seconds:.0f} s"
     assert failures == []
