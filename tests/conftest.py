@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-# Real OpenSearch clusters, session-scoped: started only when a test asks for one.
-from tests.opensearch_fixtures import opensearch_one_node, opensearch_three_nodes  # noqa: F401
+# Real OpenSearch clusters (session fixtures opensearch_one_node, opensearch_three_nodes): started
+# only when a test asks for one.
+pytest_plugins = ["tests.opensearch_fixtures"]
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"

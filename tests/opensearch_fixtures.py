@@ -1,9 +1,12 @@
 """Real OpenSearch 2.19.6 clusters for tests: one node and three nodes, each started once per
-session through `opensearch/cluster.py` and stopped at the end of the session, also when a test
-fails. The nodes also stop by themselves if the test process is killed outright.
+session through `opensearch/cluster.py` when a test first asks for it, and stopped after the
+last collected test that names it (so the rest of the suite runs without idle JVMs), or at the
+end of the session, also when a test fails. The nodes also stop by themselves if the test
+process is killed outright.
 
 Missing Java or Maven fails the test that asks for a cluster, with the reason: never a skip.
-Use them from any test module (they are imported into `tests/conftest.py`):
+Use them from any test module (`tests/conftest.py` loads this module as a plugin); a test that
+only reaches a cluster through `request.getfixturevalue` is not seen by the early stop.
 
     def test_x(opensearch_one_node):
         client = opensearch_client(opensearch_one_node)
@@ -23,6 +26,32 @@ if TYPE_CHECKING:
     from opensearchpy import OpenSearch
 
 
+CLUSTER_FIXTURES = ("opensearch_one_node", "opensearch_three_nodes")
+# The last test that names each cluster fixture, and the clusters now running, by fixture name.
+_last_user: dict[str, str] = {}
+_running: dict[str, Cluster] = {}
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # trylast: after deselection (-k, -m) and any reordering, so this is the order that runs.
+    _last_user.clear()
+    for item in items:
+        for name in CLUSTER_FIXTURES:
+            if name in getattr(item, "fixturenames", ()):
+                _last_user[name] = item.nodeid
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    try:
+        return (yield)  # the test's own fixtures are torn down first: they may still need the cluster
+    finally:
+        for name, nodeid in _last_user.items():
+            if nodeid == item.nodeid and name in _running:
+                _running.pop(name).stop()
+
+
 def _start(nodes: int, tmp_path_factory: pytest.TempPathFactory) -> Cluster:
     try:
         build(quiet=True)
@@ -33,19 +62,21 @@ def _start(nodes: int, tmp_path_factory: pytest.TempPathFactory) -> Cluster:
 
 @pytest.fixture(scope="session")
 def opensearch_one_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    cluster = _start(1, tmp_path_factory)
+    cluster = _running["opensearch_one_node"] = _start(1, tmp_path_factory)
     try:
         yield cluster
     finally:
+        _running.pop("opensearch_one_node", None)
         cluster.stop()
 
 
 @pytest.fixture(scope="session")
 def opensearch_three_nodes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    cluster = _start(3, tmp_path_factory)
+    cluster = _running["opensearch_three_nodes"] = _start(3, tmp_path_factory)
     try:
         yield cluster
     finally:
+        _running.pop("opensearch_three_nodes", None)
         cluster.stop()
 
 
