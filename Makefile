@@ -4,8 +4,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 INDEX ?= .berita-index
 QUERY ?= Kim Jong Un
+NODES ?= 1
 
-.PHONY: demo test serve lint format bench relevance clean
+.PHONY: demo test serve lint format bench relevance clean opensearch opensearch-stop opensearch-build
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +30,7 @@ serve: $(VENV)/.installed
 
 test: $(VENV)/.test-installed
 	bash tests/ensure-chromium.sh
+	$(PYTHON) opensearch/cluster.py build
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
@@ -41,5 +43,16 @@ bench: $(VENV)/.test-installed
 	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
 	$(BIN)/python -m bench
 
+# A development OpenSearch cluster on loopback (NODES=1 or 3): builds the launcher from Maven
+# Central jars if needed, starts the nodes in the background and prints the URL last once green.
+opensearch:
+	$(PYTHON) opensearch/cluster.py start --nodes $(NODES)
+
+opensearch-stop:
+	$(PYTHON) opensearch/cluster.py stop
+
+opensearch-build:
+	$(PYTHON) opensearch/cluster.py build
+
 clean:
-	rm -rf $(VENV) $(INDEX) test-artifacts
+	rm -rf $(VENV) $(INDEX) test-artifacts opensearch/target

@@ -8,6 +8,10 @@ from pathlib import Path
 
 import pytest
 
+# Real OpenSearch clusters (session fixtures opensearch_one_node, opensearch_three_nodes): started
+# only when a test asks for one.
+pytest_plugins = ["tests.opensearch_fixtures"]
+
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 SEED = SHARED / "seed" / "000_d41e4b651be29f01.txt"
