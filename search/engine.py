@@ -19,9 +19,9 @@ from berita_search.index.analysis import analyze, fold, surface_analyzer
 from berita_search.index.dates import format_id
 from berita_search.index.fields import HIT_KEYS
 from berita_search.search import plan as P
-from berita_search.search.backends.base import Backend, SearchSpec
+from berita_search.search.backends.base import Backend, SearchSpec, SearchTimeout
 from berita_search.search.messages import Message
-from berita_search.search.querylang import ParsedQuery, parse_date_span, parse_query
+from berita_search.search.querylang import ParsedQuery, parse_date_span, parse_query, span_node
 from berita_search.search.snippets import Snippet, make_snippet
 
 MAX_LIMIT = 100
@@ -29,6 +29,8 @@ MAX_PAGE = 100
 MAX_RESULTS_DEPTH = 10_000
 RESULT_CACHE_SIZE = 512  # pages of results kept per server process
 CACHE_ENV = "BERITA_SEARCH_CACHE_SIZE"  # how 'serve --workers N' hands its cache size to each process
+SEARCH_BUDGET_SECONDS = 1.5  # a page costing more is refused: one request must not hold a worker for minutes
+EXPORT_BUDGET_SECONDS = 15.0
 EXPORT_CAP = 5_000  # hits in one CSV or JSON export  # page * limit may not reach past this
 SORTS = ("relevance", "newest", "oldest")
 JSON_KEYS = HIT_KEYS
@@ -107,6 +109,8 @@ class SearchResult:
     suggestion: str | None = None
     articles: int = 0  # matching articles, copies included
     stories: int = 0  # distinct stories among them: the total when copies are collapsed
+    complete: bool = True  # False when the search ran past its time budget and was refused
+    generation: Hashable = None  # the index commit the results come from
 
     @property
     def pages(self) -> int:
@@ -172,7 +176,7 @@ class SearchEngine:
         if request.date_from or request.date_to:
             lo = parse_date_span(request.date_from) if request.date_from else None
             hi = parse_date_span(request.date_to) if request.date_to else None
-            nodes.append(P.DateSpan(lo[0].date() if lo else None, hi[1].date() if hi else None))
+            nodes.append(span_node(lo[0].date() if lo else None, hi[1].date() if hi else None))
         return nodes
 
     def search(self, request: SearchRequest) -> SearchResult:
@@ -186,10 +190,12 @@ class SearchEngine:
                 self._results.move_to_end(key)
                 return cached[1]
         first = (request.page - 1) * request.limit
-        result = self._run(request, first, first + request.limit, facets=request.facets, suggest=True)
+        result = self._run(
+            request, first, first + request.limit, facets=request.facets, suggest=True, budget=SEARCH_BUDGET_SECONDS
+        )
         if self.cache_size > 0:
             with self._lock:
-                self._results[key] = (generation, result)
+                self._results[key] = (result.generation, result)
                 while len(self._results) > self.cache_size:
                     self._results.popitem(last=False)
         return result
@@ -197,9 +203,11 @@ class SearchEngine:
     def export(self, request: SearchRequest, cap: int = EXPORT_CAP) -> SearchResult:
         """Every hit of a search up to ``cap`` (not just one page), for CSV and JSON export."""
         SearchRequest(**{**request.__dict__, "page": 1, "limit": MAX_LIMIT}).validate()
-        return self._run(request, 0, cap, facets=False, suggest=False)
+        return self._run(request, 0, cap, facets=False, suggest=False, budget=EXPORT_BUDGET_SECONDS)
 
-    def _run(self, request: SearchRequest, first: int, last: int, facets: bool, suggest: bool) -> SearchResult:
+    def _run(
+        self, request: SearchRequest, first: int, last: int, facets: bool, suggest: bool, budget: float | None
+    ) -> SearchResult:
         """Hits ``first`` to ``last`` of the ranking, with counts, facets and suggestion."""
         parsed = self.parse(request.q)
         filters = self.filters(request)
@@ -220,8 +228,18 @@ class SearchEngine:
             top=last,
             collapse=request.collapse,
             facets=facets,
+            budget=budget,
         )
-        matches = self.backend.search(spec)
+        if any(isinstance(f, P.Nothing) for f in filters):
+            parsed.messages.append(
+                Message.of("empty_date_range", first=request.date_from or "…", last=request.date_to or "…")
+            )
+        try:
+            matches = self.backend.search(spec)
+        except SearchTimeout:
+            parsed.messages.append(Message.of("search_refused", seconds=f"{budget:g}"))
+            return SearchResult(request, parsed, 0, [], complete=False)
+        parsed.messages.extend(m for m in matches.notes if m not in parsed.messages)
         total = matches.stories if request.collapse else matches.articles
         hits = []
         for ranked in matches.ranked[first:last]:
@@ -229,7 +247,17 @@ class SearchEngine:
             item.duplicates = ranked.copies - 1 if request.collapse else 0
             hits.append(item)
         suggestion = self.suggest(parsed, request) if suggest and total < 3 else None
-        return SearchResult(request, parsed, total, hits, matches.facets, suggestion, matches.articles, matches.stories)
+        return SearchResult(
+            request,
+            parsed,
+            total,
+            hits,
+            matches.facets,
+            suggestion,
+            matches.articles,
+            matches.stories,
+            generation=matches.generation,
+        )
 
     def _hit(self, stored: dict[str, Any], score: float, parsed: ParsedQuery, snippets: bool) -> Hit:
         iso, display = published_of(stored)

@@ -45,8 +45,35 @@ CATALOGUE: dict[str, dict[Language, str]] = {
         "en": "the query only excludes; add words to search for",
     },
     "pattern_too_short": {
-        "id": "pola terlalu pendek atau rumit: {pattern!r}; dicari sebagai kata biasa",
-        "en": "pattern too short or complex: {pattern!r}; searched as plain words",
+        "id": "pola terlalu pendek atau rumit: {pattern!r} (awalan minimal {letters} huruf, * hanya di akhir); "
+        "dicari sebagai kata biasa",
+        "en": "pattern too short or complex: {pattern!r} (a prefix of {letters} letters or more, * only at the end); "
+        "searched as plain words",
+    },
+    "expansion_cut": {
+        "id": "{pattern} cocok dengan {found} kata; hanya {kept} kata yang paling umum dicari",
+        "en": "{pattern} matches {found} words; only the {kept} most common are searched",
+    },
+    "fuzzy_too_short": {
+        "id": "kata {word!r} terlalu pendek untuk ejaan mirip; dicari persis",
+        "en": "{word!r} is too short for spelling variants; searched exactly",
+    },
+    "too_many_fuzzy": {
+        "id": "paling banyak {limit} kata dengan ~ per kueri; sisanya dicari persis",
+        "en": "at most {limit} words with ~ per query; the rest are searched exactly",
+    },
+    "slop_cut": {
+        "id": "jarak frasa dibatasi {limit} kata",
+        "en": "phrase distance capped at {limit} words",
+    },
+    "empty_date_range": {
+        "id": "rentang tanggal kosong ({first} sampai {last}): tidak ada artikel di dalamnya",
+        "en": "empty date range ({first} to {last}): no article falls in it",
+    },
+    "search_refused": {
+        "id": "pencarian dihentikan setelah {seconds} detik karena terlalu berat; persempit kueri "
+        "(kata yang lebih jarang, frasa lebih pendek, lebih sedikit * dan ~)",
+        "en": "search stopped after {seconds} s as too costly; narrow it (rarer words, shorter phrases, fewer * and ~)",
     },
 }
 

@@ -48,7 +48,12 @@ from whoosh.qparser.syntax import AndGroup
 
 MAX_QUERY_CHARS = 500
 MAX_CLAUSES = 64
-MAX_EXPANSIONS = 1_000  # words one prefix or fuzzy term may stand for
+# Bounds on the work one query may ask for (each cut is said in a message).
+MIN_PREFIX_LETTERS = 3  # "ke*" would stand for thousands of words
+MAX_PREFIX_WORDS = 1_000  # words one prefix may stand for, the most widespread first
+MAX_FUZZY_WORDS = 50  # spelling variants of one fuzzy word (Lucene's default)
+MAX_FUZZY_TERMS = 8  # fuzzy words per query; each walks the whole lexicon
+MAX_SLOP = 50  # words between a phrase's words
 ALL = "text"  # the parser's name for words typed without a field
 
 
@@ -131,6 +136,7 @@ class _Rewriter:
     def __init__(self, parsed: ParsedQuery, stemmer: str) -> None:
         self.parsed = parsed
         self.clauses = 0
+        self.fuzzy_terms = 0
         self.negated = 0  # depth of NOT around the node being rewritten
         self.stemmed = _stemmed_analyzer(stemmer)
 
@@ -193,7 +199,7 @@ class _Rewriter:
         if span is None:
             self.note("date_unreadable", value=raw)
             return None
-        return P.DateSpan(span[0].date(), span[1].date())
+        return self.date_span(span[0].date(), span[1].date())
 
     def date_range(self, start: str | None, end: str | None, startexcl: bool, endexcl: bool) -> _Rewritten:
         lo = parse_date_span(start) if start else None
@@ -205,7 +211,13 @@ class _Rewriter:
         high = (hi[0] - timedelta(microseconds=1)) if (hi and endexcl) else (hi[1] if hi else None)
         if low is None and high is None:
             return None
-        return P.DateSpan(low.date() if low else None, high.date() if high else None)
+        return self.date_span(low.date() if low else None, high.date() if high else None)
+
+    def date_span(self, first: date | None, last: date | None) -> P.Node:
+        node = span_node(first, last)
+        if isinstance(node, P.Nothing):
+            self.note("empty_date_range", first=first or "…", last=last or "…")
+        return node
 
     # -- the walk
 
@@ -228,7 +240,11 @@ class _Rewriter:
         if fieldname == "published":
             return self.date_node(node)
         if isinstance(node, Q.Phrase):
-            return self.field_text(fieldname, " ".join(node.words), phrase=True, slop=node.slop, boost=node.boost)
+            slop = node.slop
+            if slop > MAX_SLOP:
+                self.note("slop_cut", limit=MAX_SLOP)
+                slop = MAX_SLOP
+            return self.field_text(fieldname, " ".join(node.words), phrase=True, slop=slop, boost=node.boost)
         if isinstance(node, Q.FuzzyTerm):
             return self.fuzzy(fieldname, node)
         if isinstance(node, (Q.Prefix, Q.Wildcard)):
@@ -298,21 +314,31 @@ class _Rewriter:
         word = tokens[0]
         self.clauses += 1
         self.parsed.words.add(word)
-        maxdist = max(1, min(int(node.maxdist), 2))
-        prefix = 1 if len(word) > 3 else 0
-        return P.Fuzzy(_text_fields(fieldname), word, maxdist, prefix, MAX_EXPANSIONS)
+        # Edits allowed grow with the word, as Lucene's AUTO fuzziness: none for one or two
+        # letters (every short word is a variant of every other), one up to five, then two.
+        distance = min(max(1, int(node.maxdist)), 0 if len(word) <= 2 else 1 if len(word) <= 5 else 2)
+        if distance == 0:
+            self.note("fuzzy_too_short", word=word)
+            return self.words_query(fieldname, word)
+        self.fuzzy_terms += 1
+        if self.fuzzy_terms > MAX_FUZZY_TERMS:
+            self.note("too_many_fuzzy", limit=MAX_FUZZY_TERMS)
+            return self.words_query(fieldname, word)
+        # Variants share the first letter: a misspelling rarely starts wrong, and the walk of the
+        # lexicon then covers one letter's words instead of all of them.
+        return P.Fuzzy(_text_fields(fieldname), word, distance, 1, MAX_FUZZY_WORDS)
 
     def wildcard(self, fieldname: str, node: Q.Query) -> _Rewritten:
         fieldname = fieldname if _searches_text(fieldname) else ALL
         pattern = str(node.text) + ("*" if isinstance(node, Q.Prefix) else "")
         stem = pattern.rstrip("*?")
         folded = fold(stem) if stem else ""
-        if len(folded) < 2 or "*" in stem or "?" in stem:
-            self.note("pattern_too_short", pattern=pattern)
+        if len(folded) < MIN_PREFIX_LETTERS or "*" in stem or "?" in stem:
+            self.note("pattern_too_short", pattern=pattern, letters=MIN_PREFIX_LETTERS)
             return self.words_query(fieldname, pattern.replace("*", " ").replace("?", " "))
         self.clauses += 1
         self.parsed.words.add(folded)
-        return P.Prefix(_text_fields(fieldname), folded, MAX_EXPANSIONS)
+        return P.Prefix(_text_fields(fieldname), folded, MAX_PREFIX_WORDS)
 
     def date_node(self, node: Q.Query) -> _Rewritten:
         if isinstance(node, Q.TermRange):
@@ -394,6 +420,13 @@ def date_periods(first: date | None, last: date | None) -> list[tuple[str, str]]
             periods.append(("day", day.isoformat()))
             day += timedelta(days=1)
     return periods
+
+
+def span_node(first: date | None, last: date | None) -> P.Node:
+    """Published from ``first`` to ``last``; ``Nothing`` when no day of the archive's possible
+    dates (1900 to the end of next year) lies between them, so an impossible range finds
+    nothing instead of being dropped and finding everything."""
+    return P.DateSpan(first, last) if date_periods(first, last) else P.Nothing()
 
 
 def _month_span(year: int, month: int) -> tuple[datetime, datetime]:

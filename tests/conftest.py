@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,36 @@ def clickid_rows(limit: int | None = None) -> list[dict]:
     require_shared()
     with CLICKID_JSONL.open(encoding="utf-8") as fh:
         return [json.loads(line) for line in itertools.islice(fh, limit)]
+
+
+@pytest.fixture(scope="session")
+def clickid_index(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Path]:
+    """Indexes of the first ``n`` clickid articles (all of them for None), built once per session
+    for each combination asked for, in the product's own way (worker processes as the CLI
+    would choose them)."""
+    from berita_search.index.readers import read_paths
+    from berita_search.index.writer import default_workers, index_records
+
+    built: dict[tuple[object, ...], Path] = {}
+
+    def build(n: int | None = None, *, extra: tuple[Path, ...] = (), batch_size: int | None = None) -> Path:
+        key = (n, extra, batch_size)
+        if key not in built:
+            require_shared()
+            folder = tmp_path_factory.mktemp(f"clickid-{n or 'all'}")
+            source = CLICKID_JSONL
+            if n is not None:
+                source = folder / "clickid-subset.jsonl"
+                with CLICKID_JSONL.open(encoding="utf-8") as src, source.open("w", encoding="utf-8") as dst:
+                    dst.writelines(itertools.islice(src, n))
+            index_dir = folder / "index"
+            workers = default_workers(source.stat().st_size)
+            summary = index_records(index_dir, read_paths([*extra, source]), batch_size=batch_size, workers=workers)
+            assert not summary.failed, summary.failed[:3]
+            built[key] = index_dir
+        return built[key]
+
+    return build
 
 
 @pytest.fixture(scope="session")

@@ -4,10 +4,12 @@ bounded time."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from berita_search.index.analysis import analyze
 from berita_search.search import plan as P
 from berita_search.search.engine import SearchEngine, SearchRequest
 from berita_search.search.querylang import parse_query
@@ -117,3 +119,53 @@ def test_search_never_raises_on_any_query(engine: SearchEngine, text: str, sort:
     for hit in result.hits:
         hit.snippet.plain()
     assert time.monotonic() - started < SEARCH_SECONDS
+
+
+HOSTILE = [
+    line
+    for line in (Path(__file__).parent / "data" / "hostile_queries.txt").read_text(encoding="utf-8").splitlines()
+    if line and not line.startswith("#")
+]
+HOSTILE_SECONDS = 2.0
+
+
+@pytest.fixture(scope="module")
+def whole_clickid(clickid_index: Callable[..., Path]) -> Iterator[SearchEngine]:
+    engine = SearchEngine(clickid_index(), cache_size=0)
+    yield engine
+    engine.close()
+
+
+@pytest.mark.parametrize("text", HOSTILE, ids=[f"hostile-{i}" for i in range(len(HOSTILE))])
+def test_hostile_queries_answer_within_two_seconds_on_the_whole_corpus(whole_clickid: SearchEngine, text: str) -> None:
+    """Prefix, fuzzy, slop and stopword storms: results, or a refusal that says why, in time."""
+    started = time.monotonic()
+    result = whole_clickid.search(SearchRequest(q=text, limit=20))
+    elapsed = time.monotonic() - started
+    assert elapsed < HOSTILE_SECONDS, f"{text!r} took {elapsed:.2f} s"
+    codes = [m.code for m in result.messages]
+    if result.complete:
+        assert len(result.hits) == min(20, result.total)
+    else:
+        assert codes[-1] == "search_refused" and result.hits == [] and result.total == 0
+
+
+def test_prefix_and_fuzzy_bounds_are_said(engine: SearchEngine) -> None:
+    codes = [m.code for m in engine.search(SearchRequest(q="ke*")).messages]
+    assert codes == ["pattern_too_short"]
+    assert [m.code for m in engine.search(SearchRequest(q="ab~2")).messages] == ["fuzzy_too_short"]
+    many = " ".join(
+        f"{w}~" for w in ["jokowi", "presiden", "banjir", "harga", "beras", "polisi", "kota", "rumah", "warga"]
+    )
+    assert "too_many_fuzzy" in [m.code for m in engine.search(SearchRequest(q=many)).messages]
+    assert [m.code for m in engine.search(SearchRequest(q='"presiden jokowi"~999')).messages] == ["slop_cut"]
+
+
+def test_a_prefix_finds_exactly_the_articles_holding_one_of_its_words(engine: SearchEngine) -> None:
+    """A prefix stands for all its words (none past the cap here): every article whose body
+    holds a word starting with it, checked against the stored bodies analysed afresh."""
+    with engine.backend.snapshot() as snap:
+        bodies = {fields["id"]: fields.get("body", "") for fields in snap.searcher.all_stored_fields()}
+    expected = {i for i, body in bodies.items() if any(w.startswith("presid") for w in analyze(body))}
+    found = {h.id for h in engine.export(SearchRequest(q="isi:presid*", collapse=False), cap=100_000).hits}
+    assert found == expected and len(expected) > 50

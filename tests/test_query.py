@@ -248,3 +248,20 @@ def test_repeated_search_is_answered_from_memory_until_the_index_changes(tmp_pat
     assert after is not first and after.total == 2  # a new commit empties the memory
     uncached = SearchEngine(index_dir, cache_size=0)
     assert uncached.search(SearchRequest(q="banjir")) is not uncached.search(SearchRequest(q="banjir"))
+
+
+@pytest.mark.parametrize(
+    ("q", "filters"),
+    [
+        ("jokowi tanggal:2099", {}),
+        ("jokowi tanggal:[2023 TO 2019]", {}),
+        ("jokowi", {"date_from": "2030"}),
+        ("jokowi", {"date_to": "0001-01-01"}),
+        ("jokowi", {"date_from": "1850", "date_to": "1899-12-31"}),
+    ],
+)
+def test_an_empty_date_range_finds_nothing_and_says_so(engine: SearchEngine, q: str, filters: dict[str, str]) -> None:
+    assert engine.search(SearchRequest(q="jokowi")).total > 0
+    result = engine.search(SearchRequest(q=q, **filters))
+    assert (result.total, result.articles, result.hits) == (0, 0, [])
+    assert "empty_date_range" in [m.code for m in result.messages]

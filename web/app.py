@@ -308,7 +308,9 @@ def create_app(engine: SearchEngine) -> Starlette:
                 "facets": {name: dict(result.facets.get(name, [])) for name in API_FACETS},
                 "suggestion": result.suggestion,
                 "messages": [m.text("id") for m in result.messages],
-            }
+            },
+            # Which commit of the index answered: a reader can tell two answers apart.
+            headers={"x-index-generation": str(result.generation)},
         )
 
     @guarded

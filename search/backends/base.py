@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from berita_search.search import plan as P
+from berita_search.search.messages import Message
 
 StoredArticle = dict[str, Any]  # stored fields by name (``index.fields``), as the backend holds them
 
@@ -28,6 +29,7 @@ class SearchSpec:
     top: int = 10  # hits wanted from the head of the ranking (one per story when collapsing)
     collapse: bool = True  # one hit per story: copies counted under their best hit
     facets: bool = True  # count facets over every match
+    budget: float | None = None  # seconds the search may take before it is refused
 
 
 @dataclass
@@ -43,6 +45,8 @@ class Matches:
     stories: int  # distinct stories among them
     ranked: list[RankedArticle]  # best first; with collapse one per story; at most ``top``
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # article counts
+    notes: list[Message] = field(default_factory=list)  # what was cut short (an expansion's words)
+    generation: Hashable = None  # the commit these matches were read from
 
 
 @dataclass
@@ -53,6 +57,10 @@ class IndexStats:
     last_published: str | None
     facets: dict[str, list[tuple[str, int]]]
     location: str
+
+
+class SearchTimeout(RuntimeError):
+    """A search that ran past its budget; nothing of it is returned."""
 
 
 class Backend(Protocol):

@@ -9,6 +9,7 @@ closes the readers a running search still uses.)
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
@@ -20,10 +21,18 @@ from berita_search.index.fields import FACETS, Kind
 from berita_search.index.schema import DEFAULT_STEMMER, facet_column
 from berita_search.index.writer import open_index
 from berita_search.search import plan as P
-from berita_search.search.backends.base import IndexStats, Matches, RankedArticle, SearchSpec, StoredArticle
-from berita_search.search.backends.whoosh_query import compile_plan, ranking_query_of
+from berita_search.search.backends.base import (
+    IndexStats,
+    Matches,
+    RankedArticle,
+    SearchSpec,
+    SearchTimeout,
+    StoredArticle,
+)
+from berita_search.search.backends.whoosh_query import Compiler, WordSet
 from whoosh import query as Q
 from whoosh import scoring, sorting
+from whoosh.collectors import TimeLimit, TimeLimitCollector
 from whoosh.index import Index
 from whoosh.searching import Searcher
 
@@ -72,8 +81,12 @@ class WhooshBackend:
     # ---------------------------------------------------------------- commits
 
     def _open_snapshot(self) -> _Snapshot:
+        latest = self.ix.latest_generation()
         searcher = self.ix.searcher(weighting=scoring.BM25F())
-        return _Snapshot(searcher, searcher.reader().generation())
+        # An index without segments has a reader without a generation: the one read just
+        # before stands for it (if a commit came in between, the next search opens it).
+        generation = searcher.reader().generation()
+        return _Snapshot(searcher, latest if generation is None else generation)
 
     @contextmanager
     def snapshot(self) -> Iterator[_Snapshot]:
@@ -115,19 +128,21 @@ class WhooshBackend:
     # ---------------------------------------------------------------- search
 
     def search(self, spec: SearchSpec) -> Matches:
-        query = ranking_query_of(spec.plan, spec.proximity, spec.phrases)
-        filter_q = _filter_query(spec.filters)
-        if query is Q.NullQuery:
-            return Matches(0, 0, [])
+        deadline = _Deadline(spec.budget)
         with self.snapshot() as snap:
             searcher = snap.searcher
+            compiler = Compiler(searcher, deadline.check)
+            query = compiler.ranking(spec.plan, spec.proximity, spec.phrases)
+            if query is Q.NullQuery:
+                return Matches(0, 0, [], notes=compiler.notes, generation=snap.generation)
+            filter_q = _filter_query(compiler, spec.filters)
             columns = snap.columns()
             # One unscored pass over every match counts facets and copies; only the top of the
             # ranking is scored. (Whoosh's own grouping scores and collapses every match.)
-            matched = _matching_docnums(searcher, compile_plan(spec.plan), filter_q)
+            matched = _matching_docnums(searcher, compiler.plan(spec.plan), filter_q, deadline)
             dup_keys = columns[COPY_COLUMN]
             copies = Counter(map(dup_keys.__getitem__, matched))
-            top = self._top(searcher, dup_keys, query, filter_q, spec, len(matched))
+            top = self._top(searcher, dup_keys, query, filter_q, spec, len(matched), deadline)
             ranked = []
             seen: set[Any] = set()
             for hit in top:
@@ -146,14 +161,16 @@ class WhooshBackend:
                     items = [(str(k), int(v)) for k, v in counts.items() if k not in (None, "", b"")]
                     items.sort(key=(lambda kv: kv) if facet.ordered_by_value else (lambda kv: (-kv[1], kv[0])))
                     facets[facet.name] = items
-            return Matches(len(matched), len(copies), ranked, facets)
+            return Matches(len(matched), len(copies), ranked, facets, compiler.notes, snap.generation)
 
     def count(self, spec: SearchSpec) -> int:
-        query = compile_plan(spec.plan)
-        if query is Q.NullQuery:
-            return 0
         with self.snapshot() as snap:
-            return len(_matching_docnums(snap.searcher, query, _filter_query(spec.filters)))
+            compiler = Compiler(snap.searcher)
+            query = compiler.plan(spec.plan)
+            if query is Q.NullQuery:
+                return 0
+            filter_q = _filter_query(compiler, spec.filters)
+            return len(_matching_docnums(snap.searcher, query, filter_q, _Deadline(spec.budget)))
 
     def _top(
         self,
@@ -163,15 +180,24 @@ class WhooshBackend:
         filter_q: Q.Query | None,
         spec: SearchSpec,
         matched: int,
+        deadline: _Deadline,
     ) -> list[Any]:
         """The best ``spec.top`` hits in order (stories, when collapsing): fetch more until enough."""
-        kwargs: dict[str, Any] = {"filter": filter_q, "terms": False}
+        sortedby = None
         if spec.sort != "relevance":
-            kwargs["sortedby"] = sorting.FieldFacet("published", reverse=spec.sort == "newest")
+            sortedby = sorting.FieldFacet("published", reverse=spec.sort == "newest")
         wanted = spec.top
         limit = wanted * 2 + 10 if spec.collapse else wanted
         while True:
-            results = searcher.search(query, limit=min(limit, max(matched, 1)), **kwargs)
+            collector = searcher.collector(limit=min(limit, max(matched, 1)), sortedby=sortedby, filter=filter_q)
+            remaining = deadline.remaining()
+            if remaining is not None:
+                collector = TimeLimitCollector(collector, timelimit=max(remaining, 0.001))
+            try:
+                searcher.search_with_collector(query, collector)
+            except TimeLimit:
+                raise SearchTimeout(deadline.budget) from None
+            results = collector.results()
             # Not list(results): that asks len(), which re-runs the query to count every match.
             hits = [results[i] for i in range(results.scored_length())]
             if not spec.collapse or limit >= matched:
@@ -225,7 +251,7 @@ class WhooshBackend:
         with self.snapshot() as snap:
             searcher = snap.searcher
             columns = snap.columns()
-            live = _matching_docnums(searcher, Q.Every(), None)
+            live = _matching_docnums(searcher, Q.Every(), None, _Deadline(None))
             facets = {}
             for facet in FACETS:
                 counts = Counter(map(columns[facet.name].__getitem__, live))
@@ -241,58 +267,83 @@ class WhooshBackend:
             return IndexStats(len(live), undated, first, last, facets, str(self.index_dir))
 
 
-def _filter_query(filters: tuple[P.Node, ...]) -> Q.Query | None:
-    queries = [compile_plan(f) for f in filters]
+def _filter_query(compiler: Compiler, filters: tuple[P.Node, ...]) -> Q.Query | None:
+    queries = [compiler.plan(f) for f in filters]
     queries = [q for q in queries if q is not Q.NullQuery]
     if not queries:
         return None
     return queries[0] if len(queries) == 1 else Q.And(queries)
 
 
-def _matching_docnums(searcher: Searcher, query: Q.Query, filter_q: Q.Query | None) -> list[int]:
+class _Deadline:
+    """When a search must stop; checked between posting lists and every few hundred matches."""
+
+    def __init__(self, budget: float | None) -> None:
+        self.budget = budget
+        self.end = time.monotonic() + budget if budget is not None else None
+
+    def remaining(self) -> float | None:
+        return self.end - time.monotonic() if self.end is not None else None
+
+    def check(self) -> None:
+        if self.end is not None and time.monotonic() > self.end:
+            raise SearchTimeout(self.budget)
+
+
+def _matching_docnums(searcher: Searcher, query: Q.Query, filter_q: Q.Query | None, deadline: _Deadline) -> list[int]:
     """Every live document matching the query and filter, unscored, in document order."""
     combined = Q.And([query, filter_q]) if filter_q is not None else query
     matched: list[int] = []
     for leaf, offset in searcher.leaf_searchers():
         reader = leaf.reader()
-        docs = _docset(leaf, combined)
+        docs = _docset(leaf, combined, deadline)
         if reader.has_deletions():
             docs = {d for d in docs if not reader.is_deleted(d)}
         matched.extend(offset + d for d in sorted(docs))
     return matched
 
 
-def _docset(leaf: Searcher, query: Q.Query) -> set[int]:
+def _docset(leaf: Searcher, query: Q.Query, deadline: _Deadline) -> set[int]:
     """The documents of one segment that match: boolean structure as set operations.
 
     Whoosh's union and intersection matchers walk postings document by document in Python;
-    sets of posting lists combine at C speed. Anything other than terms and boolean
-    structure (phrases, prefixes, fuzzy terms, ranges) uses its own matcher.
+    sets of posting lists combine at C speed. Anything other than terms, word sets and
+    boolean structure (phrases, ranges) uses its own matcher, checked against the deadline
+    every few hundred matches.
     """
+    deadline.check()
     if isinstance(query, Q.Term):
         if (query.fieldname, query.text) not in leaf.reader():
             return set()
         return set(leaf.reader().postings(query.fieldname, query.text).all_ids())
+    if isinstance(query, WordSet):
+        return query.docs_in(leaf.reader())
     if isinstance(query, Q.Or):
         result: set[int] = set()
         for sub in query.subqueries:
-            result |= _docset(leaf, sub)
+            result |= _docset(leaf, sub, deadline)
         return result
     if isinstance(query, Q.And):
         positives = [q for q in query.subqueries if not isinstance(q, Q.Not)]
-        sets = sorted((_docset(leaf, q) for q in positives), key=len)
+        sets = sorted((_docset(leaf, q, deadline) for q in positives), key=len)
         result = set.intersection(*sets) if sets else set(range(leaf.reader().doc_count_all()))
         for negative in (q for q in query.subqueries if isinstance(q, Q.Not)):
-            result -= _docset(leaf, negative.query)
+            result -= _docset(leaf, negative.query, deadline)
         return result
     if isinstance(query, Q.AndNot):
-        return _docset(leaf, query.a) - _docset(leaf, query.b)
+        return _docset(leaf, query.a, deadline) - _docset(leaf, query.b, deadline)
     if isinstance(query, Q.AndMaybe):
-        return _docset(leaf, query.a)
+        return _docset(leaf, query.a, deadline)
     if isinstance(query, Q.Every):
         return set(range(leaf.reader().doc_count_all()))
     matcher = query.matcher(leaf)
-    return set(matcher.all_ids()) if matcher.is_active() else set()
+    docs: set[int] = set()
+    while matcher.is_active():
+        docs.add(matcher.id())
+        if len(docs) % 256 == 0:
+            deadline.check()
+        matcher.next()
+    return docs
 
 
 def stemmer_of(schema: Any) -> str:
