@@ -14,82 +14,15 @@ from collections.abc import Callable
 from functools import cache, lru_cache
 
 from berita_search.index.protected import PROTECTED
+from berita_search.index.wordlists import read_words
 
 StemFunction = Callable[[str], str]
 STEMMERS = ("sastrawi", "tala", "light", "none")
 
 _PARTICLES = ("lah", "kah", "tah", "pun")
 _POSSESSIVES = ("nya", "ku", "mu")
-# Words whose ending only looks like a particle or possessive.
-_LIGHT_KEEP = frozenset(
-    [
-        "sekolah",
-        "masalah",
-        "jumlah",
-        "istilah",
-        "olah",
-        "kalah",
-        "salah",
-        "allah",
-        "wilayah",
-        "sejarah",
-        "adalah",
-        "ialah",
-        "daerah",
-        "lembah",
-        "rumah",
-        "tanah",
-        "darah",
-        "marah",
-        "ramah",
-        "ibadah",
-        "indah",
-        "nikah",
-        "tanya",
-        "hanya",
-        "punya",
-        "karunia",
-        "dunia",
-        "manusia",
-        "usia",
-        "bahaya",
-        "biaya",
-        "budaya",
-        "raya",
-        "jaya",
-        "soekarnoputra",
-        "surabaya",
-        "ketua",
-        "mutu",
-        "ilmu",
-        "waktu",
-        "buku",
-        "temu",
-        "tamu",
-        "jamu",
-        "palu",
-        "ragu",
-        "madu",
-        "baku",
-        "laku",
-        "satu",
-        "ibu",
-        "guru",
-        "tunggu",
-        "ratu",
-        "batu",
-        "rindu",
-        "kayu",
-        "bantu",
-        "mampu",
-        "semu",
-        "tahu",
-        "malu",
-        "penyanyi",
-        "nyanyi",
-        "upaya",
-    ]
-)
+# Words whose ending only looks like a particle or possessive (index/data/light_keep.txt).
+_LIGHT_KEEP = read_words("light_keep.txt")
 
 
 def _light(word: str) -> str:
@@ -107,11 +40,9 @@ def _light(word: str) -> str:
     return word
 
 
-# Rare roots in Sastrawi's dictionary that capture common news words; without them the
-# stemmer finds the intended root: mengunjungi -> kunjung (not unjung), mengecek -> cek,
-# berupa -> rupa, penyelidikan -> selidik, penyidikan -> sidik, perampokan -> rampok,
-# perawat -> rawat, berangkat -> angkat.
-SASTRAWI_DROPPED_ROOTS = frozenset(["unjung", "ecek", "kecek", "upa", "lidi", "sidi", "ampo", "awat", "berangkat"])
+# Rare roots in Sastrawi's dictionary that capture common news words, such as unjung for
+# mengunjungi (index/data/sastrawi_dropped_roots.txt).
+SASTRAWI_DROPPED_ROOTS = read_words("sastrawi_dropped_roots.txt")
 
 
 def _sastrawi() -> StemFunction:
