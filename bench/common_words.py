@@ -1,4 +1,4 @@
-"""Regenerate ``index/common_words.txt``: the words whose pairs are indexed for phrases.
+"""Regenerate ``index/data/common_words.txt``: the words whose pairs are indexed for phrases.
 
     python -m bench.common_words [--top 1000]
 

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import icu
 from berita_search.index.stopwords import STOPWORDS
+from berita_search.index.wordlists import read_words
 from whoosh.analysis import Composable, Filter, Token, Tokenizer
 
 _ICU_WORD_STATUS = 100  # rule status >= 100: the segment is a word or number, not space/punct
@@ -273,15 +274,12 @@ def pair_term(first: str, second: str) -> str:
     return f"{first} {second}"
 
 
-COMMON_WORDS_FILE = "index/common_words.txt"
+COMMON_WORDS_FILE = "index/data/common_words.txt"
 
 
-@lru_cache(maxsize=1)
 def common_words() -> frozenset[str]:
     """The words whose pairs are indexed (``bench/common_words.py`` makes the list)."""
-    path = Path(__file__).with_name(Path(COMMON_WORDS_FILE).name)
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return frozenset(line for line in lines if line and not line.startswith("#"))
+    return read_words(Path(COMMON_WORDS_FILE).name)
 
 
 def pair_analyzer(common: frozenset[str] | None = None) -> Composable:
