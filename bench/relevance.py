@@ -209,7 +209,7 @@ def product_variant(stemmer: str, weights: dict[str, float] | None = None) -> Se
 
     def run(searcher: Any, text: str) -> list[tuple[str, float]]:
         parsed = parse_query(text, stemmer if stemmer != "none" else "none")
-        query = _rename(ranking_query(parsed), stemmer, weights)
+        query = _rename(ranking_query(parsed, searcher), stemmer, weights)
         if query is Q.NullQuery:
             return []
         return [(hit["id"], hit.score) for hit in searcher.search(query, limit=DEPTH)]

@@ -187,7 +187,7 @@ def product_runners(index_dir: Path, mix: Mix) -> tuple[Callable[[str, str], obj
     def core(cls: str, q: str) -> object:
         parsed = engine.parse(q)
         with engine.backend.snapshot() as snap:
-            return snap.searcher.search(ranking_query(parsed), limit=10, terms=False).scored_length()
+            return snap.searcher.search(ranking_query(parsed, snap.searcher), limit=10, terms=False).scored_length()
 
     def page(cls: str, q: str) -> object:
         request = SearchRequest(q=q)
