@@ -260,6 +260,9 @@ def _print_results(result: Any, show_facets: bool) -> None:
         click.echo(f"Tidak ada hasil untuk “{request.q}”.")
     if result.suggestion:
         click.echo(f"Maksud Anda: {result.suggestion}")
+    if result.as_reporter:
+        name, articles = result.as_reporter
+        click.echo(f'Search as a reporter: --reporter "{name}" ({articles:,} articles)')
     for number, hit in enumerate(result.hits, first):
         click.echo("")
         title = click.style(hit.title, bold=True) if color else hit.title

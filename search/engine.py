@@ -7,6 +7,7 @@ facets, and makes the hits people read. Backends pick up new commits without a r
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable
@@ -29,6 +30,11 @@ MAX_PAGE = 100
 MAX_RESULTS_DEPTH = 10_000
 RESULT_CACHE_SIZE = 512  # pages of results kept per server process
 CACHE_ENV = "BERITA_SEARCH_CACHE_SIZE"  # how 'serve --workers N' hands its cache size to each process
+# "Did you mean": a word found in fewer than SUGGEST_RARE articles is replaced by a close word
+# found in SUGGEST_FACTOR times as many (and at least SUGGEST_MIN).
+SUGGEST_RARE = 50
+SUGGEST_FACTOR = 10
+SUGGEST_MIN = 20
 SEARCH_BUDGET_SECONDS = 1.5  # a page costing more is refused: one request must not hold a worker for minutes
 EXPORT_BUDGET_SECONDS = 15.0
 EXPORT_CAP = 5_000  # hits in one CSV or JSON export  # page * limit may not reach past this
@@ -111,6 +117,7 @@ class SearchResult:
     stories: int = 0  # distinct stories among them: the total when copies are collapsed
     complete: bool = True  # False when the search ran past its time budget and was refused
     generation: Hashable = None  # the index commit the results come from
+    as_reporter: tuple[str, int] | None = None  # the words as a reporter's name, and its articles
 
     @property
     def pages(self) -> int:
@@ -246,7 +253,9 @@ class SearchEngine:
             item = self._hit(ranked.stored, ranked.score, parsed, request.snippets)
             item.duplicates = ranked.copies - 1 if request.collapse else 0
             hits.append(item)
-        suggestion = self.suggest(parsed, request) if suggest and total < 3 else None
+        reporter = self.as_reporter(parsed, request, matches.articles) if suggest else None
+        # A byline typed in the box is a name, not a misspelling of a common word.
+        suggestion = self.suggest(parsed, request, total) if suggest and reporter is None else None
         return SearchResult(
             request,
             parsed,
@@ -257,6 +266,7 @@ class SearchEngine:
             matches.articles,
             matches.stories,
             generation=matches.generation,
+            as_reporter=reporter,
         )
 
     def _hit(self, stored: dict[str, Any], score: float, parsed: ParsedQuery, snippets: bool) -> Hit:
@@ -277,19 +287,24 @@ class SearchEngine:
 
     # ---------------------------------------------------------------- "did you mean"
 
-    def suggest(self, parsed: ParsedQuery, request: SearchRequest) -> str | None:
-        """A corrected query when a typed word is not in the index and a close one is."""
-        if not parsed.plain_words:
-            return None
+    def suggest(self, parsed: ParsedQuery, request: SearchRequest, total: int) -> str | None:
+        """The query with its rare words spelled as far more widespread close words, when that
+        finds more: "Prabowo Subiyanto" (no article) as "Prabowo Subianto", "Yasona" (4) as
+        "Yasonna" (174). Phrase words count too, and the whole query is corrected at once."""
+        words = [*parsed.plain_words, *(w for phrase in parsed.phrases for w in phrase)]
         text = request.q
         changed = False
-        for word in parsed.plain_words:
-            if self.backend.word_frequency(word):
+        for word in dict.fromkeys(words):
+            frequency = self.backend.word_frequency(word)
+            if frequency >= SUGGEST_RARE or len(word) < 4:
                 continue
-            candidates = self.backend.similar_words(word, limit=1)
-            if not candidates:
+            best = max(
+                ((self.backend.word_frequency(c), c) for c in self.backend.similar_words(word, limit=5) if c != word),
+                default=None,
+            )
+            if best is None or best[0] < max(SUGGEST_MIN, SUGGEST_FACTOR * frequency):
                 continue
-            text = _replace_word(text, word, candidates[0])
+            text = _replace_word(text, word, best[1])
             changed = True
         if not changed:
             return None
@@ -297,7 +312,20 @@ class SearchEngine:
         if corrected.plan is None:
             return None
         found = self.backend.count(SearchSpec(plan=corrected.plan, filters=tuple(self.filters(request))))
-        return text if found > 0 else None
+        return text if found > total else None
+
+    def as_reporter(self, parsed: ParsedQuery, request: SearchRequest, total: int) -> tuple[str, int] | None:
+        """A name typed in the search box that is a byline ("Annesa"): the reporter filter, and
+        how many articles it finds, when that finds more than the words do."""
+        words = parsed.plain_words
+        if not 1 <= len(words) <= 3 or parsed.phrases or request.reporter or len(request.q) > 60:
+            return None
+        if not isinstance(parsed.plan, (P.Term, P.And)) or any(not w.isalpha() for w in words):
+            return None
+        name = " ".join(words)
+        spec = SearchSpec(plan=P.Name("reporter", tuple(words)), filters=tuple(self.filters(request)))
+        found = self.backend.count(spec)
+        return (name, found) if found > total else None
 
     # ---------------------------------------------------------------- articles
 
@@ -330,11 +358,14 @@ def _quote_free(text: str) -> str:
 
 
 def _replace_word(text: str, word: str, replacement: str) -> str:
-    import re
-
-    from berita_search.index.analysis import fold
+    """``text`` with each spelling of ``word`` replaced, in the same case (Subiyanto -> Subianto)."""
 
     def swap(match: re.Match[str]) -> str:
-        return replacement if fold(match.group(0)) == word else match.group(0)
+        typed = match.group(0)
+        if fold(typed) != word:
+            return typed
+        if typed.isupper() and len(typed) > 1:
+            return replacement.upper()
+        return replacement.capitalize() if typed[:1].isupper() else replacement
 
     return re.sub(r"[^\s\"()]+", swap, text)

@@ -265,3 +265,53 @@ def test_an_empty_date_range_finds_nothing_and_says_so(engine: SearchEngine, q: 
     result = engine.search(SearchRequest(q=q, **filters))
     assert (result.total, result.articles, result.hits) == (0, 0, [])
     assert "empty_date_range" in [m.code for m in result.messages]
+
+
+def test_a_misspelt_name_is_suggested_as_the_widespread_spelling(engine: SearchEngine) -> None:
+    """Each letter dropped from widespread names in turn: the suggestion restores the name."""
+    backend = engine.backend
+    for name in ("jokowi", "jakarta", "presiden"):
+        assert backend.word_frequency(name) >= 20, name
+        for cut in range(1, len(name) - 1):
+            typo = name[:cut] + name[cut + 1 :]
+            if backend.word_frequency(typo) * 10 >= backend.word_frequency(name):
+                continue  # a word of its own
+            result = engine.search(SearchRequest(q=f"{typo.capitalize()} -zzzq"))
+            assert result.suggestion == f"{name.capitalize()} -zzzq", typo
+
+
+def test_a_rare_spelling_of_a_widespread_word_gets_a_suggestion(engine: SearchEngine) -> None:
+    """Not only unknown words: a spelling found in a few articles, beside one in ten times as many."""
+    backend = engine.backend
+    with backend.snapshot() as snap:
+        reader = snap.searcher.reader()
+        common = {w.decode() if isinstance(w, bytes) else w: i.doc_frequency() for w, i in reader.iter_field("body")}
+    pairs = [
+        (rare, word)
+        for word, frequency in common.items()
+        if frequency >= 30 and len(word) >= 6 and word.isalpha()
+        for rare in (word[:-1], word[:-2] + word[-1])
+        if 1 <= common.get(rare, 0) * 10 < frequency and rare.isalpha()
+    ]
+    assert pairs, "no rare spelling beside a widespread word in the test index"
+    rare, word = pairs[0]
+    result = engine.search(SearchRequest(q=rare))
+    assert result.total >= 1
+    assert result.suggestion is not None and result.suggestion.lower() != rare
+    assert engine.search(SearchRequest(q=result.suggestion)).total > result.total
+
+
+def test_a_reporters_name_in_the_box_offers_the_reporter_filter(engine: SearchEngine) -> None:
+    stats = engine.stats(top=30)
+    for name, _articles in stats["facets"]["reporter"]:
+        parts = name.split()
+        if len(parts) > 3 or not all(p.isalpha() for p in parts):
+            continue
+        words_total = engine.search(SearchRequest(q=name)).articles
+        by_filter = engine.search(SearchRequest(q="", reporter=name)).articles
+        offered = engine.search(SearchRequest(q=name)).as_reporter
+        if by_filter > words_total:
+            assert offered == (name.lower(), by_filter), name
+            assert engine.search(SearchRequest(q=name)).suggestion is None
+            return
+    raise AssertionError("no reporter whose name finds fewer articles as words than as a byline")

@@ -307,6 +307,9 @@ def create_app(engine: SearchEngine) -> Starlette:
                 "hits": [hit_json(h) for h in result.hits],
                 "facets": {name: dict(result.facets.get(name, [])) for name in API_FACETS},
                 "suggestion": result.suggestion,
+                "as_reporter": (
+                    {"name": result.as_reporter[0], "articles": result.as_reporter[1]} if result.as_reporter else None
+                ),
                 "messages": [m.text("id") for m in result.messages],
             },
             # Which commit of the index answered: a reader can tell two answers apart.

@@ -135,6 +135,11 @@ def openapi_spec(max_limit: int, max_page: int, max_query: int, default_limit: i
                             "properties": {"category": counts, "reporter": counts, "source": counts, "month": counts},
                         },
                         "suggestion": {"type": ["string", "null"]},
+                        "as_reporter": {
+                            "description": "Kata-kata kueri sebagai nama reporter, bila itu menemukan lebih banyak",
+                            "type": ["object", "null"],
+                            "properties": {"name": {"type": "string"}, "articles": {"type": "integer"}},
+                        },
                         "messages": {"type": "array", "items": {"type": "string"}},
                     },
                 },
