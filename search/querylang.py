@@ -41,7 +41,6 @@ from whoosh.qparser import (
     FuzzyTermPlugin,
     GtLtPlugin,
     OperatorsPlugin,
-    PlusMinusPlugin,
     QueryParser,
 )
 from whoosh.qparser.syntax import AndGroup
@@ -90,8 +89,6 @@ def _make_parser() -> QueryParser:
     parser = QueryParser(ALL, _RAW_SCHEMA, group=AndGroup)
     parser.add_plugin(FieldAliasPlugin({f.name: list(f.aliases) for f in FIELDS if f.aliases}))
     parser.add_plugin(FuzzyTermPlugin())
-    # '-word' excludes; a hyphen inside a word (Jong-un, 2023-08) is part of the word.
-    parser.add_plugin(PlusMinusPlugin(plusexpr=r"(?!x)x", minusexpr=r"(?:^|(?<=[\s(]))-(?=\S)"))
     parser.add_plugin(GtLtPlugin())
     parser.replace_plugin(
         OperatorsPlugin(
@@ -263,7 +260,10 @@ class _Rewriter:
         rewritten = [self.rewrite(child) for child in node.subqueries]
         children = [c for c in rewritten if c is not None]
         if isinstance(node, Q.Or):
-            terms = [c.as_term() if isinstance(c, _FunctionWord) else c for c in children]
+            if any(isinstance(c, P.Not) for c in children):
+                # "a OR NOT b" would be nearly everything: an exclusion needs something to exclude from.
+                self.note("only_exclusions")
+            terms = [c.as_term() if isinstance(c, _FunctionWord) else c for c in children if not isinstance(c, P.Not)]
             if not terms:
                 return None
             return terms[0] if len(terms) == 1 and node.boost == 1.0 else P.Or(tuple(terms), node.boost)
@@ -435,6 +435,9 @@ def _month_span(year: int, month: int) -> tuple[datetime, datetime]:
 
 
 _PLUS = re.compile(r"(?:^|(?<=[\s(]))\+(?=\S)")
+# '-word' excludes, as NOT does, at any depth ("(a -b) OR c"); a hyphen inside a word
+# (Jong-un, 2023-08) is part of the word.
+_MINUS = re.compile(r"(?:^|(?<=[\s(]))-(?=\S)")
 _SYNTAX_CHARS = re.compile(r"[\"()\[\]{}:^~*?\\+\-!&|<>=]")
 
 
@@ -454,8 +457,12 @@ def parse_query(text: str, stemmer: str = DEFAULT_STEMMER) -> ParsedQuery:
         return parsed
     try:
         # '+word' is the default already (every word must match).
-        tree = _PARSER.parse(_PLUS.sub("", text))
-        result = _Rewriter(parsed, stemmer).rewrite(tree)
+        tree = _PARSER.parse(_MINUS.sub("NOT ", _PLUS.sub("", text)))
+        rewriter = _Rewriter(parsed, stemmer)
+        result = rewriter.rewrite(tree)
+        if isinstance(result, P.Not):
+            rewriter.note("only_exclusions")
+            result = None
         parsed.plan = result.as_term() if isinstance(result, _FunctionWord) else result
     except Exception as exc:  # the parser must never take the tool down
         literal = _SYNTAX_CHARS.sub(" ", text)

@@ -315,3 +315,17 @@ def test_a_reporters_name_in_the_box_offers_the_reporter_filter(engine: SearchEn
             assert engine.search(SearchRequest(q=name)).suggestion is None
             return
     raise AssertionError("no reporter whose name finds fewer articles as words than as a byline")
+
+
+def test_an_exclusion_inside_parentheses_excludes(engine: SearchEngine) -> None:
+    """'(a -b) OR c' is (a without b) or c, as '(a NOT b) OR c' is; it used to be searched as text."""
+    a, b, c = (set(ids_all(engine, q)) for q in ("jokowi", "prabowo", "banjir"))
+    for q in ("(jokowi -prabowo) OR banjir", "(jokowi NOT prabowo) OR banjir", "banjir OR (jokowi TANPA prabowo)"):
+        result = engine.search(SearchRequest(q=q, collapse=False))
+        assert result.messages == [], q
+        assert set(ids_all(engine, q)) == (a - b) | c, q
+    assert engine.search(SearchRequest(q="-prabowo")).total == 0
+
+
+def ids_all(engine: SearchEngine, q: str) -> list[str]:
+    return [h.id for h in engine.export(SearchRequest(q=q, collapse=False), cap=100_000).hits]

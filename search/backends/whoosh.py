@@ -32,7 +32,7 @@ from berita_search.search.backends.base import (
 from berita_search.search.backends.whoosh_query import Compiler, WordSet
 from whoosh import query as Q
 from whoosh import scoring, sorting
-from whoosh.collectors import TimeLimit, TimeLimitCollector
+from whoosh.collectors import TimeLimit, WrappingCollector
 from whoosh.index import Index
 from whoosh.searching import Searcher
 
@@ -190,9 +190,8 @@ class WhooshBackend:
         limit = wanted * 2 + 10 if spec.collapse else wanted
         while True:
             collector = searcher.collector(limit=min(limit, max(matched, 1)), sortedby=sortedby, filter=filter_q)
-            remaining = deadline.remaining()
-            if remaining is not None:
-                collector = TimeLimitCollector(collector, timelimit=max(remaining, 0.001))
+            if deadline.end is not None:
+                collector = _BudgetCollector(collector, deadline)
             try:
                 searcher.search_with_collector(query, collector)
             except TimeLimit:
@@ -276,18 +275,35 @@ def _filter_query(compiler: Compiler, filters: tuple[P.Node, ...]) -> Q.Query | 
 
 
 class _Deadline:
-    """When a search must stop; checked between posting lists and every few hundred matches."""
+    """When a search must stop, in the processor time of the thread running it: the budget
+    bounds a search's work, so searches waiting for their turn under load are not refused.
+    Checked between posting lists and every few hundred matches."""
 
     def __init__(self, budget: float | None) -> None:
         self.budget = budget
-        self.end = time.monotonic() + budget if budget is not None else None
-
-    def remaining(self) -> float | None:
-        return self.end - time.monotonic() if self.end is not None else None
+        self.end = time.thread_time() + budget if budget is not None else None
 
     def check(self) -> None:
-        if self.end is not None and time.monotonic() > self.end:
+        if self.end is not None and time.thread_time() > self.end:
             raise SearchTimeout(self.budget)
+
+
+class _BudgetCollector(WrappingCollector):
+    """Stops the ranking with ``TimeLimit`` once the search's processor-time budget is spent."""
+
+    def __init__(self, child: Any, deadline: _Deadline) -> None:
+        super().__init__(child)
+        self.deadline = deadline
+
+    def collect_matches(self) -> None:
+        child, check = self.child, self.deadline.check
+        for count, docnum in enumerate(child.matches()):
+            if count % 256 == 255:
+                try:
+                    check()
+                except SearchTimeout:
+                    raise TimeLimit from None
+            child.collect(docnum)
 
 
 def _matching_docnums(searcher: Searcher, query: Q.Query, filter_q: Q.Query | None, deadline: _Deadline) -> list[int]:
