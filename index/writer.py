@@ -20,7 +20,7 @@ from pathlib import Path
 from berita_search.index import mapped_files
 from berita_search.index.analysis import fold
 from berita_search.index.article import Article
-from berita_search.index.readers import NOTE, Failure, Record, Unchanged
+from berita_search.index.records import Failure, Note, Record, Skipped, Unchanged
 from berita_search.index.schema import allow_legacy_schema_pickles, build_schema
 from whoosh import index as whoosh_index
 from whoosh.codec.base import Segment
@@ -60,10 +60,10 @@ class IndexSummary:
     updated: int = 0
     unchanged: int = 0
     duplicates: int = 0
-    skipped: list[Failure] = field(default_factory=list)  # files of unsupported types
+    skipped: list[Skipped] = field(default_factory=list)  # documentation, files of unsupported types
     failed: list[Failure] = field(default_factory=list)
     duplicate_of: list[Failure] = field(default_factory=list)  # repeated ids: where, and the first copy
-    notes: list[Failure] = field(default_factory=list)  # records kept with a change (a cut body, a bad byte)
+    notes: list[Note] = field(default_factory=list)  # records kept with a change (a cut body, a bad byte)
     dates_flagged: int = 0
     seconds: float = 0.0
 
@@ -291,11 +291,11 @@ def _index_locked(
     seen: dict[str, str] = {}  # id -> origin of its first record in this run
     try:
         for record in records:
-            if isinstance(record, Failure):
-                if record.reason.startswith(NOTE):
-                    summary.notes.append(Failure(record.origin, record.reason.removeprefix(NOTE)))
-                    continue
-                (summary.skipped if record.reason.startswith("skipped:") else summary.failed).append(record)
+            if isinstance(record, Note):
+                summary.notes.append(record)
+                continue
+            if isinstance(record, Failure | Skipped):
+                (summary.failed if isinstance(record, Failure) else summary.skipped).append(record)
                 if progress:
                     progress(summary, record.origin)
                 continue
