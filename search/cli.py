@@ -169,6 +169,12 @@ def _print_summary(summary: IndexSummary, target: Path) -> None:
     )
     if summary.dates_flagged:
         echo(f"Dates flagged (kept; see date_note): {summary.dates_flagged:,}")
+    if summary.orphans_removed:
+        removed = summary.orphans_removed
+        echo(
+            f"Removed {len(removed):,} files ({sum(o.bytes for o in removed) / 1e6:,.1f} MB) "
+            "that interrupted runs had left"
+        )
     if summary.skipped:
         first = summary.skipped[0]
         echo(f"Skipped {len(summary.skipped):,} files that hold no articles, e.g. {first.origin} ({first.reason})")
@@ -349,11 +355,13 @@ def stats_command(index_dir: str | None, as_json: bool) -> None:
 
 @cli.command("check")
 @index_option
-def check_command(index_dir: str | None) -> None:
-    """Verify an index: open every segment, read every document; non-zero exit on damage."""
+@click.option("--repair", is_flag=True, help="Remove files that no table of contents names (left by killed runs).")
+def check_command(index_dir: str | None, repair: bool) -> None:
+    """Verify an index: open every segment, read every document; non-zero exit on damage.
+    Also counts the files that interrupted runs left behind."""
     from berita_search.index.check import check_index
 
-    report = check_index(index_dir_from(index_dir))
+    report = check_index(index_dir_from(index_dir), repair=repair)
     for line in report.lines:
         click.echo(line)
     if report.problems:
