@@ -151,11 +151,15 @@ def find_orphans(index_dir: Path) -> list[Orphan]:
 
 def remove_orphans(index_dir: Path) -> list[Orphan] | None:
     """Remove what find_orphans finds, holding Whoosh's write lock; None (and nothing
-    removed) when another writer holds it. The caller holds the run lock."""
+    removed) when another writer holds it or a table of contents does not read. The caller
+    holds the run lock."""
     with _flock(index_dir / WHOOSH_LOCK_NAME, hold=True) as free:
         if not free:
             return None
-        orphans = find_orphans(index_dir)
+        try:
+            orphans = find_orphans(index_dir)
+        except Exception:  # a table of contents that does not read: which files it names is unknown
+            return None
         for orphan in orphans:
             if orphan.path.is_dir() and not orphan.path.is_symlink():
                 shutil.rmtree(orphan.path, ignore_errors=True)

@@ -353,6 +353,26 @@ def test_next_run_removes_what_a_killed_run_left(tmp_path: Path, subset: tuple[P
     assert sorted(stored_ids(index_dir)) == sorted(ids)
 
 
+def test_an_unreadable_older_table_of_contents_removes_nothing(tmp_path: Path, subset: tuple[Path, list[str]]) -> None:
+    """Which files a damaged table of contents names is unknown: nothing is called an orphan,
+    and the run goes on."""
+    source, _ = subset
+    small = tmp_path / "small.jsonl"
+    small.write_text("".join(source.read_text(encoding="utf-8").splitlines(keepends=True)[:20]), encoding="utf-8")
+    index_dir = tmp_path / "ix"
+    assert cli("index", "--index", str(index_dir), str(small)).returncode == 0
+    (index_dir / "_MAIN_0.toc").write_bytes(b"garbage")  # an older generation's, damaged
+    stray = index_dir / "MAIN_zzzzzzzzzzzzzzzz.seg"
+    stray.write_bytes(b"x" * 1000)
+    again = cli("index", "--index", str(index_dir), str(small))
+    assert again.returncode == 0, again.stderr
+    assert "added 0, updated 0, unchanged 20" in again.stdout
+    assert stray.exists()
+    checked = cli("check", "--index", str(index_dir))
+    assert checked.returncode == 0, checked.stderr
+    assert any(line.startswith("Unnamed files: not counted (") for line in checked.stdout.splitlines())
+
+
 def test_check_does_not_count_a_running_writers_files(tmp_path: Path, subset: tuple[Path, list[str]]) -> None:
     source, _ = subset
     index_dir = tmp_path / "ix"
