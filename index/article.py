@@ -72,9 +72,30 @@ def normalize_url(url: str) -> str:
     return urlunsplit(("https", host, path, urlencode(sorted(query)), ""))
 
 
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:(?!\d)")  # 'javascript:', 'mailto:'; not 'host:8080'
+_HOST = re.compile(r"^[\w\-]+(?:\.[\w\-]+)+$|^[0-9a-f]*:[0-9a-f:.]*$")  # a dotted name, or IPv6
+
+
+def usable_url(url: str) -> bool:
+    """Whether a URL names a web page: http(s) with a host ('kompas.com/read/...' without a
+    scheme too). 'javascript:void(0)', '#' or '-' name none, and would give every article
+    that carries them one id."""
+    url = url.strip()
+    if "://" not in url:
+        if _SCHEME.match(url):
+            return False
+        url = "http://" + url
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+    except ValueError:  # a malformed port or IPv6 address
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(_HOST.match(host))
+
+
 def article_id(url: str, title: str, body: str) -> str:
-    """Stable id: from the normalised URL, or from the text when there is none."""
-    if url.strip():
+    """Stable id: from the normalised URL, or from the text when there is no usable URL."""
+    if usable_url(url):
         key = "url:" + normalize_url(url)
     else:
         words = " ".join((title + "\n" + body).split()).casefold()

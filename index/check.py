@@ -1,10 +1,13 @@
-"""Verifying an index: every segment opens, every document reads, ids are unique."""
+"""Verifying an index: every segment opens, every document reads, ids are unique; and files
+that no table of contents names (left by interrupted runs) are counted, or removed."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from berita_search.index.orphans import IndexBusyError, Orphan, find_orphans, remove_orphans, run_lock, writer_at_work
+from berita_search.index.records import quote_name
 from whoosh import index as whoosh_index
 
 
@@ -12,12 +15,20 @@ from whoosh import index as whoosh_index
 class CheckReport:
     lines: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    orphans: list[Orphan] = field(default_factory=list)  # found, or removed with repair
+    repaired: bool = False
 
 
-def check_index(index_dir: Path) -> CheckReport:
+def megabytes(orphans: list[Orphan]) -> str:
+    return f"{sum(o.bytes for o in orphans) / 1e6:,.1f} MB"
+
+
+def check_index(index_dir: Path, repair: bool = False) -> CheckReport:
+    """Check the index; with ``repair``, also remove the files no table of contents names."""
     report = CheckReport()
+    shown = quote_name(index_dir)
     if not index_dir.is_dir():
-        report.problems.append(f"no index folder at {index_dir}")
+        report.problems.append(f"no index folder at {shown}")
         return report
     try:
         exists = whoosh_index.exists_in(str(index_dir))
@@ -25,7 +36,7 @@ def check_index(index_dir: Path) -> CheckReport:
         report.problems.append(f"the table of contents is unreadable: {type(exc).__name__}: {exc}")
         return report
     if not exists:
-        report.problems.append(f"{index_dir} holds no index (no table of contents)")
+        report.problems.append(f"{shown} holds no index (no table of contents)")
         return report
     try:
         ix = whoosh_index.open_dir(str(index_dir))
@@ -35,7 +46,7 @@ def check_index(index_dir: Path) -> CheckReport:
         return report
     try:
         segments = ix._segments()  # the committed segments, as the table of contents lists them
-        report.lines.append(f"Index: {index_dir} (generation {ix.latest_generation()}, {len(segments)} segments)")
+        report.lines.append(f"Index: {shown} (generation {ix.latest_generation()}, {len(segments)} segments)")
         live = 0
         ids: set[str] = set()
         duplicates = 0
@@ -82,9 +93,39 @@ def check_index(index_dir: Path) -> CheckReport:
         if live != reader.doc_count():
             report.problems.append(f"read {live:,} documents but the index counts {reader.doc_count():,}")
         report.lines.append(f"Documents: {live:,} ({len(ids):,} distinct ids)")
+        try:
+            _unnamed_files(index_dir, repair, report)
+        except Exception as exc:  # an older table of contents that does not read: count nothing
+            report.lines.append(f"Unnamed files: not counted ({type(exc).__name__}: {exc})")
         report.lines.append("OK" if not report.problems else "DAMAGED")
     except Exception as exc:
         report.problems.append(f"reading failed: {type(exc).__name__}: {exc}")
     finally:
         reader.close()
     return report
+
+
+def _unnamed_files(index_dir: Path, repair: bool, report: CheckReport) -> None:
+    """Count (or with ``repair`` remove) what interrupted runs left: space, not damage."""
+    if writer_at_work(index_dir):
+        report.lines.append("Unnamed files: not counted while a writer is at work")
+        return
+    if not repair:
+        report.orphans = find_orphans(index_dir)
+        if report.orphans:
+            report.lines.append(
+                f"Unnamed files: {len(report.orphans):,} ({megabytes(report.orphans)}) that no table of contents"
+                " names, left by interrupted runs; 'berita-search check --repair' or the next"
+                " 'berita-search index' removes them"
+            )
+        return
+    try:
+        with run_lock(index_dir):
+            removed = remove_orphans(index_dir)
+    except IndexBusyError:
+        removed = None
+    if removed is None:
+        report.lines.append("Unnamed files: not removed, a writer started meanwhile")
+        return
+    report.orphans, report.repaired = removed, True
+    report.lines.append(f"Unnamed files: removed {len(removed):,} ({megabytes(removed)})")

@@ -36,7 +36,12 @@ DAY_WORDS = {
 }  # fmt: skip
 
 _MONTH_RE = "|".join(sorted(MONTHS, key=len, reverse=True))
-_DAY_RE = "|".join(sorted((re.escape(d) for d in DAY_WORDS), key=len, reverse=True))
+# Any day name, for patterns elsewhere that allow one before a date ('Kamis, 31 Agustus 2023').
+DAY_PATTERN = "|".join(sorted((re.escape(d) for d in DAY_WORDS), key=len, reverse=True))
+# The first Indonesian newspaper (Bataviasche Nouvelles) appeared in 1744: an earlier date is
+# not a publication date, nor is one after tomorrow in Jakarta (WIB).
+FIRST_PLAUSIBLE_DAY = date(1744, 1, 1)
+MAX_ZONE_OFFSET = timedelta(hours=14)  # the widest offset in use (UTC+14, Kiribati)
 # 12:34, 12.34, 23:15:00, optionally followed by a zone.
 _TIME = re.compile(
     r"(?<![\d.:])(?P<h>[01]?\d|2[0-3])[:.](?P<m>[0-5]\d)(?:[:.](?P<s>[0-5]\d))?(?![\d])"
@@ -68,8 +73,9 @@ class ParsedDate:
 
 
 def _year(text: str) -> int:
+    """'19' -> 2019, '85' -> 1985; a year written with four digits stays as written ('0001')."""
     y = int(text)
-    if y < 100:
+    if len(text) <= 2:
         y += 2000 if y < 70 else 1900
     return y
 
@@ -94,11 +100,19 @@ def _find_day(text: str) -> date | None:
     return None
 
 
+class _BadZone(ValueError):
+    pass
+
+
 def _zone(zone: str | None, offset: str | None, default: timezone) -> timezone:
     if offset:
         sign = -1 if offset[0] == "-" else 1
         digits = offset[1:].replace(":", "")
-        return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
+        hours, minutes = int(digits[:2]), int(digits[2:])
+        delta = timedelta(hours=hours, minutes=minutes)
+        if minutes > 59 or delta > MAX_ZONE_OFFSET:
+            raise _BadZone(offset)  # '+24:00' is no zone: the date cannot be read
+        return timezone(sign * delta)
     if zone:
         return ZONES[zone.lower()]
     return default
@@ -109,8 +123,17 @@ def parse_date(text: str, time_text: str = "", default_tz: timezone = WIB) -> Pa
 
     ``time_text`` is a separate time column ('13:30 WIB', '23:15:00') when the export has
     one. Returns None when no real calendar date can be read; a time without a date is not
-    a date. Times with no zone are taken as WIB, the zone of most Indonesian newsrooms.
+    a date, and neither is a zone offset beyond 14 hours. Times with no zone are taken as
+    WIB, the zone of most Indonesian newsrooms. Whether the date is plausible for a
+    publication is ``plausible``'s question.
     """
+    try:
+        return _parse_date(text, time_text, default_tz)
+    except _BadZone:
+        return None
+
+
+def _parse_date(text: str, time_text: str, default_tz: timezone) -> ParsedDate | None:
     text = (text or "").strip()
     time_text = (time_text or "").strip()
     if not text or text in {"-", "--", "?"}:
@@ -168,23 +191,69 @@ def epoch_date(text: str) -> ParsedDate | None:
     return ParsedDate(datetime.fromtimestamp(int(m.group("ts")), WIB), has_time=True)
 
 
+# date_note texts: shown to readers on the web, so in Bahasa Indonesia.
+NOTE_NO_DATE = "tidak ada tanggal"
+NOTE_NO_DATE_LINE = "baris tanggal tidak ditemukan"
+NOTE_KEPT_UNDATED = "disimpan tanpa tanggal"
+NOTE_FROM_URL = "tanggal diambil dari URL"
+
+
+def note_unreadable(text: str) -> str:
+    return f"tanggal tidak terbaca: {text[:40]!r}"
+
+
+def note_implausible(day: date, where: str = "") -> str:
+    return f"tanggal{where} tidak masuk akal: {day.isoformat()}"
+
+
+def plausible(day: date) -> bool:
+    """A day an Indonesian newspaper can have been published on: from 1744 to tomorrow in Jakarta."""
+    return FIRST_PLAUSIBLE_DAY <= day <= datetime.now(WIB).date() + timedelta(days=1)
+
+
 def reconcile_with_url(parsed: ParsedDate | None, url: str) -> tuple[ParsedDate | None, str]:
     """Prefer the URL's day where the field disagrees with it (Excel day/month swaps).
 
-    Returns the date to keep and a note saying what was done, empty when nothing was.
+    Returns the date to keep and a note saying what was done, empty when nothing was. An
+    implausible URL date (/2099/12/31/) is not used, and the note says so.
     """
     from_url = url_date(url)
     if from_url is None:
         return parsed, ""
+    if not plausible(from_url):
+        return parsed, note_implausible(from_url, " di URL")
     if parsed is None:
         value = datetime(from_url.year, from_url.month, from_url.day, tzinfo=WIB)
-        return ParsedDate(value, has_time=False), "date from URL"
+        return ParsedDate(value, has_time=False), NOTE_FROM_URL
     if parsed.value.date() == from_url:
         return parsed, ""
     swapped = parsed.value.day == from_url.month and parsed.value.month == from_url.day
-    note = "day and month swapped; date from URL" if swapped else "date differs from URL; date from URL"
+    finding = "hari dan bulan tertukar" if swapped else "tanggal berbeda dengan URL"
     fixed = parsed.value.replace(year=from_url.year, month=from_url.month, day=from_url.day)
-    return ParsedDate(fixed, parsed.has_time), note
+    return ParsedDate(fixed, parsed.has_time), f"{finding}; {NOTE_FROM_URL}"
+
+
+def publication_date(
+    parsed: ParsedDate | None, findings: list[str], url: str = "", missing: str = NOTE_NO_DATE
+) -> tuple[ParsedDate | None, str]:
+    """The date an article keeps and its date_note, from the date read from the source (or
+    None), what was found wrong with it so far, and the article's URL.
+
+    An implausible date is dropped, never guessed at: the article is kept without a date and
+    the note says why ('tanggal tidak masuk akal: 9999-12-31; disimpan tanpa tanggal').
+    """
+    findings = list(findings)
+    if parsed is not None and not plausible(parsed.value.date()):
+        findings.append(note_implausible(parsed.value.date()))
+        parsed = None
+    if url:
+        parsed, url_note = reconcile_with_url(parsed, url)
+        if url_note:
+            findings.append(url_note)
+    if parsed is None:
+        findings.extend([missing] if not findings else [])
+        findings.append(NOTE_KEPT_UNDATED)
+    return parsed, "; ".join(findings)
 
 
 def format_id(value: datetime | None, has_time: bool = True) -> str:

@@ -9,33 +9,45 @@ import ftfy
 
 # Signatures of UTF-8 read as Windows-1252/Latin-1 (â€œ, Ã©, Â) or as Mac Roman (‚Äú, ¬†, √©).
 _MOJIBAKE = re.compile(r"â€|Ã[\x80-\xbf\u0100-\u017f\u2000-\u206f]|Â[\s\xa0-\xbf]|‚Ä|¬†|√[\x80-\xff©®]|Ä[ìîôõ]")
-# A run of characters that Mac Roman maps the bytes of a UTF-8 sequence to.
-_MAC_ROMAN_RUN = re.compile(r"[\u00a0-\u00ff\u0131-\u02dd\u03a9\u03c0\u2013-\u2260\u25ca\uf8ff\ufb01\ufb02]{2,4}")
 _FTFY_CONFIG = ftfy.TextFixerConfig(uncurl_quotes=False, fix_line_breaks=True, normalization="NFC")
-_ZERO_WIDTH = re.compile(r"[\u200b-\u200f\u2060\ufeff]")
+_ZERO_WIDTH = re.compile(r"[\u00ad\u200b-\u200f\u2060\ufeff]")  # and the soft hyphen: 'Sep\xadtember'
 
 
-def _mac_roman_run(match: re.Match[str]) -> str:
-    run = match.group(0)
+def _mac_roman(byte_values: range | list[int]) -> str:
+    return "".join(re.escape(bytes([b]).decode("mac_roman")) for b in byte_values)
+
+
+# One UTF-8 sequence read as Mac Roman, the way the CLICK-ID spreadsheets hold it: a lead byte
+# then its continuation bytes, each shown as the Mac Roman glyph of the byte. Only leads that
+# never stand before such glyphs in real text: ¬ √ ƒ ≈ (U+0080-U+017F: Latin letters, no-break
+# space, °), ‚ (U+2000-U+2FFF: quotes, dashes, €, ™) and the Apple logo (emoji). ‘Skarsg√•rd’,
+# ‘Audio‚Ñ¢’ and ‘Ant√≥nio’ are repaired wherever they stand, also inside otherwise clean text.
+_CONTINUATION = _mac_roman(range(0x80, 0xC0))
+_MAC_ROMAN_SEQUENCE = re.compile(
+    rf"[{_mac_roman(range(0xC2, 0xC6))}][{_CONTINUATION}]"
+    rf"|{_mac_roman([0xE2])}[{_CONTINUATION}]{{2}}"
+    rf"|{_mac_roman([0xF0])}[{_CONTINUATION}]{{3}}"
+)
+
+
+def _decode_mac_roman(match: re.Match[str]) -> str:
+    sequence = match.group(0)
     try:
-        return run.encode("mac_roman").decode("utf-8")
+        return sequence.encode("mac_roman").decode("utf-8")
     except (UnicodeEncodeError, UnicodeDecodeError):
-        return run
+        return sequence
 
 
 def fix_mojibake(text: str) -> str:
-    """Undo double-decoded UTF-8. Clean text is returned untouched (the check is cheap)."""
-    if not _MOJIBAKE.search(text):
-        return text
-    # Whole-text Mac Roman round trip first: exact where a whole cell was mis-decoded.
-    try:
-        repaired = text.encode("mac_roman").decode("utf-8")
-    except (UnicodeEncodeError, UnicodeDecodeError):
-        repaired = ftfy.fix_text(text, config=_FTFY_CONFIG)
-    if _MOJIBAKE.search(repaired):
-        # Mixed cells: repair each mis-decoded run on its own.
-        repaired = _MAC_ROMAN_RUN.sub(_mac_roman_run, repaired)
-    return repaired
+    """Undo double-decoded UTF-8. Clean text is returned untouched (the checks are cheap)."""
+    if _MOJIBAKE.search(text):
+        # Whole-text Mac Roman round trip first: exact where a whole cell was mis-decoded.
+        try:
+            text = text.encode("mac_roman").decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            text = ftfy.fix_text(text, config=_FTFY_CONFIG)
+    # What is left: Mac Roman sequences among clean text (mixed cells).
+    return _MAC_ROMAN_SEQUENCE.sub(_decode_mac_roman, text)
 
 
 _PARA_JOIN = re.compile(

@@ -4,23 +4,30 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import fcntl
 import hashlib
 import multiprocessing
 import os
 import queue
 import shutil
 import signal
-import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from berita_search.index import mapped_files
 from berita_search.index.analysis import fold
 from berita_search.index.article import Article
-from berita_search.index.readers import NOTE, Failure, Record, Unchanged
+from berita_search.index.orphans import (
+    BUSY_MESSAGE,
+    RUN_LOCK_NAME,
+    STAGING_NAME,
+    IndexBusyError,
+    Orphan,
+    remove_orphans,
+    run_lock,
+)
+from berita_search.index.records import Failure, Note, Record, Skipped, Unchanged
 from berita_search.index.schema import allow_legacy_schema_pickles, build_schema
 from whoosh import index as whoosh_index
 from whoosh.codec.base import Segment
@@ -32,11 +39,6 @@ from whoosh.writing import IndexWriter, SegmentWriter
 INDEX_ENV = "BERITA_SEARCH_INDEX"
 DEFAULT_INDEX_DIR = "berita-index"
 BATCH_SIZE = 1000
-RUN_LOCK_NAME = "berita-search.lock"
-# Worker processes write their segments here; a commit moves them into the index. Whoosh
-# deletes every index file that the new table of contents does not name, so a segment still
-# being written must not sit in the index folder while another batch commits.
-STAGING_NAME = ".staging"
 JOB_SIZE = 250  # articles per message to a worker
 PARALLEL_MIN_BYTES = 5_000_000  # about 2,000 articles: below this, starting workers costs more than it saves
 MAX_WORKERS = 4
@@ -45,13 +47,8 @@ WORKER_POOL_MB = 384  # postings a worker sorts in memory: spilling to disk cost
 MAX_MERGED_ARTICLES = 10_000
 PARALLEL_BATCH_SIZE = 6_000  # with workers: one segment per worker and commit, small enough for its pool
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
-# Test hook: seconds to pause inside each commit, after the segment files are written and
-# before the table of contents names them, so fault tests can kill a run mid-commit.
-COMMIT_DELAY_ENV = "BERITA_SEARCH_TEST_COMMIT_DELAY"
 
-
-class IndexBusyError(RuntimeError):
-    """Another process holds the index's write lock."""
+__all__ = ["BUSY_MESSAGE", "RUN_LOCK_NAME", "STAGING_NAME", "IndexBusyError", "index_records", "open_index"]
 
 
 @dataclass
@@ -60,11 +57,12 @@ class IndexSummary:
     updated: int = 0
     unchanged: int = 0
     duplicates: int = 0
-    skipped: list[Failure] = field(default_factory=list)  # files of unsupported types
+    skipped: list[Skipped] = field(default_factory=list)  # documentation, files of unsupported types
     failed: list[Failure] = field(default_factory=list)
     duplicate_of: list[Failure] = field(default_factory=list)  # repeated ids: where, and the first copy
-    notes: list[Failure] = field(default_factory=list)  # records kept with a change (a cut body, a bad byte)
+    notes: list[Note] = field(default_factory=list)  # records kept with a change (a cut body, a bad byte)
     dates_flagged: int = 0
+    orphans_removed: list[Orphan] = field(default_factory=list)  # what interrupted runs had left
     seconds: float = 0.0
 
     @property
@@ -136,36 +134,6 @@ def near_duplicate_key(article: Article) -> str:
 ProgressCallback = Callable[[IndexSummary, str], None]
 
 
-BUSY_MESSAGE = "another 'berita-search index' is writing to this index"
-
-
-@contextlib.contextmanager
-def _run_lock(index_dir: Path, wait_seconds: float, on_wait: Callable[[str], None] | None) -> Iterator[None]:
-    """Hold the index for a whole run, so two runs never interleave their batches.
-
-    An ``flock``: the kernel releases it when the holder dies, so a killed run leaves no
-    stale lock behind.
-    """
-    fd = os.open(index_dir / RUN_LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        deadline = time.monotonic() + wait_seconds
-        told = False
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise IndexBusyError(BUSY_MESSAGE) from None
-                if on_wait and not told:
-                    on_wait(f"{BUSY_MESSAGE}; waiting up to {wait_seconds:g} s")
-                    told = True
-                time.sleep(0.2)
-        yield
-    finally:
-        os.close(fd)  # releases the lock
-
-
 def _open_writer(ix: whoosh_index.Index, wait_seconds: float) -> IndexWriter:
     deadline = time.monotonic() + wait_seconds
     while True:
@@ -177,24 +145,18 @@ def _open_writer(ix: whoosh_index.Index, wait_seconds: float) -> IndexWriter:
             time.sleep(0.5)
 
 
-def _commit_hook(writer: IndexWriter) -> None:
-    delay = float(os.environ.get(COMMIT_DELAY_ENV) or 0)
-    if delay > 0 and hasattr(writer, "_commit_toc"):
-        write_toc = writer._commit_toc
-
-        def slow_toc(*args: object, **kwargs: object) -> None:
-            print(f"[test hook] committing, pausing {delay:g} s", file=sys.stderr, flush=True)
-            time.sleep(delay)
-            write_toc(*args, **kwargs)
-
-        writer._commit_toc = slow_toc
-
-
 def _commit(writer: IndexWriter, staged: list[Segment] | None = None) -> None:
     """Merge small segments and write the table of contents, naming ``staged`` segments too
     (finished by worker processes and already moved into the index folder)."""
-    _commit_hook(writer)
-    writer.commit(mergetype=lambda w, segments: tiered_merge(w, segments) + (staged or []))
+    try:
+        writer.commit(mergetype=lambda w, segments: tiered_merge(w, segments) + (staged or []))
+    except BaseException:
+        # Whoosh releases its write lock when a commit fails with an Exception; an interrupt
+        # (Ctrl-C) must release it too, so that what the commit wrote can be removed at once.
+        if not getattr(writer, "is_closed", True):
+            with contextlib.suppress(Exception):
+                writer._cleanup_on_error()
+        raise
 
 
 def tiered_merge(writer: SegmentWriter, segments: list[Segment]) -> list[Segment]:
@@ -263,7 +225,7 @@ def index_records(
     if batch_size is None:
         batch_size = PARALLEL_BATCH_SIZE if workers > 1 else BATCH_SIZE
     index_dir.mkdir(parents=True, exist_ok=True)
-    with _run_lock(index_dir, wait_seconds, on_wait):
+    with run_lock(index_dir, wait_seconds, on_wait):
         summary = _index_locked(index_dir, records, batch_size, progress, wait_seconds, workers, known_rows)
     summary.seconds = time.perf_counter() - started
     return summary
@@ -279,6 +241,7 @@ def _index_locked(
     known_rows: dict[str, str] | None,
 ) -> IndexSummary:
     summary = IndexSummary()
+    summary.orphans_removed = remove_orphans(index_dir) or []  # what killed runs left behind
     ix = open_index(index_dir, create=True)
     indexed, rows = _indexed_hashes(ix)
     if known_rows is not None:
@@ -291,11 +254,11 @@ def _index_locked(
     seen: dict[str, str] = {}  # id -> origin of its first record in this run
     try:
         for record in records:
-            if isinstance(record, Failure):
-                if record.reason.startswith(NOTE):
-                    summary.notes.append(Failure(record.origin, record.reason.removeprefix(NOTE)))
-                    continue
-                (summary.skipped if record.reason.startswith("skipped:") else summary.failed).append(record)
+            if isinstance(record, Note):
+                summary.notes.append(record)
+                continue
+            if isinstance(record, Failure | Skipped):
+                (summary.failed if isinstance(record, Failure) else summary.skipped).append(record)
                 if progress:
                     progress(summary, record.origin)
                 continue
@@ -327,8 +290,13 @@ def _index_locked(
             if progress:
                 progress(summary, record.origin)
         sink.finish()
+        remove_orphans(index_dir)  # an empty last batch's cancelled segment files
     except BaseException:
         sink.abandon()
+        # The partial segment of the failed batch (on a full disk, the space it holds);
+        # skipped if the failed writer still holds Whoosh's lock: the next run removes it.
+        with contextlib.suppress(Exception):
+            remove_orphans(index_dir)
         raise
     return summary
 
@@ -461,20 +429,25 @@ class _WorkerSink:
             self._send(worker, ("finish", None))
 
     def _collect(self, wait: bool) -> None:
-        """Take the finishing batch's segments as they come; commit it when all are in."""
-        while self.finishing is not None:
+        """Take what the workers report. A failure stops the run at once; the finishing
+        batch's segments are taken as they come, and the batch committed when all are in.
+        With ``wait``, returns only when no batch is finishing."""
+        while True:
+            waiting = wait and self.finishing is not None
             try:
-                segment, error = self.results.get(timeout=0.5) if wait else self.results.get_nowait()
+                kind, payload = self.results.get(timeout=0.5) if waiting else self.results.get_nowait()
             except queue.Empty:
                 self._check_workers()
-                if not wait:
-                    return
-                continue
-            if error is not None:
-                raise IndexWorkerError(f"an indexing worker failed: {error}")
+                if waiting:
+                    continue
+                return
+            if kind == "error":
+                _raise_worker_error(payload)
             batch = self.finishing
-            if segment is not None:
-                batch.segments.append(segment)
+            if batch is None:  # pragma: no cover - segments only come after a finish request
+                raise IndexWorkerError("an indexing worker sent a segment nobody asked for")
+            if payload is not None:
+                batch.segments.append(payload)
             batch.awaited -= 1
             if batch.awaited == 0:
                 self.finishing = None
@@ -535,13 +508,17 @@ def _die_with(parent: int) -> None:
 
 
 def _segment_worker(staging: str, jobs: multiprocessing.Queue, results: multiprocessing.Queue) -> None:
-    """A worker process: adds each job's articles to its open segment; ``finish`` writes it."""
+    """A worker process: adds each job's articles to its open segment; ``finish`` writes it.
+
+    A failure is reported at once (a full disk must stop the run, not leave it waiting for
+    a segment that never comes); the worker then drops its jobs until the parent stops it.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what an interrupt means
     parent = os.getppid()
     _die_with(parent)
     ix = whoosh_index.open_dir(staging)
     writer: SegmentWriter | None = None
-    failure: str | None = None
+    failed = False
     while True:
         try:
             message = jobs.get(timeout=1.0)
@@ -552,21 +529,29 @@ def _segment_worker(staging: str, jobs: multiprocessing.Queue, results: multipro
         if message is None:
             return
         kind, docs = message
+        if failed:
+            continue
         try:
-            if kind == "add" and failure is None:
+            if kind == "add":
                 writer = writer or SegmentWriter(ix, _lk=False, limitmb=WORKER_POOL_MB)
                 for fields in docs:
                     writer.add_document(**fields)
             elif kind == "finish":
-                if failure is None:
-                    segment = writer._finalize_segment() if writer is not None and writer._added else None
-                    results.put((segment, None))
-                else:
-                    results.put((None, failure))
-                writer, failure = None, None
-        except Exception as error:  # reported to the parent at the next finish; it stops the run
-            failure = f"{type(error).__name__}: {error}"
-            writer = None
+                segment = writer._finalize_segment() if writer is not None and writer._added else None
+                writer = None
+                results.put(("segment", segment))
+        except Exception as error:
+            failed, writer = True, None
+            results.put(("error", (getattr(error, "errno", None), getattr(error, "strerror", None), repr(error))))
+
+
+def _raise_worker_error(error: tuple[int | None, str | None, str]) -> None:
+    """A worker's failure, raised in the parent: an OSError as the OSError it was (a full
+    disk reads 'No space left on device'), anything else as IndexWorkerError."""
+    number, text, description = error
+    if number is not None:
+        raise OSError(number, text or os.strerror(number))
+    raise IndexWorkerError(f"an indexing worker failed: {description}")
 
 
 def _indexed_hashes(ix: whoosh_index.Index) -> tuple[dict[str, str], dict[str, str]]:

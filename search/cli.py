@@ -10,7 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import click
-from berita_search.index.readers import SUPPORTED_SUFFIXES, estimate_records, iter_files, read_paths
+from berita_search.index.readers import (
+    SUPPORTED_SUFFIXES,
+    estimate_records,
+    input_bytes,
+    iter_files,
+    quote_name,
+    read_paths,
+)
 from berita_search.index.writer import (
     INDEX_ENV,
     IndexBusyError,
@@ -95,10 +102,12 @@ def index_command(
     target = index_dir_from(index_dir)
     files = [f for p in paths if p.exists() for f in iter_files(p)]
     if workers is None:
-        workers = default_workers(sum(f.stat().st_size for f in files))
+        workers = default_workers(input_bytes(files))
     show_bar = sys.stderr.isatty()  # logs and pipes get the summary, not a bar's label
     expected = (
-        {str(f): estimate_records(f) for f in files if f.suffix.lower() in SUPPORTED_SUFFIXES} if show_bar else {}
+        {quote_name(f): estimate_records(f) for f in files if f.suffix.lower() in SUPPORTED_SUFFIXES}
+        if show_bar
+        else {}
     )
     counted: dict[str, int] = {}
     with click.progressbar(
@@ -142,24 +151,33 @@ def index_command(
         except IndexBusyError as exc:
             raise click.ClickException(f"{exc}; try again later or pass --wait SECONDS") from None
         except OSError as exc:
-            raise click.ClickException(f"cannot write the index at {target}: {exc.strerror or exc}") from None
+            raise click.ClickException(
+                f"cannot write the index at {quote_name(target)}: {exc.strerror or exc}"
+            ) from None
     _print_summary(summary, target)
     if summary.failed:
         sys.exit(1)
 
 
 def _print_summary(summary: IndexSummary, target: Path) -> None:
+    """The summary; every file name in it is printed through quote_name (in the records'
+    origins too), so no name can forge a line."""
     echo = click.echo
     echo(
-        f"Indexed into {target} in {summary.seconds:.1f} s: added {summary.added:,}, updated {summary.updated:,}, "
+        f"Indexed into {quote_name(target)} in {summary.seconds:.1f} s: added {summary.added:,}, updated {summary.updated:,}, "
         f"unchanged {summary.unchanged:,}, duplicates {summary.duplicates:,}, failed {len(summary.failed):,}"
     )
     if summary.dates_flagged:
         echo(f"Dates flagged (kept; see date_note): {summary.dates_flagged:,}")
+    if summary.orphans_removed:
+        removed = summary.orphans_removed
+        echo(
+            f"Removed {len(removed):,} files ({sum(o.bytes for o in removed) / 1e6:,.1f} MB) "
+            "that interrupted runs had left"
+        )
     if summary.skipped:
         first = summary.skipped[0]
-        reason = first.reason.removeprefix("skipped: ")
-        echo(f"Skipped {len(summary.skipped):,} files that hold no articles, e.g. {first.origin} ({reason})")
+        echo(f"Skipped {len(summary.skipped):,} files that hold no articles, e.g. {first.origin} ({first.reason})")
     for note in summary.notes[:MAX_FAILURES_SHOWN]:
         echo(f"  note: {note.origin}: {note.reason}", err=True)
     for duplicate in summary.duplicate_of[:MAX_FAILURES_SHOWN]:
@@ -340,11 +358,13 @@ def stats_command(index_dir: str | None, as_json: bool) -> None:
 
 @cli.command("check")
 @index_option
-def check_command(index_dir: str | None) -> None:
-    """Verify an index: open every segment, read every document; non-zero exit on damage."""
+@click.option("--repair", is_flag=True, help="Remove files that no table of contents names (left by killed runs).")
+def check_command(index_dir: str | None, repair: bool) -> None:
+    """Verify an index: open every segment, read every document; non-zero exit on damage.
+    Also counts the files that interrupted runs left behind."""
     from berita_search.index.check import check_index
 
-    report = check_index(index_dir_from(index_dir))
+    report = check_index(index_dir_from(index_dir), repair=repair)
     for line in report.lines:
         click.echo(line)
     if report.problems:

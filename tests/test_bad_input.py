@@ -3,18 +3,22 @@ and everything else in the same run is indexed."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import random
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
+from berita_search.index.article import article_id
 from berita_search.index.readers import MAX_FIELD_CHARS, Article, Failure, read_paths
 from berita_search.index.writer import IndexSummary, index_records
 from whoosh import index as whoosh_index
 
+TITLE_CAP = 1_000  # titles are cut there, like bodies at MAX_FIELD_CHARS
 BODY = "Pemerintah Kabupaten Bogor menyiapkan posko banjir di tiga kecamatan. Warga diminta waspada."
 
 
@@ -229,11 +233,11 @@ def test_csv_without_a_title_or_content_column(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("date", "note"),
     [
-        ("kemarin sore", "unreadable date 'kemarin sore'"),
-        ("2024-02-30", "unreadable date '2024-02-30'"),
-        ("31/13/2023", "unreadable date '31/13/2023'"),
-        ("2999-01-01", "impossible date '2999-01-01' (in the future)"),
-        ("1066-10-14", "impossible date '1066-10-14' (before 1900)"),
+        ("kemarin sore", "tanggal tidak terbaca: 'kemarin sore'; disimpan tanpa tanggal"),
+        ("2024-02-30", "tanggal tidak terbaca: '2024-02-30'; disimpan tanpa tanggal"),
+        ("31/13/2023", "tanggal tidak terbaca: '31/13/2023'; disimpan tanpa tanggal"),
+        ("2999-01-01", "tanggal tidak masuk akal: 2999-01-01; disimpan tanpa tanggal"),
+        ("1066-10-14", "tanggal tidak masuk akal: 1066-10-14; disimpan tanpa tanggal"),
     ],
 )
 def test_unparseable_and_impossible_dates_are_kept_and_flagged(tmp_path: Path, date: str, note: str) -> None:
@@ -306,3 +310,142 @@ def test_readers_never_raise_on_random_bytes(tmp_path: Path) -> None:
         path.write_bytes(bytes(rnd.randrange(256) for _ in range(rnd.randrange(1, 3000))))
         records = list(read_paths([path]))
         assert records and all(isinstance(r, Article | Failure) for r in records)
+
+
+# ---------------------------------------------------------------- cells, titles and workbooks too large
+
+
+def test_csv_cell_over_the_size_cap_is_cut_and_noted(tmp_path: Path) -> None:
+    """A cell larger than the CSV reader's field limit used to fail its whole row."""
+    body = ("Warga desa bergotong royong membersihkan saluran air. " * 400_000)[:21_000_000]
+    title = "Judul " + "sangat panjang " * 200
+    path = tmp_path / "ekspor.csv"
+    path.write_text(f"judul,isi\n{title},{body}\nBaris biasa,{BODY}\n", encoding="utf-8")
+    summary = run(tmp_path, path)
+    assert summary.added == 2 and not summary.failed
+    assert notes(summary) == [
+        (f"{path}:row 2", f"title cut to {TITLE_CAP:,} of {len(title):,} characters"),
+        (f"{path}:row 2", f"body cut to {MAX_FIELD_CHARS:,} of {len(body):,} characters"),
+    ]
+    stored = titles(tmp_path)
+    assert "Baris biasa" in stored
+    (long_title,) = [t for t in stored if t != "Baris biasa"]
+    assert len(long_title) <= TITLE_CAP and title.startswith(long_title)
+    assert MAX_FIELD_CHARS - 100 <= len(stored[long_title]["body"]) <= MAX_FIELD_CHARS
+
+
+def test_huge_title_is_cut_like_a_body(tmp_path: Path) -> None:
+    """A 6 MB title took seconds per megabyte to analyse and made a page as large."""
+    title = ("Banjir besar melanda Jakarta dan sekitarnya " * 150_000)[: 6 * 2**20]
+    path = jsonl(tmp_path / "judul.jsonl", {"title": title, "content": BODY})
+    started = time.monotonic()
+    summary = run(tmp_path, path)
+    assert time.monotonic() - started < 10
+    assert summary.added == 1 and not summary.failed
+    assert notes(summary) == [(f"{path}:line 1", f"title cut to {TITLE_CAP:,} of {len(title):,} characters")]
+    (stored,) = titles(tmp_path)
+    assert stored == title[:TITLE_CAP].strip()
+
+
+def test_page_title_is_cut_like_a_body(tmp_path: Path) -> None:
+    title = "Kabar " + "panjang " * 20_000  # no full stop: a title-like paragraph, 160,006 characters
+    path = tmp_path / "halaman.txt"
+    path.write_text(f"{title}\n\nSenin, 4 Maret 2024 10:00 WIB\n\n{BODY}", encoding="utf-8")
+    summary = run(tmp_path, path)
+    assert summary.added == 1
+    assert notes(summary) == [(str(path), f"title cut to {TITLE_CAP:,} of {len(title.strip()):,} characters")]
+    (stored,) = titles(tmp_path)
+    assert len(stored) <= TITLE_CAP
+
+
+def shared_strings_bomb(path: Path, unpacked_bytes: int) -> None:
+    """A valid workbook (header 'judul', 'isi' and one row) whose shared strings, all but four
+    of them unused, unpack to ``unpacked_bytes``."""
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    kinds = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "[Content_Types].xml",
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            f'<Override PartName="/xl/workbook.xml" ContentType="{kinds}.sheet.main+xml"/>'
+            f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{kinds}.worksheet+xml"/>'
+            f'<Override PartName="/xl/sharedStrings.xml" ContentType="{kinds}.sharedStrings+xml"/></Types>',
+        )
+        archive.writestr(
+            "_rels/.rels",
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        )
+        archive.writestr(
+            "xl/workbook.xml",
+            f'<workbook xmlns="{main}" xmlns:r="{rel}"><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        )
+        archive.writestr(
+            "xl/_rels/workbook.xml.rels",
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/>'
+            f'<Relationship Id="rId2" Type="{rel}/sharedStrings" Target="sharedStrings.xml"/></Relationships>',
+        )
+        cells = [f'<c r="{ref}" t="s"><v>{n}</v></c>' for n, ref in enumerate(["A1", "B1", "A2", "B2"])]
+        archive.writestr(
+            "xl/worksheets/sheet1.xml",
+            f'<worksheet xmlns="{main}"><sheetData><row r="1">{"".join(cells[:2])}</row>'
+            f'<row r="2">{"".join(cells[2:])}</row></sheetData></worksheet>',
+        )
+        filler = b"<si><t>" + b"A" * 1000 + b"</t></si>"
+        with archive.open("xl/sharedStrings.xml", "w", force_zip64=True) as strings:
+            strings.write(f'<sst xmlns="{main}"><si><t>judul</t></si><si><t>isi</t></si>'.encode())
+            strings.write(f"<si><t>Judul dari bom</t></si><si><t>{BODY}</t></si>".encode())
+            for _ in range(unpacked_bytes // (len(filler) * 1000)):
+                strings.write(filler * 1000)
+            strings.write(b"</sst>")
+
+
+def test_workbook_that_unpacks_too_far_is_refused_before_parsing(tmp_path: Path) -> None:
+    """Shared strings that unpack to 1 GB took 3.3 GB of memory: a workbook part may unpack to
+    256 MiB at most (the largest in CLICK-ID is 9 MB), checked before anything is parsed."""
+    bomb = tmp_path / "bom.xlsx"
+    shared_strings_bomb(bomb, 257 * 2**20)
+    assert bomb.stat().st_size < 2 * 2**20
+    small = tmp_path / "kecil.xlsx"
+    shared_strings_bomb(small, 0)
+    good = jsonl(tmp_path / "baik.jsonl", {"title": "Berita baik", "content": BODY})
+    summary = run(tmp_path, bomb, small, good)
+    assert failures(summary) == [
+        (str(bomb), "spreadsheet too large when unpacked: xl/sharedStrings.xml is 257 MiB (at most 256 MiB)")
+    ]
+    assert set(titles(tmp_path)) == {"Judul dari bom", "Berita baik"}  # the small workbook reads
+
+
+# ---------------------------------------------------------------- ids
+
+
+@pytest.mark.parametrize("url", ["javascript:void(0)", "#", "-", "about:blank", "mailto:redaksi@contoh.id"])
+def test_unusable_urls_give_ids_from_the_text(tmp_path: Path, url: str) -> None:
+    """Every 'javascript:' URL gave one id, so each later article was dropped as a duplicate."""
+    rows = [{"title": f"Berita nomor {n}", "content": f"{BODY} {n}", "url": url} for n in range(1, 4)]
+    path = jsonl(tmp_path / "tautan.jsonl", *rows)
+    summary = run(tmp_path, path)
+    assert (summary.added, summary.duplicates, len(summary.failed)) == (3, 0, 0)
+    stored = titles(tmp_path)
+    for n, row in enumerate(rows, 1):
+        assert stored[row["title"]]["id"] == article_id("", row["title"], BODY + f" {n}")
+    assert notes(summary) == [
+        (f"{path}:line {n}", f"URL {url!r} names no web page; id from the text") for n in (1, 2, 3)
+    ]
+
+
+def test_real_urls_keep_their_ids() -> None:
+    """Ids of http(s) URLs, with or without 'www.' or a scheme, are what they always were."""
+    key = "url:https://kompas.com/read/2019/09/10/x"
+    expected = hashlib.blake2b(key.encode(), digest_size=8).hexdigest()
+    for url in [
+        "https://www.kompas.com/read/2019/09/10/x/?utm_source=fb",
+        "http://kompas.com/read/2019/09/10/x",
+        "www.kompas.com/read/2019/09/10/x",
+        "kompas.com/read/2019/09/10/x",
+    ]:
+        assert article_id(url, "judul", "isi") == expected, url

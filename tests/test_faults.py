@@ -3,6 +3,7 @@ disk and a read-only folder. The index must keep exactly what its last commit he
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import itertools
 import os
@@ -22,13 +23,16 @@ from pathlib import Path
 
 import pytest
 from berita_search.index.check import check_index
+from berita_search.index.orphans import find_orphans
 from berita_search.index.readers import Article, read_paths
-from berita_search.index.writer import COMMIT_DELAY_ENV, STAGING_NAME, IndexBusyError, index_records
+from berita_search.index.writer import STAGING_NAME, IndexBusyError, index_records
 from whoosh import index as whoosh_index
 
 from tests.conftest import CLICKID_JSONL, REPO, require_shared
 
 CLI = [sys.executable, "-c", "from berita_search.search.cli import main; main()"]
+# The CLI with fault hooks (a pause inside each commit or merge), installed by a test-only script.
+LAUNCHER = [sys.executable, str(Path(__file__).with_name("cli_launcher.py"))]
 BATCH = 100
 ARTICLES = 500
 BUSY_LINE = (
@@ -53,16 +57,17 @@ def subset(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
 
 
 class Run:
-    """A background 'berita-search index' whose stderr lines are collected as they come."""
+    """A background 'berita-search index' whose stderr lines are collected as they come;
+    ``hooks`` are cli_launcher.py options ({'--commit-delay': '30'})."""
 
-    def __init__(self, *args: str, env: dict[str, str] | None = None) -> None:
+    def __init__(self, *args: str, hooks: dict[str, str] | None = None) -> None:
+        hook_args = [word for option in (hooks or {}).items() for word in option]
         self.proc = subprocess.Popen(
-            [*CLI, "index", *args],
+            [*LAUNCHER, *hook_args, "--", "index", *args] if hooks else [*CLI, "index", *args],
             cwd=REPO,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-            env={**os.environ, **(env or {})},
         )
         self.lines: queue.Queue[str] = queue.Queue()
         self.seen: list[str] = []
@@ -169,7 +174,7 @@ def test_sigkill_while_adding_keeps_committed_batches_and_resumes(
 def test_sigkill_while_committing_keeps_previous_commit(tmp_path: Path, subset: tuple[Path, list[str]]) -> None:
     source, ids = subset
     index_dir = tmp_path / "ix"
-    run = Run("--index", str(index_dir), "--batch-size", str(BATCH), str(source), env={COMMIT_DELAY_ENV: "30"})
+    run = Run("--index", str(index_dir), "--batch-size", str(BATCH), str(source), hooks={"--commit-delay": "30"})
     run.wait_for_line("[test hook] committing", count=1)
     # The first batch's segment is written but no table of contents names it yet.
     assert generation(index_dir) == 0
@@ -182,7 +187,7 @@ def test_sigkill_while_committing_keeps_previous_commit(tmp_path: Path, subset: 
 def test_sigkill_during_a_later_commit(tmp_path: Path, subset: tuple[Path, list[str]]) -> None:
     source, ids = subset
     index_dir = tmp_path / "ix"
-    run = Run("--index", str(index_dir), "--batch-size", str(BATCH), str(source), env={COMMIT_DELAY_ENV: "0.3"})
+    run = Run("--index", str(index_dir), "--batch-size", str(BATCH), str(source), hooks={"--commit-delay": "0.3"})
     run.wait_for_line("[test hook] committing", count=3)  # two commits done, the third under way
     run.kill()
     committed = assert_last_commit(index_dir, ids)
@@ -253,7 +258,7 @@ def test_sigkill_with_worker_processes_while_committing(tmp_path: Path, subset: 
     source, ids = subset
     index_dir = tmp_path / "ix"
     args = ["--index", str(index_dir), "--batch-size", str(BATCH), "--workers", "2", str(source)]
-    run = Run(*args, env={COMMIT_DELAY_ENV: "30"})
+    run = Run(*args, hooks={"--commit-delay": "30"})
     run.wait_for_line("[test hook] committing", count=1)
     # The first job's segment has moved into the index folder; no table of contents names it.
     assert generation(index_dir) == 0
@@ -271,16 +276,118 @@ def test_sigkill_with_worker_processes_while_committing(tmp_path: Path, subset: 
 def test_ctrl_c_with_worker_processes_stops_cleanly(tmp_path: Path, subset: tuple[Path, list[str]]) -> None:
     source, ids = subset
     index_dir = tmp_path / "ix"
-    run = Run("--index", str(index_dir), "--batch-size", str(BATCH), "--workers", "2", str(source))
-    wait_for_generation(index_dir, 1, run.proc)
+    # The second commit pauses for a minute: Ctrl-C lands while the run is certainly busy
+    # (it used to be sent after the first commit, and a quick run could finish before it).
+    hooks = {"--commit-delay": "60", "--delay-from-commit": "2"}
+    run = Run("--index", str(index_dir), "--batch-size", str(BATCH), "--workers", "2", str(source), hooks=hooks)
+    run.wait_for_line("[test hook] committing", count=2)
     workers = _children(run.proc.pid)
+    started = time.monotonic()
     run.proc.send_signal(signal.SIGINT)
     code, _out, err = run.finish(timeout=60)
     assert code == 130, err
+    assert time.monotonic() - started < 30  # stopped in the pause, not after it
     assert "berita-search: interrupted" in err and "Traceback" not in err
     assert _wait_gone(workers) == []
     assert not (index_dir / STAGING_NAME).exists()
-    assert assert_whole_jobs(index_dir, ids) >= BATCH
+    assert assert_whole_jobs(index_dir, ids) == BATCH  # the first commit, not the interrupted second
+    assert find_orphans(index_dir) == []  # the interrupted commit's segments were removed
+
+
+def folder_bytes(folder: Path) -> int:
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+
+
+def test_kills_during_merges_do_not_pile_up_files(tmp_path: Path, subset: tuple[Path, list[str]]) -> None:
+    """Five runs killed in the middle of a merge, with the merge's sorting runs on disk: each
+    new run removes what the one before left, check counts what the last left, and
+    check --repair removes it."""
+    source, ids = subset
+    lines = source.read_text(encoding="utf-8").splitlines(keepends=True)
+    first, more = tmp_path / "first.jsonl", tmp_path / "more.jsonl"
+    first.write_text("".join(lines[:100]), encoding="utf-8")
+    more.write_text("".join(lines[:110]), encoding="utf-8")
+    index_dir = tmp_path / "ix"
+    # Ten segments of ten articles: the next commit merges them.
+    assert cli("index", "--index", str(index_dir), "--batch-size", "10", str(first)).returncode == 0
+    start = folder_bytes(index_dir)
+    grown = []
+    for _ in range(5):
+        args = ["--index", str(index_dir), "--batch-size", "10", "--workers", "1", str(more)]
+        run = Run(*args, hooks={"--merge-delay": "60", "--pool-mb": "0.05"})
+        run.wait_for_line("[test hook] merging")
+        assert list((index_dir / "MAIN.tmp").glob("*.run")), "the merge should have spilled sorting runs"
+        run.kill()
+        grown.append(folder_bytes(index_dir) - start)
+    assert grown[0] > 0
+    assert grown[-1] <= 1.5 * grown[0], f"leftovers piled up over five kills: {grown}"
+    report = check_index(index_dir)
+    assert not report.problems and report.lines[-1] == "OK"
+    assert report.orphans and sum(o.bytes for o in report.orphans) == grown[-1]
+    assert any(line.startswith(f"Unnamed files: {len(report.orphans)} (") for line in report.lines), report.lines
+    repaired = cli("check", "--repair", "--index", str(index_dir))
+    assert repaired.returncode == 0, repaired.stderr
+    assert f"Unnamed files: removed {len(report.orphans)} (" in repaired.stdout
+    assert folder_bytes(index_dir) == start
+    assert find_orphans(index_dir) == []
+    assert sorted(stored_ids(index_dir)) == sorted(ids[:100])
+    done = cli("index", "--index", str(index_dir), "--batch-size", "10", str(more))
+    assert done.returncode == 0, done.stderr
+    assert "added 10, updated 0, unchanged 100" in done.stdout
+
+
+def test_next_run_removes_what_a_killed_run_left(tmp_path: Path, subset: tuple[Path, list[str]]) -> None:
+    source, ids = subset
+    index_dir = tmp_path / "ix"
+    args = ["--index", str(index_dir), "--batch-size", str(BATCH), str(source)]
+    run = Run(*args, hooks={"--commit-delay": "60", "--delay-from-commit": "2"})
+    run.wait_for_line("[test hook] committing", count=2)
+    run.kill()
+    left = find_orphans(index_dir)
+    assert left, "the killed commit's segment should be on disk"
+    done = cli("index", *args)
+    assert done.returncode == 0, done.stderr
+    removed = f"Removed {len(left)} files ({sum(o.bytes for o in left) / 1e6:,.1f} MB) that interrupted runs had left"
+    assert removed in done.stdout.splitlines()
+    assert find_orphans(index_dir) == []
+    assert sorted(stored_ids(index_dir)) == sorted(ids)
+
+
+def test_an_unreadable_older_table_of_contents_removes_nothing(tmp_path: Path, subset: tuple[Path, list[str]]) -> None:
+    """Which files a damaged table of contents names is unknown: nothing is called an orphan,
+    and the run goes on."""
+    source, _ = subset
+    small = tmp_path / "small.jsonl"
+    small.write_text("".join(source.read_text(encoding="utf-8").splitlines(keepends=True)[:20]), encoding="utf-8")
+    index_dir = tmp_path / "ix"
+    assert cli("index", "--index", str(index_dir), str(small)).returncode == 0
+    (index_dir / "_MAIN_0.toc").write_bytes(b"garbage")  # an older generation's, damaged
+    stray = index_dir / "MAIN_zzzzzzzzzzzzzzzz.seg"
+    stray.write_bytes(b"x" * 1000)
+    again = cli("index", "--index", str(index_dir), str(small))
+    assert again.returncode == 0, again.stderr
+    assert "added 0, updated 0, unchanged 20" in again.stdout
+    assert stray.exists()
+    checked = cli("check", "--index", str(index_dir))
+    assert checked.returncode == 0, checked.stderr
+    assert any(line.startswith("Unnamed files: not counted (") for line in checked.stdout.splitlines())
+
+
+def test_check_does_not_count_a_running_writers_files(tmp_path: Path, subset: tuple[Path, list[str]]) -> None:
+    source, _ = subset
+    index_dir = tmp_path / "ix"
+    run = Run("--index", str(index_dir), "--batch-size", str(BATCH), str(source), hooks={"--commit-delay": "60"})
+    run.wait_for_line("[test hook] committing")
+    try:
+        assert find_orphans(index_dir), "the commit's segment files are on disk, not yet named"
+        report = check_index(index_dir)
+        assert "Unnamed files: not counted while a writer is at work" in report.lines
+        assert report.orphans == []
+        repaired = cli("check", "--repair", "--index", str(index_dir))
+        assert "Unnamed files: not counted while a writer is at work" in repaired.stdout
+        assert find_orphans(index_dir), "check --repair removed a running writer's files"
+    finally:
+        run.kill()
 
 
 # ---------------------------------------------------------------- two writers
@@ -292,7 +399,7 @@ def test_second_writer_exits_with_one_line_or_waits(tmp_path: Path, subset: tupl
     small.write_text("".join(source.read_text(encoding="utf-8").splitlines(keepends=True)[:300]), encoding="utf-8")
     index_dir = tmp_path / "ix"
     args = ["--index", str(index_dir), "--batch-size", str(BATCH), str(small)]
-    first = Run(*args, env={COMMIT_DELAY_ENV: "1"})
+    first = Run(*args, hooks={"--commit-delay": "1"})
     first.wait_for_line("[test hook] committing")
 
     refused = cli("index", *args)
@@ -402,7 +509,7 @@ def test_searches_answer_during_indexing_and_see_new_commits(
     base = server_for(index_dir)
     assert newcomer.id not in _api_ids(base, query)
 
-    run = Run("--index", str(index_dir), "--batch-size", "100", str(second), env={COMMIT_DELAY_ENV: "0.5"})
+    run = Run("--index", str(index_dir), "--batch-size", "100", str(second), hooks={"--commit-delay": "0.5"})
     answered = 0
     while run.proc.poll() is None:
         shown = cli("show", "--index", str(index_dir), ids[0])
@@ -489,37 +596,52 @@ def test_disk_full_during_write_gives_message_and_keeps_index(
     assert not check_index(index_dir).problems
 
 
-def _can_mount() -> bool:
-    return os.geteuid() == 0 and shutil.which("mount") is not None and sys.platform.startswith("linux")
-
-
-@pytest.fixture
-def tiny_tmpfs(tmp_path: Path) -> Iterator[Path]:
-    if not _can_mount():
-        pytest.skip("mounting a small tmpfs needs root (the monkeypatched disk-full test still runs)")
-    mount = tmp_path / "tiny"
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)], capture_output=True)
+@contextlib.contextmanager
+def tmpfs(folder: Path, size: str) -> Iterator[Path]:
+    """A small tmpfs mounted at ``folder``: a real full disk. CI and the development machine
+    run as root; where mounting is impossible the test fails, saying why, rather than skip."""
+    folder.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)], capture_output=True)
     if done.returncode != 0:
-        pytest.skip(f"cannot mount tmpfs here: {done.stderr.decode().strip()}")
+        pytest.fail(f"cannot mount a {size} tmpfs at {folder} (this test needs root): {done.stderr.decode().strip()}")
     try:
-        yield mount
+        yield folder
     finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
+        subprocess.run(["umount", "-l", str(folder)], check=False)
 
 
-def test_real_full_disk_keeps_previous_index(tiny_tmpfs: Path, subset: tuple[Path, list[str]]) -> None:
+@pytest.mark.parametrize("workers", [1, 2])
+def test_real_full_disk_fails_fast_and_frees_the_space(
+    tmp_path: Path, subset: tuple[Path, list[str]], workers: int
+) -> None:
     source, _ = subset
-    index_dir = tiny_tmpfs / "ix"
-    before = _build_small(index_dir, source, 20)
-    done = cli("index", "--index", str(index_dir), "--batch-size", "1000", str(source))
-    assert done.returncode == 1
-    assert done.stderr.strip().splitlines()[-1] == (
-        f"berita-search: error: cannot write the index at {index_dir}: No space left on device"
-    )
-    assert "Traceback" not in done.stderr
-    assert sorted(stored_ids(index_dir)) == sorted(before)
-    assert cli("check", "--index", str(index_dir)).returncode == 0
+    with tmpfs(tmp_path / "tiny", "4m") as disk:
+        index_dir = disk / "ix"
+        before = _build_small(index_dir, source, 20)
+        files_before = {p.name: p.stat().st_size for p in index_dir.iterdir()}
+        started = time.monotonic()
+        args = ["index", "--index", str(index_dir), "--batch-size", "1000", "--workers", str(workers), str(source)]
+        try:
+            done = subprocess.run([*CLI, *args], cwd=REPO, capture_output=True, text=True, timeout=120)
+        except subprocess.TimeoutExpired:
+            pytest.fail("the run on a full disk did not end within two minutes")
+        elapsed = time.monotonic() - started
+        assert done.returncode == 1, done.stderr
+        assert done.stderr.strip().splitlines()[-1] == (
+            f"berita-search: error: cannot write the index at {index_dir}: No space left on device"
+        )
+        assert "Traceback" not in done.stderr
+        assert elapsed < 30, f"{elapsed:.0f} s to give up on a full disk"
+        # The partial segment is gone: the folder holds what it held before, and the space is free.
+        assert find_orphans(index_dir) == []
+        assert {p.name: p.stat().st_size for p in index_dir.iterdir()} == files_before
+        assert sorted(stored_ids(index_dir)) == sorted(before)
+        assert cli("check", "--index", str(index_dir)).returncode == 0
+        lines = source.read_text(encoding="utf-8").splitlines(keepends=True)
+        (tmp_path / "next.jsonl").write_text("".join(lines[20:40]), encoding="utf-8")
+        again = cli("index", "--index", str(index_dir), str(tmp_path / "next.jsonl"))
+        assert again.returncode == 0, again.stderr  # the lock is free and so is the space
+        assert "added 20, updated 0, unchanged 0" in again.stdout
 
 
 def test_read_only_index_folder(tmp_path: Path, subset: tuple[Path, list[str]]) -> None:
@@ -528,8 +650,8 @@ def test_read_only_index_folder(tmp_path: Path, subset: tuple[Path, list[str]]) 
     before = _build_small(index_dir, source, 20)
     if os.geteuid() == 0:
         # Root ignores permission bits: make the folder read-only with a read-only bind mount.
-        if not _can_mount() or subprocess.run(["mount", "--bind", str(index_dir), str(index_dir)]).returncode:
-            pytest.skip("cannot bind-mount here")
+        if subprocess.run(["mount", "--bind", str(index_dir), str(index_dir)]).returncode:
+            pytest.fail(f"cannot bind-mount {index_dir} read-only (mount failed)")
         subprocess.run(["mount", "-o", "remount,bind,ro", str(index_dir)], check=True)
     else:
         index_dir.chmod(0o555)

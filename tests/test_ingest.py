@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from berita_search.index.article import Article, article_id, normalize_url
 from berita_search.index.dates import format_id, parse_date, reconcile_with_url, url_date
-from berita_search.index.readers import Failure, parse_raw_page, read_file, read_paths, record_to_article
+from berita_search.index.readers import Failure, Skipped, parse_raw_page, read_file, read_paths, record_to_article
 from berita_search.index.writer import STAGING_NAME, IndexSummary, index_records
 from berita_search.search.engine import SearchEngine, SearchRequest
 from whoosh import index as whoosh_index
@@ -118,7 +118,7 @@ def test_raw_page_without_date_is_kept_and_flagged() -> None:
     )
     assert a.title == "Harga Beras Naik Lagi di Pasar Induk"
     assert a.published is None
-    assert a.date_note == "no date line found"
+    assert a.date_note == "baris tanggal tidak ditemukan; disimpan tanpa tanggal"
 
 
 # ---------------------------------------------------------------- dates
@@ -162,7 +162,7 @@ def test_url_date_corrects_excel_day_month_swap() -> None:
     assert url_date(url) == datetime(2019, 9, 10).date()
     fixed, note = reconcile_with_url(parse_date("2019-10-09T00:00:00", "21:48 WIB"), url)
     assert fixed is not None and fixed.value.isoformat() == "2019-09-10T21:48:00+07:00"
-    assert note == "day and month swapped; date from URL"
+    assert note == "hari dan bulan tertukar; tanggal diambil dari URL"
 
 
 def test_indonesian_display_format() -> None:
@@ -188,7 +188,7 @@ def test_clickid_kompas_row_with_swapped_date() -> None:
     assert row["date"] == "2019-10-09T00:00:00"  # the upstream Excel swap
     a = record_to_article(row, "kompas")
     assert a.published.isoformat() == "2019-09-10T21:48:00+07:00"
-    assert "swapped" in a.date_note
+    assert a.date_note == "hari dan bulan tertukar; tanggal diambil dari URL"
     assert a.source == "kompas.com"
     assert a.category == "News" and a.subcategory == "Regional"
 
@@ -268,7 +268,7 @@ def test_every_clickid_row_is_accounted_for() -> None:
     assert all(f.reason for f in failures)
     assert not [a.title for a in articles if MOJIBAKE.search(a.title)]
     assert len({a.id for a in articles}) == len(articles)  # no duplicate URLs upstream
-    swapped = sum(1 for a in articles if "swapped" in a.date_note)
+    swapped = sum(1 for a in articles if a.date_note.startswith("hari dan bulan tertukar"))
     assert swapped == 659  # as SOURCE.txt counts for kompas.xlsx
 
 
@@ -283,10 +283,10 @@ def test_directory_recursion_picks_reader_by_type(tmp_path: Path) -> None:
     records = list(read_paths([tmp_path, tmp_path / "missing.jsonl"]))
     articles = [r for r in records if isinstance(r, Article)]
     failures = {Path(f.origin).name: f.reason for f in records if isinstance(f, Failure)}
+    skipped = {Path(f.origin).name: f.reason for f in records if isinstance(f, Skipped)}
     assert len(articles) == 6
-    assert failures["photo.jpg"] == "skipped: unsupported file type '.jpg'"
-    assert failures["missing.jsonl"] == "no such file or directory"
-    assert failures["SOURCE.txt"] == "skipped: documentation file"
+    assert failures == {"missing.jsonl": "no such file or directory"}
+    assert skipped == {"photo.jpg": "unsupported file type '.jpg'", "SOURCE.txt": "documentation file"}
 
 
 # ---------------------------------------------------------------- the index
@@ -368,7 +368,9 @@ def test_duplicates_within_one_run_are_reported_once(tmp_path: Path) -> None:
 
 def test_rerun_skips_rows_already_indexed_without_parsing_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     require_shared()
-    import berita_search.index.readers as readers
+    import berita_search.index.pages as pages
+    import berita_search.index.records as records
+    import berita_search.index.tabular as tabular
 
     rows = clickid_rows(150)
     jsonl = tmp_path / "rows.jsonl"
@@ -388,8 +390,8 @@ def test_rerun_skips_rows_already_indexed_without_parsing_them(tmp_path: Path, m
         raise AssertionError("an unchanged row was parsed again")
 
     with monkeypatch.context() as patched:
-        patched.setattr(readers, "record_to_article", must_not_parse)
-        patched.setattr(readers, "parse_raw_page", must_not_parse)
+        patched.setattr(tabular, "_row_to_article", must_not_parse)
+        patched.setattr(pages, "parse_raw_page", must_not_parse)
         again = run()
     assert (again.added, again.updated, again.unchanged, again.duplicates) == (0, 0, 151, 0)
 
@@ -403,6 +405,6 @@ def test_rerun_skips_rows_already_indexed_without_parsing_them(tmp_path: Path, m
     assert engine.article(record_to_article(rows[5], "x").id)["body"].endswith("diperbarui.")
 
     # A new reader version parses every row again; content hashes still find them unchanged.
-    monkeypatch.setattr(readers, "READER_VERSION", "next")
+    monkeypatch.setattr(records, "READER_VERSION", "next")
     reparsed = run()
     assert (reparsed.added, reparsed.updated, reparsed.unchanged) == (0, 0, 151)
