@@ -27,7 +27,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from berita_search.index.analysis import analyze, fold, stem_analyzer, surface_analyzer
-from berita_search.index.dates import MONTHS
+from berita_search.index.dates import FIRST_PLAUSIBLE_DAY, MONTHS
 from berita_search.index.fields import ALL_TEXT, BY_NAME, FIELDS, Kind
 from berita_search.index.schema import DEFAULT_STEMMER
 from berita_search.index.stopwords import STOPWORDS
@@ -395,9 +395,6 @@ def parse_date_span(text: str) -> tuple[datetime, datetime] | None:
     return None
 
 
-EARLIEST_DAY = date(1900, 1, 1)  # the indexer refuses earlier and future dates as impossible
-
-
 def date_periods(first: date | None, last: date | None) -> list[tuple[str, str]]:
     """The span from day ``first`` to day ``last`` (inclusive; None is open) as whole years,
     whole months and single days: (``"year"``, ``"2023"``), (``"month"``, ``"2023-08"``),
@@ -405,7 +402,7 @@ def date_periods(first: date | None, last: date | None) -> list[tuple[str, str]]
     month is one posting list where a numeric range over timestamps would union dozens.
     """
     latest = date(date.today().year + 1, 12, 31)
-    day = max(first or EARLIEST_DAY, EARLIEST_DAY)
+    day = max(first or FIRST_PLAUSIBLE_DAY, FIRST_PLAUSIBLE_DAY)
     last = min(last or latest, latest)
     periods: list[tuple[str, str]] = []
     while day <= last:
@@ -424,7 +421,7 @@ def date_periods(first: date | None, last: date | None) -> list[tuple[str, str]]
 
 def span_node(first: date | None, last: date | None) -> P.Node:
     """Published from ``first`` to ``last``; ``Nothing`` when no day of the archive's possible
-    dates (1900 to the end of next year) lies between them, so an impossible range finds
+    dates (1744 to the end of next year) lies between them, so an impossible range finds
     nothing instead of being dropped and finding everything."""
     return P.DateSpan(first, last) if date_periods(first, last) else P.Nothing()
 
