@@ -302,7 +302,8 @@ class SearchEngine:
                 ((self.backend.word_frequency(c), c) for c in self.backend.similar_words(word, limit=5) if c != word),
                 default=None,
             )
-            if best is None or best[0] < max(SUGGEST_MIN, SUGGEST_FACTOR * frequency):
+            # An unknown word takes any known close word; a rare one only a far more widespread one.
+            if best is None or (frequency and best[0] < max(SUGGEST_MIN, SUGGEST_FACTOR * frequency)):
                 continue
             text = _replace_word(text, word, best[1])
             changed = True

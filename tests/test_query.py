@@ -179,7 +179,7 @@ def test_facets_count_the_whole_result_set(engine: SearchEngine) -> None:
 def test_did_you_mean(engine: SearchEngine) -> None:
     result = engine.search(SearchRequest(q="Jokowl"))
     assert result.total == 0
-    assert result.suggestion == "jokowi"
+    assert result.suggestion == "Jokowi"  # in the case typed
     assert engine.search(SearchRequest(q="jokowi")).suggestion is None
 
 
