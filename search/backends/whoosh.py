@@ -218,7 +218,7 @@ class WhooshBackend:
             docnum = searcher.document_number(id=article_id)
             if docnum is None:
                 return []
-            stored = searcher.stored_fields(docnum)
+            stored = searcher.reader().stored_fields(docnum)
             text = f"{stored.get('title', '')}\n{stored.get('body', '')}"
             results = searcher.more_like(docnum, "body_stem", text=text, top=limit * 3, numterms=12)
             dup_keys = snap.columns()[COPY_COLUMN]
@@ -238,7 +238,8 @@ class WhooshBackend:
 
     def word_frequency(self, word: str) -> int:
         with self.snapshot() as snap:
-            return max(snap.searcher.doc_frequency("body", word), snap.searcher.doc_frequency("title", word))
+            reader = snap.searcher.reader()
+            return max(reader.doc_frequency("body", word), reader.doc_frequency("title", word))
 
     def similar_words(self, word: str, limit: int) -> list[str]:
         with self.snapshot() as snap:
