@@ -14,6 +14,7 @@ import tempfile
 import threading
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterator
+from dataclasses import dataclass
 from datetime import date
 from functools import wraps
 from pathlib import Path
@@ -219,6 +220,20 @@ def export_name(state: SearchState, suffix: str) -> str:
     return f"berita-{slug}.{suffix}"
 
 
+@dataclass(frozen=True)
+class FacetList:
+    """One facet of the sidebar: the values shown, how many there are, and the articles without one."""
+
+    shown: list[tuple[str, int]]
+    available: int
+    missing: int
+
+
+def facet_list(result: SearchResult, name: str, expanded: bool) -> FacetList:
+    items = result.facets.get(name, [])
+    return FacetList(items if expanded else items[:FACETS_SHOWN], len(items), result.missing(name))
+
+
 def quoted(value: str) -> str:
     """A value as the query language reads it: in quotes when it has a space."""
     value = " ".join(value.replace('"', " ").split())
@@ -328,15 +343,7 @@ def create_app(engine: SearchEngine, export_slots: int = EXPORT_SLOTS) -> Starle
                 examples=examples_now(),
             )
         result = engine.search(state.request())
-        facets = {
-            name: (
-                items if state.expand == name else items[:FACETS_SHOWN],
-                len(items),
-                result.missing(name),
-            )
-            for name in FACETS_LISTED
-            for items in [result.facets.get(name, [])]
-        }
+        facets = {name: facet_list(result, name, expanded=state.expand == name) for name in FACETS_LISTED}
         chips = [
             (f"{FILTER_LABELS[name]}: {getattr(state, name)}", state.url(**{name: ""}))
             for name in FILTERS
