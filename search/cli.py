@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 from berita_search.index.readers import (
@@ -27,14 +25,10 @@ from berita_search.index.writer import (
     index_dir_from,
     index_records,
 )
-from berita_search.search.engine import (
-    CACHE_ENV,
-    JSON_KEYS,
-    RESULT_CACHE_SIZE,
-    RequestError,
-    SearchEngine,
-    SearchRequest,
-)
+from berita_search.search.engine import CACHE_ENV, RESULT_CACHE_SIZE, SearchEngine, SearchResult
+from berita_search.search.messages import Message
+from berita_search.search.output import article_row, hit_row, json_line, write_csv, write_xlsx
+from berita_search.search.requests import SORTS, RequestError, SearchRequest
 
 EXIT_OK, EXIT_NO_HITS, EXIT_USAGE = 0, 1, 2
 MAX_FAILURES_SHOWN = 200
@@ -191,7 +185,8 @@ def _print_summary(summary: IndexSummary, target: Path) -> None:
 # ---------------------------------------------------------------- query
 
 
-SORT_CHOICE = click.Choice(["relevance", "newest", "oldest"])
+SORT_CHOICE = click.Choice(SORTS)
+FACET_MISSING = {"category": "no category", "reporter": "no reporter", "source": "no source", "year": "undated"}
 
 
 @cli.command("query")
@@ -205,10 +200,11 @@ SORT_CHOICE = click.Choice(["relevance", "newest", "oldest"])
 @click.option("--reporter", help="Reporter name (any of its parts, any case).")
 @click.option("--category", help="Category (rubrik), exact, any case.")
 @click.option("--source", help="Publisher, exact, any case.")
-@click.option("--facets", is_flag=True, help="Print counts by category, reporter, source, year and month.")
+@click.option("--facets", is_flag=True, help="Print article counts by category, reporter, source, year and month.")
 @click.option("--no-collapse", is_flag=True, help="Show near-duplicate copies as separate hits.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per hit per line.")
 @click.option("--csv", "as_csv", is_flag=True, help="CSV with a header row, for spreadsheets.")
+@click.option("--xlsx", "xlsx_file", metavar="FILE", type=click.Path(dir_okay=False), help="Write the hits to FILE.")
 def query_command(
     index_dir: str | None,
     query: str,
@@ -224,10 +220,12 @@ def query_command(
     no_collapse: bool,
     as_json: bool,
     as_csv: bool,
+    xlsx_file: str | None,
 ) -> None:
     """Search the index. Exit status: 0 with hits, 1 with none, 2 for usage errors."""
-    if as_json and as_csv:
-        raise UsageFailure("choose one of --json and --csv")
+    if sum([as_json, as_csv, xlsx_file is not None]) > 1:
+        raise UsageFailure("choose one of --json, --csv and --xlsx")
+    machine = as_json or as_csv or xlsx_file is not None
     request = SearchRequest(
         q=query,
         page=page,
@@ -239,49 +237,67 @@ def query_command(
         category=category,
         source=source,
         collapse=not no_collapse,
-        facets=facets or not (as_json or as_csv),
+        facets=facets or not machine,
     )
     if not query.strip() and not any([date_from, date_to, reporter, category, source]):
         raise UsageFailure("give a query or a filter (--reporter, --category, --source, --from, --to)")
-    engine = open_engine(index_dir)
     try:
-        result = engine.search(request)
+        request.validate()
     except RequestError as exc:
-        raise UsageFailure(str(exc)) from None
+        raise UsageFailure(exc.text("en")) from None
+    engine = open_engine(index_dir)
+    result = engine.search(request)
     for message in result.messages:
-        click.echo(f"note: {message.text('en')}", err=True)
+        _note(message)
+    if result.past_end:
+        _note(Message.of("page_past_end", page=request.page, last_page=result.last_page))
+        sys.exit(EXIT_NO_HITS)
+    rows = [hit_row(hit, result.ranked) for hit in result.hits]
     if as_json:
-        for hit in result.hits:
-            click.echo(json.dumps(hit.to_json(), ensure_ascii=False))
+        for row in rows:
+            click.echo(json_line(row))
     elif as_csv:
-        writer = csv.DictWriter(sys.stdout, fieldnames=list(JSON_KEYS))
-        writer.writeheader()
-        for hit in result.hits:
-            writer.writerow(hit.to_json())
+        write_csv(rows, sys.stdout)
+    elif xlsx_file is not None:
+        try:
+            written = write_xlsx([rows], xlsx_file)
+        except OSError as exc:
+            raise UsageFailure(f"cannot write {xlsx_file}: {exc.strerror or exc}") from None
+        click.echo(f"berita-search: {written:,} hits written to {xlsx_file}", err=True)
     else:
         _print_results(result, show_facets=facets)
-    if result.suggestion and (as_json or as_csv):
-        click.echo(f"note: maksud Anda: {result.suggestion}", err=True)
+    if result.suggestion and machine:
+        click.echo(f"note: did you mean: {result.suggestion}", err=True)
     sys.exit(EXIT_OK if result.hits else EXIT_NO_HITS)
 
 
-def _print_results(result: Any, show_facets: bool) -> None:
+def _note(message: Message) -> None:
+    click.echo(f"note: {message.text('en')}", err=True)
+
+
+def _counts(result: SearchResult) -> str:
+    """The headline's numbers with their units: stories and articles, or articles alone."""
+    if result.request.collapse:
+        return f"{result.stories:,} stories, {result.articles:,} articles"
+    return f"{result.articles:,} articles"
+
+
+def _print_results(result: SearchResult, show_facets: bool) -> None:
     color = sys.stdout.isatty()
     request = result.request
-    first = (request.page - 1) * request.limit + 1
     if result.total:
-        last = first + len(result.hits) - 1
         click.echo(
-            f"{result.total:,} hasil untuk “{request.q}” ({first}–{last}, halaman {request.page} dari {result.pages})"
+            f"{_counts(result)} for “{request.q}” ({result.first:,}–{result.last:,}, "
+            f"page {request.page} of {result.last_page})"
         )
     else:
-        click.echo(f"Tidak ada hasil untuk “{request.q}”.")
+        click.echo(f"No results for “{request.q}”.")
     if result.suggestion:
-        click.echo(f"Maksud Anda: {result.suggestion}")
+        click.echo(f"Did you mean: {result.suggestion}")
     if result.as_reporter:
         name, articles = result.as_reporter
         click.echo(f'Search as a reporter: --reporter "{name}" ({articles:,} articles)')
-    for number, hit in enumerate(result.hits, first):
+    for number, hit in enumerate(result.hits, result.first):
         click.echo("")
         title = click.style(hit.title, bold=True) if color else hit.title
         click.echo(f"{number}. {title}")
@@ -291,12 +307,17 @@ def _print_results(result: Any, show_facets: bool) -> None:
         if snippet:
             click.echo(f"   {snippet}")
         if hit.duplicates:
-            click.echo(f"   (+{hit.duplicates} salinan serupa disembunyikan; --no-collapse untuk melihat)")
+            click.echo(f"   (+{hit.duplicates} similar copies hidden; --no-collapse shows them)")
         click.echo(f"   id: {hit.id}" + (f"  {hit.url}" if hit.url else ""))
-    if show_facets:
+    if show_facets and result.total:
+        click.echo("\nArticle counts:")
         for name, items in result.facets.items():
-            if items:
-                click.echo(f"\n{name}: " + ", ".join(f"{k} ({v})" for k, v in items[:10]))
+            lacking = result.missing(name)
+            shown = [f"{k} ({v:,})" for k, v in items[:10]]
+            if lacking:
+                shown.append(f"({FACET_MISSING.get(name, 'undated')}) ({lacking:,})")
+            if shown:
+                click.echo(f"{name}: " + ", ".join(shown))
 
 
 # ---------------------------------------------------------------- show, stats
@@ -314,26 +335,26 @@ def show_command(index_dir: str | None, article_id: str, as_json: bool) -> None:
         click.echo(f"berita-search: no article with id {article_id!r}", err=True)
         sys.exit(EXIT_NO_HITS)
     if as_json:
-        click.echo(json.dumps(article, ensure_ascii=False, default=str))
+        click.echo(json.dumps(article_row(article), ensure_ascii=False))
         return
-    click.echo(article.get("title", ""))
-    click.echo("=" * min(len(article.get("title", "")), 80))
-    for label, key in [
-        ("Tanggal", "published_display"),
-        ("Reporter", "reporter"),
-        ("Kategori", "category"),
-        ("Subkategori", "subcategory"),
-        ("Sumber", "source"),
-        ("URL", "url"),
-        ("Foto", "caption"),
-        ("Tag", "tags"),
-        ("Catatan tanggal", "date_note"),
-        ("Id", "id"),
+    click.echo(article.title)
+    click.echo("=" * min(len(article.title), 80))
+    for label, value in [
+        ("Date", article.published_display),
+        ("Reporter", article.reporter),
+        ("Category", article.category),
+        ("Subcategory", article.subcategory),
+        ("Source", article.source),
+        ("URL", article.url),
+        ("Photo", article.caption),
+        ("Tags", ", ".join(article.tags)),
+        ("Date note", article.date_note),
+        ("Id", article.id),
     ]:
-        if article.get(key):
-            click.echo(f"{label}: {article[key]}")
+        if value:
+            click.echo(f"{label}: {value}")
     click.echo("")
-    click.echo(article.get("body", ""))
+    click.echo(article.body)
 
 
 @cli.command("stats")
@@ -350,7 +371,7 @@ def stats_command(index_dir: str | None, as_json: bool) -> None:
     click.echo(f"Published: {stats['first_published'] or '-'} to {stats['last_published'] or '-'}")
     for name, items in stats["facets"].items():
         if items:
-            click.echo(f"Top {name}: " + ", ".join(f"{k} ({v:,})" for k, v in items))
+            click.echo(f"Top {name} (articles): " + ", ".join(f"{k} ({v:,})" for k, v in items))
 
 
 # ---------------------------------------------------------------- check
