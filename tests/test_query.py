@@ -256,7 +256,6 @@ def test_repeated_search_is_answered_from_memory_until_the_index_changes(tmp_pat
         ("jokowi tanggal:2099", {}),
         ("jokowi tanggal:[2023 TO 2019]", {}),
         ("jokowi", {"date_from": "2030"}),
-        ("jokowi", {"date_to": "1744-01-01"}),
         ("jokowi tanggal:[1700 TO 1743-12-31]", {}),
     ],
 )
@@ -329,3 +328,9 @@ def test_an_exclusion_inside_parentheses_excludes(engine: SearchEngine) -> None:
 
 def ids_all(engine: SearchEngine, q: str) -> list[str]:
     return [h.id for h in engine.export(SearchRequest(q=q, collapse=False), cap=100_000).hits]
+
+
+def test_a_date_before_any_newspaper_is_refused_with_a_message(engine: SearchEngine) -> None:
+    with pytest.raises(RequestError) as refused:
+        engine.search(SearchRequest(q="jokowi", date_to="0001-01-01"))
+    assert refused.value.message.code == "date_unreadable_to"
