@@ -6,6 +6,7 @@ import json
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 from berita_search.index.readers import (
@@ -58,7 +59,30 @@ def open_engine(index_dir: str | None, cache_size: int = 0) -> SearchEngine:
         raise UsageFailure(f"cannot open the index at {path}: {type(exc).__name__}: {exc}") from None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The command group, ending the product's way: one line for every error, never a traceback,
+    exit 130 when interrupted. Tests invoke it in process and see what a user sees."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        kwargs["standalone_mode"] = False
+        try:
+            return super().main(*args, **kwargs)
+        except (click.exceptions.Abort, KeyboardInterrupt):
+            click.echo("berita-search: interrupted", err=True)
+            sys.exit(130)
+        except click.ClickException as exc:
+            click.echo(f"berita-search: error: {exc.format_message()}", err=True)
+            sys.exit(exc.exit_code)
+        except click.exceptions.Exit as exc:
+            sys.exit(exc.exit_code)
+        except BrokenPipeError:
+            sys.exit(0)
+        except Exception as exc:  # never a traceback for the user
+            click.echo(f"berita-search: error: {type(exc).__name__}: {exc}", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="berita-search")
 def cli() -> None:
     """Full-text search for Indonesian news archives."""
@@ -438,24 +462,7 @@ def serve_command(index_dir: str | None, host: str, port: int, workers: int, cac
 
 
 def main() -> None:
-    try:
-        cli.main(standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("berita-search: interrupted", err=True)
-        sys.exit(130)
-    except click.ClickException as exc:
-        click.echo(f"berita-search: error: {exc.format_message()}", err=True)
-        sys.exit(exc.exit_code)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        click.echo("berita-search: interrupted", err=True)
-        sys.exit(130)
-    except BrokenPipeError:
-        sys.exit(0)
-    except Exception as exc:  # never a traceback for the user
-        click.echo(f"berita-search: error: {type(exc).__name__}: {exc}", err=True)
-        sys.exit(1)
+    cli()
 
 
 if __name__ == "__main__":
