@@ -6,6 +6,7 @@ import sys
 
 from berita_search.index import analysis
 from berita_search.index.analysis import pair_analyzer, stem_analyzer, surface_analyzer
+from berita_search.index.copies import COPY_BANDS_FIELD
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.formats import Existence
 
@@ -44,14 +45,23 @@ def build_schema(stemmer: str = DEFAULT_STEMMER) -> Schema:
         # The local day, so that date spans are a few year, month and day terms.
         day=ID(),
         date_note=ID(stored=True),
-        # Same title and opening: a re-posted or syndicated copy, collapsed in results.
+        # Copies of one story (syndicated, re-posted, lightly edited) share it: collapsed in
+        # results. Decided by index.copies, which finds candidates by their copy_bands.
         dup_key=ID(sortable=True),
         origin=STORED(),
     )
     pairs = pair_analyzer()
     for name in PAIR_FIELDS:
         schema.add(f"{name}_pairs", pair_field(pairs))
+    schema.add(COPY_BANDS_FIELD, copy_bands_field())
     return schema
+
+
+def copy_bands_field() -> KEYWORD:
+    """MinHash band terms of an article's opening and title (see ``index.copies``): presence only."""
+    field = KEYWORD(lowercase=False, scorable=False)
+    field.format = Existence()
+    return field
 
 
 def pair_field(analyzer: object) -> TEXT:
