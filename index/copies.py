@@ -111,20 +111,27 @@ def _words(text: str, limit: int | None) -> list[str]:
     """The first ``limit`` folded words of ``text``: the words of the index's surface
     analysis (ICU segmentation, then ``fold``) without its token objects. ICU segments all
     it is given, so it is given a prefix long enough for ``limit`` words of news text
-    (about 7 characters a word), and more when that fell short."""
+    (about 7 characters a word), and more when that fell short. Words near the cut are not
+    trusted: ICU looks ahead (``1.000`` cut after ``1.`` would be ``1``)."""
     chars = len(text) if limit is None else limit * 16
     while True:
         prefix = text[:chars]
+        trusted = len(prefix) if len(prefix) == len(text) else len(prefix) - _CUT_MARGIN
         words: list[str] = []
         for start, end in icu_words(prefix):
+            if end > trusted:
+                break
             word = fold(prefix[start:end])
             if word:
                 words.append(word)
                 if len(words) == limit:
                     return words
-        if chars >= len(text):
+        if len(prefix) == len(text):
             return words
         chars *= 4
+
+
+_CUT_MARGIN = 64
 
 
 def copy_text(title: str, body: str) -> CopyText:

@@ -15,8 +15,9 @@ import json
 from pathlib import Path
 
 import pytest
+from berita_search.index.analysis import analyze
 from berita_search.index.article import Article, article_id
-from berita_search.index.copies import copy_score, copy_text
+from berita_search.index.copies import _BandFilter, copy_score, copy_text
 from berita_search.index.readers import read_paths, record_to_article
 from berita_search.index.writer import index_records
 from berita_search.search.engine import SearchEngine, SearchRequest
@@ -239,3 +240,34 @@ def test_reruns_keep_keys_and_updates_are_decided_again(tmp_path: Path, clickid_
     assert index_records(index_dir, read_paths([source])).updated == 1
     after = dup_keys(index_dir)
     assert after[a] != after[b] and after[b] == first[b] and after[GOLD_DAYS[0]] == first[GOLD_DAYS[0]]
+
+
+TEXT_PIECES = st.text(alphabet="aAiIuéÉ0123456789.,-:/ ’'\n", min_size=1, max_size=40)
+
+
+@settings(max_examples=80, deadline=None)
+@given(pieces=st.lists(st.one_of(TEXT_PIECES, st.text(max_size=12)), max_size=700))
+def test_copy_words_are_the_index_words(pieces: list[str]) -> None:
+    """The rule reads the words the index's surface analysis makes, however the text is cut."""
+    text = " ".join(pieces)
+    words = analyze(text)
+    assert list(copy_text(text, text).words) == words[:350]
+    assert list(copy_text("", text).lead) == words[:100]
+    assert copy_text(text, "").title == frozenset(words)
+
+
+def test_copy_words_are_not_cut_at_the_prefix() -> None:
+    # The 100th word starts before the first cut (1,600 characters) and ends after it.
+    text = " ".join(["a" * 15] * 99 + ["b" * 30, "Rp", "1.000", "akhir"])
+    assert list(copy_text("", text).lead) == analyze(text)[:100]
+    assert analyze(text)[99] == "b" * 30
+
+
+@settings(max_examples=30, deadline=None)
+@given(terms=st.lists(st.integers(0, (1 << 40) - 1), min_size=1, max_size=3000), family=st.sampled_from("st"))
+def test_band_filter_never_misses_a_term_it_holds(terms: list[int], family: str) -> None:
+    held = [f"{family}{t:010x}" for t in terms]
+    band_filter = _BandFilter()
+    band_filter.add(held[: len(held) // 2])
+    band_filter.add(h.encode("ascii") for h in held[len(held) // 2 :])  # as a segment's lexicon gives them
+    assert all(band_filter.might_contain(h) for h in held)
