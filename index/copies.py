@@ -252,7 +252,6 @@ class _Known:
 class _Candidate:
     article_id: str
     shared_bands: int
-    by_body: bool  # shares a band of the opening ("s"), not only title bands ("t")
     known: _Known | None = None  # met in this run, or:
     docnum: int = -1  # in the index
     stored: dict[str, Any] | None = None
@@ -366,8 +365,8 @@ class CopyFinder:
         # The most similar copy; among equals the smallest key, then id, so the choice is stable.
         best: tuple[float, str, str] | None = None
         for candidate in self._candidates(article_id, bands):
-            known = self._known(candidate, text)
-            score = None if known is None else copy_score(text, known.text)
+            known = self._known(candidate)
+            score = copy_score(text, known.text)
             if score is None:
                 continue
             rank = (-score, known.dup_key, known.article_id)
@@ -392,40 +391,27 @@ class CopyFinder:
         found: dict[str, _Candidate] = {}
         for known in {id(k): k for band in bands for k in self._by_band.get(band, ())}.values():
             if known.article_id != article_id:
-                shared = [b for b in known.bands if b in wanted]
-                by_body = any(b.startswith("s") for b in shared)
-                found[known.article_id] = _Candidate(known.article_id, len(shared), by_body, known=known)
+                shared = sum(1 for b in known.bands if b in wanted)
+                found[known.article_id] = _Candidate(known.article_id, shared, known=known)
         reader = self._reader
         if reader is not None and self._dup_keys is not None:
             hits: Counter[int] = Counter()
-            body_hits: set[int] = set()
             for band in bands:
                 if self._in_index.might_contain(band) and (COPY_BANDS_FIELD, band) in reader:
-                    docnums = list(reader.postings(COPY_BANDS_FIELD, band).all_ids())
-                    hits.update(docnums)
-                    if band.startswith("s"):
-                        body_hits.update(docnums)
+                    hits.update(reader.postings(COPY_BANDS_FIELD, band).all_ids())
             for docnum, count in hits.items():
                 stored = reader.stored_fields(docnum)
                 stored_id = stored.get("id")
                 # Skip this article's own older version, and articles whose newer version is kept here.
                 if stored_id and stored_id != article_id and stored_id not in self._by_id:
-                    found[stored_id] = _Candidate(stored_id, count, docnum in body_hits, docnum=docnum, stored=stored)
+                    found[stored_id] = _Candidate(stored_id, count, docnum=docnum, stored=stored)
         ranked = sorted(found.values(), key=lambda c: (-c.shared_bands, c.article_id))
         return ranked[:CANDIDATE_LIMIT]
 
-    def _known(self, candidate: _Candidate, text: CopyText) -> _Known | None:
-        """The candidate's text, or None when its title alone rules it out: one found by
-        title bands only can be a copy only through a similar title."""
+    def _known(self, candidate: _Candidate) -> _Known:
         if candidate.known is not None:
-            known = candidate.known
-            if not candidate.by_body and title_similarity(text, known.text) < SAME_TITLE:
-                return None
-            return known
+            return candidate.known
         stored = candidate.stored or {}
-        title = frozenset(_words(stored.get("title", ""), None))
-        if not candidate.by_body and _jaccard(text.title, title) < SAME_TITLE:
-            return None
         dup_key = self._dup_keys[candidate.docnum]
         if isinstance(dup_key, bytes):
             dup_key = dup_key.decode("utf-8")
