@@ -148,6 +148,29 @@ class WhooshBackend:
                     facets[facet.name] = items
             return Matches(len(matched), len(copies), ranked, facets)
 
+    def iterate(self, spec: SearchSpec) -> Iterator[RankedArticle]:
+        query = ranking_query_of(spec.plan, spec.proximity, spec.phrases)
+        if query is Q.NullQuery:
+            return
+        filter_q = _filter_query(spec.filters)
+        with self.snapshot() as snap:
+            dup_keys = snap.columns()[COPY_COLUMN]
+            copies = Counter(
+                map(dup_keys.__getitem__, _matching_docnums(snap.searcher, compile_plan(spec.plan), filter_q))
+            )
+            kwargs: dict[str, Any] = {"filter": filter_q, "terms": False}
+            if spec.sort != "relevance":
+                kwargs["sortedby"] = sorting.FieldFacet("published", reverse=spec.sort == "newest")
+            results = snap.searcher.search(query, limit=None, **kwargs)
+            seen: set[Any] = set()
+            for hit in results:
+                key = dup_keys[hit.docnum]
+                if spec.collapse:
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                yield RankedArticle(hit.fields(), float(hit.score or 0.0), copies[key] if spec.collapse else 1)
+
     def count(self, spec: SearchSpec) -> int:
         query = compile_plan(spec.plan)
         if query is Q.NullQuery:
