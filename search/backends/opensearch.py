@@ -41,6 +41,7 @@ from berita_search.search.backends.opensearch_mapping import (
 )
 
 MAX_WINDOW = 10_000  # index.max_result_window: deeper hits come through iterate()
+EAGER_HITS = 100  # rankings up to this long come with their articles; longer ones read them when sliced
 COMPOSITE_PAGE = 10_000  # facet values per composite aggregation page
 COPIES_PAGE = 10_000  # stories with copies counted in one terms aggregation
 ITERATE_PAGE = 1_000  # hits per search_after page
@@ -174,12 +175,14 @@ class OpenSearchBackend:
         if OQ.is_nothing(query) or OQ.is_nothing(OQ.compile_plan(spec.plan)):
             return Matches(0, 0, [])
         size = min(spec.top, MAX_WINDOW)
+        # A deep page reads only its own hits' articles, after the ranking (``_LazyRanking``).
+        lazy = size > EAGER_HITS
         body: dict[str, Any] = {
             "query": query,
             "size": size,
             "track_total_hits": True,
             "sort": self._sort(spec.sort),
-            "_source": [STORED_FIELD, COPY_FIELD],
+            "_source": [COPY_FIELD] if lazy else [STORED_FIELD, COPY_FIELD],
             "aggs": {"copies": _copies_aggregation()},
         }
         if spec.collapse:
@@ -191,17 +194,26 @@ class OpenSearchBackend:
         copies = self._copies(query, response["aggregations"]["copies"])
         stories = articles - sum(count - 1 for count in copies.values())
         facets = self._facets(query, response["aggregations"]) if spec.facets else {}
-        if spec.top > size and len(response["hits"]["hits"]) == size:
+        hits = response["hits"]["hits"]
+        ranked: list[RankedArticle]
+        if spec.top > size and len(hits) == size:
             ranked = list(_take(self.iterate(spec), spec.top))
+        elif lazy:
+            ranked = _LazyRanking(self, [self._ranked(hit, copies, spec.collapse) for hit in hits])
         else:
-            ranked = [self._ranked(hit, copies, spec.collapse) for hit in response["hits"]["hits"]]
+            ranked = [self._ranked(hit, copies, spec.collapse) for hit in hits]
         return Matches(articles, stories, ranked, facets)
 
     def _ranked(self, hit: dict[str, Any], copies: dict[str, int], collapse: bool) -> RankedArticle:
         key = hit["_source"].get(COPY_FIELD)
-        return RankedArticle(
-            stored_of(hit["_source"]), float(hit.get("_score") or 0.0), copies.get(key, 1) if collapse else 1
-        )
+        stored = stored_of(hit["_source"]) if STORED_FIELD in hit["_source"] else {"id": hit["_id"]}
+        return RankedArticle(stored, float(hit.get("_score") or 0.0), copies.get(key, 1) if collapse else 1)
+
+    def _stored(self, article_ids: list[str]) -> dict[str, StoredArticle]:
+        """The stored articles of these ids, in one request."""
+        body = {"query": {"ids": {"values": article_ids}}, "size": len(article_ids), "_source": [STORED_FIELD]}
+        hits = self._search(body, ranked=False)["hits"]["hits"]
+        return {hit["_id"]: stored_of(hit["_source"]) for hit in hits}
 
     def count(self, spec: SearchSpec) -> int:
         query = self._query(spec, OQ.compile_plan(spec.plan))
@@ -472,6 +484,37 @@ def _facet_aggregations() -> dict[str, Any]:
         }
         for facet in FACETS
     }
+
+
+class _LazyRanking(list):  # type: ignore[type-arg]
+    """A long ranking whose articles are read from the cluster only when a slice or an item of
+    it is read (the engine reads one page: ``ranked[first:last]``), in one request per read."""
+
+    def __init__(self, backend: OpenSearchBackend, ranked: list[RankedArticle]) -> None:
+        super().__init__(ranked)
+        self._backend = backend
+        self._loaded = [False] * len(ranked)
+
+    def _load(self, positions: range) -> None:
+        wanted = [i for i in positions if not self._loaded[i]]
+        if not wanted:
+            return
+        items = [list.__getitem__(self, i) for i in wanted]
+        stored = self._backend._stored([item.stored["id"] for item in items])
+        for i, item in zip(wanted, items, strict=True):
+            item.stored = stored.get(item.stored["id"], item.stored)
+            self._loaded[i] = True
+
+    def __getitem__(self, index):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN204
+        if isinstance(index, slice):
+            self._load(range(*index.indices(len(self))))
+        else:
+            self._load(range(len(self))[index : index + 1 or None])
+        return list.__getitem__(self, index)
+
+    def __iter__(self) -> Iterator[RankedArticle]:
+        self._load(range(len(self)))
+        return list.__iter__(self)
 
 
 def _take(items: Iterator[RankedArticle], count: int) -> Iterator[RankedArticle]:
