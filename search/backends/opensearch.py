@@ -49,6 +49,21 @@ PIT_KEEP_ALIVE = "2m"
 GENERATION_TTL = 1.0  # seconds a generation is trusted before the cluster is asked again
 RELATED_TERMS = 12  # as Whoosh's more_like(numterms=12)
 SUGGESTION_CANDIDATES = 25
+READ_ATTEMPTS = 4
+READ_BACKOFF = 0.25  # seconds before the second attempt; doubled after each
+# Root causes of a failed search that mean a node went away under it: the same search succeeds
+# on the copies that remain.
+LOST_NODE_ERRORS = frozenset(
+    {
+        "node_disconnected_exception",
+        "node_not_connected_exception",
+        "connect_transport_exception",
+        "node_closed_exception",
+        "send_request_transport_exception",
+        "no_shard_available_action_exception",
+        "transport_exception",
+    }
+)
 
 
 class OpenSearchBackend:
@@ -138,9 +153,22 @@ class OpenSearchBackend:
         """A search on the alias; never a partial answer."""
         if ranked and self._shards > 1:
             params.setdefault("search_type", "dfs_query_then_fetch")
-        return self.client.search(
-            index=self.alias, body=body, allow_partial_search_results="false", params=params or None
+        return self._read(
+            self.client.search, index=self.alias, body=body, allow_partial_search_results="false", params=params or None
         )
+
+    def _read(self, call: Any, **kwargs: Any) -> Any:
+        """A read request, sent again when a node was lost under it. The client already tries
+        another node when one does not answer; a search whose shards were on a node that
+        disconnected mid-search comes back as a 500 from the node that coordinated it."""
+        for attempt in range(READ_ATTEMPTS):
+            try:
+                return call(**kwargs)
+            except Exception as error:
+                if attempt == READ_ATTEMPTS - 1 or not _lost_node(error):
+                    raise
+                time.sleep(READ_BACKOFF * 2**attempt)
+        raise AssertionError("unreachable")
 
     @staticmethod
     def _query(spec: SearchSpec, query: OQ.Query) -> OQ.Query:
@@ -219,7 +247,7 @@ class OpenSearchBackend:
         query = self._query(spec, OQ.compile_plan(spec.plan))
         if OQ.is_nothing(query):
             return 0
-        return int(self.client.count(index=self.alias, body={"query": query})["count"])
+        return int(self._read(self.client.count, index=self.alias, body={"query": query})["count"])
 
     def iterate(self, spec: SearchSpec) -> Iterator[RankedArticle]:
         """Every match in ranking (or date) order, one per story when collapsing, through a point
@@ -227,7 +255,7 @@ class OpenSearchBackend:
         query = self._query(spec, self._ranking(spec))
         if OQ.is_nothing(query) or OQ.is_nothing(OQ.compile_plan(spec.plan)):
             return
-        pit = self.client.create_pit(index=self.alias, params={"keep_alive": PIT_KEEP_ALIVE})["pit_id"]
+        pit = self._read(self.client.create_pit, index=self.alias, params={"keep_alive": PIT_KEEP_ALIVE})["pit_id"]
         try:
             copies: dict[str, int] = {}
             if spec.collapse:
@@ -268,7 +296,7 @@ class OpenSearchBackend:
         params: dict[str, Any] = {"allow_partial_search_results": "false"}
         if ranked and self._shards > 1:
             params["search_type"] = "dfs_query_then_fetch"
-        return self.client.search(body=body, params=params)
+        return self._read(self.client.search, body=body, params=params)
 
     # ---------------------------------------------------------------- exact counts
 
@@ -444,6 +472,27 @@ class OpenSearchBackend:
                 ends.append(stored_of(hits[0]["_source"]).get("published_iso") if hits else None)
             first, last = ends
         return IndexStats(documents, undated, first, last, facets, self.location)
+
+
+def _lost_node(error: Exception) -> bool:
+    """Whether a failed read failed because a node was lost (worth sending again)."""
+    from opensearchpy import ConnectionError as TransportConnectionError
+    from opensearchpy import TransportError
+
+    if isinstance(error, TransportConnectionError):
+        return True
+    if not isinstance(error, TransportError):
+        return False
+    if error.status_code in (429, 502, 503, 504):
+        return True
+    if error.status_code != 500:
+        return False
+    info = error.info if isinstance(error.info, dict) else {}
+    body = info.get("error") if isinstance(info.get("error"), dict) else {}
+    causes = [c.get("type") for c in body.get("root_cause") or [] if isinstance(c, dict)]
+    # Shards failed on every copy tried (``allow_partial_search_results=false``): a lost node's
+    # shards are searched on their remaining copies when the search is sent again.
+    return body.get("type") == "search_phase_execution_exception" or any(c in LOST_NODE_ERRORS for c in causes)
 
 
 def edit_distance(a: str, b: str) -> int:
