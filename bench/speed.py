@@ -210,7 +210,7 @@ def opensearch_runners(settings: Any, mix: Mix) -> tuple[Callable[[str, str], ob
 
     def core(cls: str, q: str) -> object:
         parsed = engine.parse(q)
-        query = OQ.ranking_query(parsed.plan, tuple(parsed.proximity), bool(parsed.phrases))
+        query = OQ.fit_expansions(OQ.ranking_query(parsed.plan, tuple(parsed.proximity), bool(parsed.phrases)))
         body = {"query": query, "size": 10, "track_total_hits": False, "_source": False}
         return len(backend._search(body)["hits"]["hits"])
 

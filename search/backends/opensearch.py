@@ -62,6 +62,14 @@ LOST_NODE_ERRORS = frozenset(
         "send_request_transport_exception",
         "no_shard_available_action_exception",
         "transport_exception",
+        "search_context_missing_exception",
+        "failed_node_exception",
+        "receive_timeout_transport_exception",
+        "remote_transport_exception",
+        "shard_not_found_exception",
+        "index_shard_closed_exception",
+        "illegal_index_shard_state_exception",
+        "shard_not_in_primary_mode_exception",
     }
 )
 
@@ -175,9 +183,9 @@ class OpenSearchBackend:
         filters = OQ.filter_query(spec.filters)
         if OQ.MATCH_NONE in filters:
             return OQ.MATCH_NONE
-        if not filters:
-            return query
-        return {"bool": {"must": [query], "filter": filters}}
+        if filters:
+            query = {"bool": {"must": [query], "filter": filters}}
+        return OQ.fit_expansions(query)
 
     @staticmethod
     def _sort(sort: str) -> list[dict[str, Any]]:
@@ -490,9 +498,12 @@ def _lost_node(error: Exception) -> bool:
     info = error.info if isinstance(error.info, dict) else {}
     body = info.get("error") if isinstance(info.get("error"), dict) else {}
     causes = [c.get("type") for c in body.get("root_cause") or [] if isinstance(c, dict)]
-    # Shards failed on every copy tried (``allow_partial_search_results=false``): a lost node's
-    # shards are searched on their remaining copies when the search is sent again.
-    return body.get("type") == "search_phase_execution_exception" or any(c in LOST_NODE_ERRORS for c in causes)
+    # Shards failed on every copy tried (``allow_partial_search_results=false``) because a node
+    # went away: sent again, they are searched on their remaining copies. A query the cluster
+    # cannot run (too many clauses, a bad field) fails the same way every time: not sent again.
+    if body.get("type") != "search_phase_execution_exception":
+        return any(c in LOST_NODE_ERRORS for c in causes)
+    return not causes or any(c in LOST_NODE_ERRORS for c in causes)
 
 
 def edit_distance(a: str, b: str) -> int:

@@ -115,10 +115,60 @@ def phrase(field: str, words: tuple[str, ...] | list[str], slop: int, boost: flo
     return _boosted({"bool": {"filter": [matched], "must": [term(field, word) for word in words]}}, boost)
 
 
-def expansion_rewrite(limit: int) -> str:
-    """Each expanded word scored on its own and the scores added, as Whoosh's ``Or`` of terms,
-    with at most ``limit`` words."""
-    return f"top_terms_{max(1, limit)}"
+# Lucene refuses a query of more than ``indices.query.bool.max_clause_count`` (1,024 by default)
+# leaf clauses in all; expanded words that earn a score share what the rest leaves of this.
+MAX_QUERY_CLAUSES = 1_000
+SCORED_EXPANSIONS = "_scored_expansions"  # a compile-time mark: replaced by ``fit_expansions``
+
+
+def expanded(kind: str, field: str, spec: dict[str, Any], limit: int, boost: float) -> Query:
+    """A prefix or fuzzy word in one field. It matches every indexed word it stands for, as
+    Whoosh's does (a constant-score filter: no clause limit), and scores as the sum of its
+    words' scores, as Whoosh's ``Or`` of terms does, over at most ``limit`` of them (the
+    closest, then the first in term order), fewer when the query's clause budget is short."""
+    matching = {kind: {field: {**spec, "rewrite": "constant_score"}}}
+    scoring = {
+        kind: {field: {**spec, "rewrite": f"top_terms_{max(1, limit)}", "boost": boost, SCORED_EXPANSIONS: limit}}
+    }
+    if kind == "fuzzy":
+        scoring[kind][field]["max_expansions"] = max(1, limit)
+    return {"bool": {"filter": [matching], "should": [scoring]}}
+
+
+def fit_expansions(query: Query) -> Query:
+    """``query`` with each scored expansion's word count cut to fit ``MAX_QUERY_CLAUSES``."""
+    leaves = 0
+    expansions: list[dict[str, Any]] = []
+
+    def walk(node: Any) -> None:
+        nonlocal leaves
+        if isinstance(node, list):
+            for item in node:
+                walk(item)
+            return
+        if not isinstance(node, dict):
+            return
+        for kind, body in node.items():
+            if kind in ("prefix", "fuzzy"):
+                (spec,) = body.values()
+                if SCORED_EXPANSIONS in spec:
+                    expansions.append(spec)
+                else:
+                    leaves += 1
+            elif kind in ("term", "match_phrase", "span_term", "match_all", "match_none", "ids", "more_like_this"):
+                leaves += 1
+            else:
+                walk(body)
+
+    walk(query)
+    if expansions:
+        share = max(1, (MAX_QUERY_CLAUSES - leaves) // len(expansions))
+        for spec in expansions:
+            words = min(int(spec.pop(SCORED_EXPANSIONS)), share)
+            spec["rewrite"] = f"top_terms_{words}"
+            if "max_expansions" in spec:
+                spec["max_expansions"] = words
+    return query
 
 
 def compile_node(node: P.Node) -> Query:
@@ -135,36 +185,17 @@ def compile_node(node: P.Node) -> Query:
         return _either([phrase(f, node.words, node.slop, BY_NAME[f].weight) for f in node.fields], node.boost)
     if isinstance(node, P.Prefix):
         return _either(
-            [
-                {
-                    "prefix": {
-                        f: {"value": node.prefix, "rewrite": expansion_rewrite(node.limit), "boost": BY_NAME[f].weight}
-                    }
-                }
-                for f in node.fields
-            ],
+            [expanded("prefix", f, {"value": node.prefix}, node.limit, BY_NAME[f].weight) for f in node.fields],
             node.boost,
         )
     if isinstance(node, P.Fuzzy):
-        return _either(
-            [
-                {
-                    "fuzzy": {
-                        f: {
-                            "value": node.word,
-                            "fuzziness": node.distance,
-                            "prefix_length": node.prefix_length,
-                            "max_expansions": max(1, node.limit),
-                            "transpositions": False,
-                            "rewrite": expansion_rewrite(node.limit),
-                            "boost": BY_NAME[f].weight,
-                        }
-                    }
-                }
-                for f in node.fields
-            ],
-            node.boost,
-        )
+        spec = {
+            "value": node.word,
+            "fuzziness": node.distance,
+            "prefix_length": node.prefix_length,
+            "transpositions": False,  # Whoosh counts a swap of two letters as two edits
+        }
+        return _either([expanded("fuzzy", f, spec, node.limit, BY_NAME[f].weight) for f in node.fields], node.boost)
     if isinstance(node, P.Name):
         return _all([term(node.field, part) for part in node.parts])
     if isinstance(node, P.Exact):

@@ -321,10 +321,13 @@ class BulkSender:
     Any other refusal is a failure of that article, with the cluster's reason.
     """
 
-    def __init__(self, client: Any, index: str, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self, client: Any, index: str, sleep: Callable[[float], None] = time.sleep, bulk_timeout: str = BULK_TIMEOUT
+    ) -> None:
         self.client = client
         self.index = index
         self.sleep = sleep
+        self.bulk_timeout = bulk_timeout
         self.items: list[_Item] = []
         self.bytes = 0
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="berita-search bulk")
@@ -374,7 +377,8 @@ class BulkSender:
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
                 response = self.client.bulk(
-                    body=self._lines(pending), params={"timeout": BULK_TIMEOUT, "request_timeout": BULK_REQUEST_SECONDS}
+                    body=self._lines(pending),
+                    params={"timeout": self.bulk_timeout, "request_timeout": BULK_REQUEST_SECONDS},
                 )
             except TransportConnectionError as error:
                 reason = f"no node answered: {error.info or error}"
