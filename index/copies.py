@@ -239,7 +239,7 @@ def new_story_key(article_id: str, content_hash: str) -> str:
 
 
 @dataclass(slots=True, eq=False)
-class _Known:
+class KnownArticle:
     """An article met earlier in this run and not yet readable from the index."""
 
     article_id: str
@@ -249,10 +249,10 @@ class _Known:
 
 
 @dataclass(slots=True)
-class _Candidate:
+class Candidate:
     article_id: str
     shared_bands: int
-    known: _Known | None = None  # met in this run, or:
+    known: KnownArticle | None = None  # met in this run, or:
     docnum: int = -1  # in the index
     stored: dict[str, Any] | None = None
 
@@ -326,38 +326,22 @@ def _term_value(term: str | bytes) -> int:
 class CopyFinder:
     """Decides each article's ``dup_key`` during one indexing run.
 
-    Every article is compared with the articles indexed before the run and those met
+    Every article is compared with the articles stored before the run and those met
     earlier in it, whichever path writes them: the ones already committed are read from
-    the index (the reader is renewed after each commit), the rest are kept here until
-    their batch is committed. So the keys do not depend on batch sizes or worker
-    processes, and memory holds at most the uncommitted batches.
+    the store (``_stored_candidates``; none here, an index in ``IndexCopyFinder``), the rest
+    are kept here until their batch is committed. So the keys do not depend on batch sizes
+    or worker processes, and memory holds at most the uncommitted batches. On its own (no
+    store) it decides a sequence of articles as one uncommitted run.
     """
 
-    def __init__(self, ix: Index) -> None:
-        self._ix = ix
-        self._reader: IndexReader | None = None
-        self._dup_keys: Any = None
-        self._open_reader()
-        self._in_index = _BandFilter()
-        if self._reader is not None and self._dup_keys is not None:
-            for segment in getattr(self._reader, "readers", None) or [self._reader]:
-                if COPY_BANDS_FIELD in segment.schema:
-                    self._in_index.add(segment.lexicon(COPY_BANDS_FIELD))
-        self._current: list[_Known] = []
-        self._ended: deque[list[_Known]] = deque()
-        self._by_band: dict[str, list[_Known]] = {}
-        self._by_id: dict[str, _Known] = {}
-
-    def _open_reader(self) -> None:
-        reader = self._ix.reader()
-        self._reader = reader
-        searchable = COPY_BANDS_FIELD in reader.schema and reader.doc_count() > 0
-        self._dup_keys = reader.column_reader("dup_key") if searchable and reader.has_column("dup_key") else None
+    def __init__(self) -> None:
+        self._current: list[KnownArticle] = []
+        self._ended: deque[list[KnownArticle]] = deque()
+        self._by_band: dict[str, list[KnownArticle]] = {}
+        self._by_id: dict[str, KnownArticle] = {}
 
     def close(self) -> None:
-        if self._reader is not None:
-            self._reader.close()
-            self._reader = None
+        pass
 
     def decide(self, article: Article, article_id: str, content_hash: str) -> CopyDecision:
         text = copy_text(article.title, article.body)
@@ -376,47 +360,40 @@ class CopyFinder:
             decision = CopyDecision(new_story_key(article_id, content_hash), bands, None)
         else:
             decision = CopyDecision(best[1], bands, best[2])
-        known = _Known(article_id, decision.dup_key, text, tuple(bands))
+        known = KnownArticle(article_id, decision.dup_key, text, tuple(bands))
         self._current.append(known)
         self._by_id[article_id] = known
         for band in bands:
             self._by_band.setdefault(band, []).append(known)
         return decision
 
-    def _candidates(self, article_id: str, bands: list[str]) -> list[_Candidate]:
+    def _candidates(self, article_id: str, bands: list[str]) -> list[Candidate]:
         """The articles sharing a band with this one, most shared bands first, then by id."""
         if not bands:
             return []
         wanted = set(bands)
-        found: dict[str, _Candidate] = {}
+        found: dict[str, Candidate] = {}
         for known in {id(k): k for band in bands for k in self._by_band.get(band, ())}.values():
             if known.article_id != article_id:
                 shared = sum(1 for b in known.bands if b in wanted)
-                found[known.article_id] = _Candidate(known.article_id, shared, known=known)
-        reader = self._reader
-        if reader is not None and self._dup_keys is not None:
-            hits: Counter[int] = Counter()
-            for band in bands:
-                if self._in_index.might_contain(band) and (COPY_BANDS_FIELD, band) in reader:
-                    hits.update(reader.postings(COPY_BANDS_FIELD, band).all_ids())
-            for docnum, count in hits.items():
-                stored = reader.stored_fields(docnum)
-                stored_id = stored.get("id")
-                # Skip this article's own older version, and articles whose newer version is kept here.
-                if stored_id and stored_id != article_id and stored_id not in self._by_id:
-                    found[stored_id] = _Candidate(stored_id, count, docnum=docnum, stored=stored)
+                found[known.article_id] = Candidate(known.article_id, shared, known=known)
+        for candidate in self._stored_candidates(bands):
+            # Skip this article's own older version, and articles whose newer version is kept here.
+            if candidate.article_id != article_id and candidate.article_id not in self._by_id:
+                found[candidate.article_id] = candidate
         ranked = sorted(found.values(), key=lambda c: (-c.shared_bands, c.article_id))
         return ranked[:CANDIDATE_LIMIT]
 
-    def _known(self, candidate: _Candidate) -> _Known:
-        if candidate.known is not None:
-            return candidate.known
-        stored = candidate.stored or {}
-        dup_key = self._dup_keys[candidate.docnum]
-        if isinstance(dup_key, bytes):
-            dup_key = dup_key.decode("utf-8")
-        stored_text = copy_text(stored.get("title", ""), stored.get("body", ""))
-        return _Known(candidate.article_id, dup_key, stored_text, ())
+    def _stored_candidates(self, bands: list[str]) -> list[Candidate]:
+        """The committed articles sharing a band with ``bands`` and how many they share."""
+        return []
+
+    def _known(self, candidate: Candidate) -> KnownArticle:
+        assert candidate.known is not None
+        return candidate.known
+
+    def _committed(self, committed: list[KnownArticle]) -> None:
+        """``committed`` can now be read from the store."""
 
     def batch_ended(self) -> None:
         """The articles decided since the last call form a batch that is being committed."""
@@ -424,13 +401,11 @@ class CopyFinder:
         self._current = []
 
     def batch_committed(self) -> None:
-        """The oldest ended batch is committed: read it from the index from now on."""
+        """The oldest ended batch is committed: read it from the store from now on."""
         if not self._ended:
             return
         committed = self._ended.popleft()
-        self._in_index.add(band for known in committed for band in known.bands)
-        self.close()
-        self._open_reader()
+        self._committed(committed)
         for known in committed:
             if self._by_id.get(known.article_id) is known:
                 del self._by_id[known.article_id]
@@ -438,5 +413,62 @@ class CopyFinder:
                 group = self._by_band.get(band)
                 if group is not None:
                     group.remove(known)
-                    if not group:
-                        del self._by_band[band]
+
+
+class IndexCopyFinder(CopyFinder):
+    """A ``CopyFinder`` over a Whoosh index: committed articles are found by their band terms
+    in the ``copy_bands`` field (the reader is renewed after each commit)."""
+
+    def __init__(self, ix: Index) -> None:
+        super().__init__()
+        self._ix = ix
+        self._reader: IndexReader | None = None
+        self._dup_keys: Any = None
+        self._open_reader()
+        self._in_index = _BandFilter()
+        if self._reader is not None and self._dup_keys is not None:
+            for segment in getattr(self._reader, "readers", None) or [self._reader]:
+                if COPY_BANDS_FIELD in segment.schema:
+                    self._in_index.add(segment.lexicon(COPY_BANDS_FIELD))
+
+    def _open_reader(self) -> None:
+        reader = self._ix.reader()
+        self._reader = reader
+        searchable = COPY_BANDS_FIELD in reader.schema and reader.doc_count() > 0
+        self._dup_keys = reader.column_reader("dup_key") if searchable and reader.has_column("dup_key") else None
+
+    def close(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
+
+    def _stored_candidates(self, bands: list[str]) -> list[Candidate]:
+        reader = self._reader
+        if reader is None or self._dup_keys is None:
+            return []
+        hits: Counter[int] = Counter()
+        for band in bands:
+            if self._in_index.might_contain(band) and (COPY_BANDS_FIELD, band) in reader:
+                hits.update(reader.postings(COPY_BANDS_FIELD, band).all_ids())
+        found = []
+        for docnum, count in hits.items():
+            stored = reader.stored_fields(docnum)
+            stored_id = stored.get("id")
+            if stored_id:
+                found.append(Candidate(stored_id, count, docnum=docnum, stored=stored))
+        return found
+
+    def _known(self, candidate: Candidate) -> KnownArticle:
+        if candidate.known is not None:
+            return candidate.known
+        stored = candidate.stored or {}
+        dup_key = self._dup_keys[candidate.docnum]
+        if isinstance(dup_key, bytes):
+            dup_key = dup_key.decode("utf-8")
+        stored_text = copy_text(stored.get("title", ""), stored.get("body", ""))
+        return KnownArticle(candidate.article_id, dup_key, stored_text, ())
+
+    def _committed(self, committed: list[KnownArticle]) -> None:
+        self._in_index.add(band for known in committed for band in known.bands)
+        self.close()
+        self._open_reader()

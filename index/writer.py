@@ -17,7 +17,7 @@ from pathlib import Path
 from berita_search.index import mapped_files
 from berita_search.index.analysis import fold
 from berita_search.index.article import Article
-from berita_search.index.copies import COPY_BANDS_FIELD, CopyDecision, CopyFinder
+from berita_search.index.copies import COPY_BANDS_FIELD, CopyDecision, CopyFinder, IndexCopyFinder
 from berita_search.index.orphans import (
     BUSY_MESSAGE,
     RUN_LOCK_NAME,
@@ -241,7 +241,7 @@ def _index_locked(
     indexed, rows = _indexed_hashes(ix)
     if known_rows is not None:
         known_rows.update(rows)  # the reader skips these rows without parsing them
-    copies = CopyFinder(ix)
+    copies = IndexCopyFinder(ix)
     sink: _InProcessSink | _WorkerSink
     if workers > 1:
         sink = _WorkerSink(ix, index_dir, workers, batch_size, wait_seconds, copies)
