@@ -2,6 +2,7 @@
 
     python -m bench.entities                 # scores on the labelled dev and held-out parts
     python -m bench.entities --errors dev    # also list dev errors (never look at held-out ones)
+    python -m bench.entities --part dev      # only the dev scores (while tuning)
     python -m bench.entities --speed         # also time the extraction over the whole clickid corpus
     python -m bench.entities --draw          # print the seeded draw the labelled articles came from
     python -m bench.entities --lexicon       # rewrite index/data/lexical_words.txt from the corpus
@@ -42,6 +43,9 @@ CLICKID_JSONL = REPO.parent / "shared" / "corpus" / "clickid" / "clickid_raw_art
 DRAW_SEED = 20190917
 DRAW_PER_OUTLET = 12
 DEV_PER_OUTLET = 6
+# A second draw, added to the dev part later: 6 more per outlet from the articles the first left.
+SECOND_DRAW_SEED = 20240611
+SECOND_DRAW_PER_OUTLET = 6
 KIND_OF_LETTER = {"P": "person", "O": "organisation", "L": "place"}
 KINDS = ("person", "organisation", "place")
 
@@ -108,7 +112,9 @@ def read_clickid(path: Path = CLICKID_JSONL) -> list[Article]:
 
 
 def draw(articles: list[Article]) -> list[tuple[str, str, Article]]:
-    """The documented draw: per outlet (sorted), 12 articles by rng.sample over articles sorted by id."""
+    """The documented draws. First: per outlet (sorted), 12 articles by rng.sample over the outlet's
+    articles sorted by id, the first 6 dev and the last 6 held-out. Second (all dev): per outlet, 6 by
+    rng.sample with a new seed over the articles the first draw left, sorted by id."""
     by_outlet: dict[str, list[Article]] = defaultdict(list)
     for article in articles:
         by_outlet[article.source].append(article)
@@ -118,6 +124,11 @@ def draw(articles: list[Article]) -> list[tuple[str, str, Article]]:
         pool = sorted(by_outlet[outlet], key=lambda a: a.id)
         for index, article in enumerate(rng.sample(pool, DRAW_PER_OUTLET)):
             drawn.append(("dev" if index < DEV_PER_OUTLET else "heldout", outlet, article))
+    first = {article.id for _part, _outlet, article in drawn}
+    rng = random.Random(SECOND_DRAW_SEED)
+    for outlet in sorted(by_outlet):
+        pool = sorted((a for a in by_outlet[outlet] if a.id not in first), key=lambda a: a.id)
+        drawn.extend(("dev", outlet, article) for article in rng.sample(pool, SECOND_DRAW_PER_OUTLET))
     return drawn
 
 
@@ -319,6 +330,9 @@ def time_extraction(articles: list[Article]) -> tuple[float, float]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.entities", description=__doc__.splitlines()[0])
     parser.add_argument("--errors", choices=["dev"], help="list the errors of the dev part")
+    parser.add_argument(
+        "--part", choices=["dev", "heldout", "both"], default="both", help="which part's scores to print"
+    )
     parser.add_argument("--speed", action="store_true", help="time the extraction over the whole corpus")
     parser.add_argument("--draw", action="store_true", help="print the seeded draw of labelled articles")
     parser.add_argument("--lexicon", action="store_true", help="rewrite index/data/lexical_words.txt")
@@ -342,7 +356,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     for part in ("dev", "heldout"):
-        print(report(part, results[part]))
+        if args.part in (part, "both"):
+            print(report(part, results[part]))
     if args.errors:
         print("== dev errors")
         print("\n".join(results["dev"].errors))

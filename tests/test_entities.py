@@ -120,9 +120,16 @@ def test_mentions_are_the_names_as_written(clickid: dict[str, Article]) -> None:
 
 def test_labels_are_well_formed_and_drawn_as_documented(clickid: dict[str, Article]) -> None:
     labelled = parse_labels(LABELS)
-    assert len(labelled) == 108
+    assert len(labelled) == 162
     parts = Counter((a.part, a.source) for a in labelled)
-    assert set(parts.values()) == {6} and len(parts) == 18  # 6 dev and 6 held-out per outlet
+    # Per outlet: 6 held-out and 6 dev from the first draw, 6 more dev from the second.
+    assert {source: count for (part, source), count in parts.items() if part == "heldout"} == dict.fromkeys(
+        {a.source for a in labelled}, 6
+    )
+    assert {source: count for (part, source), count in parts.items() if part == "dev"} == dict.fromkeys(
+        {a.source for a in labelled}, 12
+    )
+    assert len(parts) == 18
     drawn = {(article.id, part) for part, _outlet, article in draw(list(clickid.values()))}
     assert {(a.article_id, a.part) for a in labelled} == drawn
     for item in labelled:
