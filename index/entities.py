@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -36,6 +36,7 @@ from pathlib import Path
 DATA = Path(__file__).with_name("data")
 
 PERSON, ORGANISATION, PLACE = "person", "organisation", "place"
+OTHER = "other"  # a work, a product, an event: a kind of names_learned.tsv, never of an entity
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +147,9 @@ GENERIC_ORGS = frozenset(" ".join(line.split()) for line in _WORDS_LINES.get("ge
 SUBUNIT_HEADS = _WORDS["subunit_heads"]
 # Said-verbs after which a capitalised word is a speaker (shared with the quote extraction).
 SAID_VERBS = _WORDS["said_verbs"]
+# Lower-case words before a name that make it a person ("aktris X", "kata X"), or not ("merek X").
+_PERSON_BEFORE = _WORDS["person_before"]
+_NOT_PERSON_BEFORE = _WORDS["not_person_before"]
 
 # A word: letters, digits inside, apostrophes and hyphens inside; "B.J." as one word.
 _WORD = re.compile(r"(?:[A-Z]\.){2,}|[^\W_](?:[\w'’&]|-(?=\w)(?!nya\b))*")
@@ -191,6 +195,9 @@ class _Tables:
     # most capitalised words start no name of the tables, and are passed over at once.
     alias_first: dict[str, int]
     place_first: dict[str, int]
+    learnt: dict[str, str]  # folded name -> kind the corpus gives it (data/names_learned.tsv), "other" included
+    given_names: frozenset[str]  # folded first words of two or more learnt people's names
+    person_words: frozenset[str]  # folded words of learnt people's names that are not ordinary words
 
 
 @lru_cache(maxsize=1)
@@ -227,7 +234,24 @@ def tables() -> _Tables:
     for key in places:
         words = key.split()
         place_first[_first_word(words[0])] = max(place_first.get(_first_word(words[0]), 0), len(words))
-    return _Tables(aliases, folded, places, longest, lexical, alias_first, place_first)
+    learnt: dict[str, str] = {}
+    first_words: Counter[str] = Counter()
+    for name, kind, _votes in _read_table("names_learned.tsv"):
+        key = fold_name(name)
+        if kind == PERSON and name.isupper():
+            continue  # "AFP", "AH": initials and agencies are read by their own rules
+        learnt[key] = kind
+        if kind == PERSON and " " in key:
+            first_words[key.split(" ", 1)[0]] += 1
+    given = frozenset(w for w, n in first_words.items() if n >= 2 and w not in lexical)
+    person_words = frozenset(
+        word
+        for key, kind in learnt.items()
+        if kind == PERSON
+        for word in key.split()
+        if len(word) > 2 and word not in lexical and learnt.get(word, PERSON) == PERSON
+    )
+    return _Tables(aliases, folded, places, longest, lexical, alias_first, place_first, learnt, given, person_words)
 
 
 def _first_word(word: str) -> str:
@@ -271,8 +295,9 @@ def _tokens(text: str) -> list[_Token]:
                 k -= 1
             sentence_start = k < 0 or text[k] in _SENTENCE_OPENERS
             head, dash, tail = word.rpartition("-")
-            if dash and tail[:1].islower() and tail != head.lower()[-len(tail) :]:
-                word = head  # "Marginson-direktur": a name and a lower-case word, not "Karo-karo"
+            if dash and tail[:1].islower() and tail != head.lower()[-len(tail) :] and tail in tables().lexical:
+                # "Marginson-direktur": a name and an ordinary word; not "Karo-karo", not "Yun-ho".
+                word = head
             low = word.lower()
             acronym = len(word) >= 2 and bool(_ACRONYM.match(word)) and not _ROMAN.match(word)
             out.append(_Token(start, start + len(word), word, low, True, acronym, sentence_start, low.split(".", 1)[0]))
@@ -507,7 +532,11 @@ class _Reader:
                     self.add(run[i:k], ORGANISATION, "org-pattern")
                     i = k
                     continue
-                self.add(run[i : i + 1], ORGANISATION, "org-acronym")
+                learnt = t.learnt.get(token.low)
+                if learnt == ORGANISATION:
+                    self.add(run[i : i + 1], ORGANISATION, "learnt")
+                elif learnt != OTHER:
+                    self.add(run[i : i + 1], ORGANISATION, "org-acronym")
                 i += 1
                 continue
             # A run of name words; ordinary words may open it ("Boy William", "Lady Gaga").
@@ -536,7 +565,12 @@ class _Reader:
                     continue
                 while len(names) > 1 and _INITIAL.match(names[-1].text):
                     names = names[:-1]
-                if _LOCATIVE.search(self.text[max(0, names[0].start - 12) : names[0].start]):
+                learnt = t.learnt.get(fold_name(" ".join([tok.text for tok in names]))) if names else None
+                if learnt in (ORGANISATION, PLACE):
+                    self.add(names, learnt, "learnt")
+                elif learnt == OTHER:
+                    pass  # a work, a product, an event
+                elif _LOCATIVE.search(self.text[max(0, names[0].start - 12) : names[0].start]):
                     self.add(names, PLACE, "place-pattern")
                 elif persons and names:
                     self.add(names, PERSON, "capitalised" if len(names) >= 2 else "single")
@@ -876,7 +910,7 @@ def _resolve(text: str, body_offset: int, mentions: list[Mention]) -> Analysis:
 
     # People: a shorter name that is part of exactly one longer name of the article is that person.
     words_of: dict[str, set[str]] = {}
-    for m in body + [m for m in title if m.kind == PERSON and m.rule == "alias"]:
+    for m in body + [m for m in title if m.kind == PERSON and m.rule in ("alias", "capitalised", "role-title")]:
         if m.kind == PERSON and m.rule != "single":
             words_of.setdefault(m.canonical, set()).update(fold_name(m.canonical).split())
             words_of[m.canonical].update(fold_name(m.name).split())
@@ -987,17 +1021,101 @@ def _entities(text: str, body_offset: int, mentions: list[Mention]) -> Analysis:
         groups.setdefault((m.kind, key), []).append(m)
     entities = []
     roles: dict[str, str] = {}
-    for (kind, _folded), group in groups.items():
-        # The canonical of the group: a table's form when one mention has it, else the longest.
-        canonical = max((m.canonical for m in group), key=lambda c: (len(c), c))
-        first_rule = min(group, key=lambda m: _RULE_ORDER.get(m.rule, 99)).rule
+    t = tables()
+    canonicals = {key: max((m.canonical for m in group), key=lambda c: (len(c), c)) for key, group in groups.items()}
+    first_rules = {key: min(group, key=lambda m: _RULE_ORDER.get(m.rule, 99)).rule for key, group in groups.items()}
+    # Capitalised words alone are too often a product, a club, a programme: a person needs more.
+    doubtful = {
+        key
+        for key, group in groups.items()
+        if key[0] == PERSON
+        and first_rules[key] == "capitalised"
+        and not _group_evidence(text, canonicals[key], group, t)
+    }
+    if doubtful:
+        _listed_with_people(text, groups, doubtful)
+    dropped = {id(m) for key in doubtful for m in groups[key]}
+    for key, group in groups.items():
+        if key in doubtful:
+            continue
+        kind, canonical, first_rule = key[0], canonicals[key], first_rules[key]
         for m in group:
             m.canonical = canonical
             if m.role and kind == PERSON:
                 roles.setdefault(m.role, canonical)
         entities.append(Entity(kind, canonical, tuple((m.start, m.end) for m in group), first_rule))
-    ordered = sorted(mentions, key=lambda m: m.start)
+    ordered = sorted((m for m in mentions if id(m) not in dropped), key=lambda m: m.start)
     return Analysis(text, body_offset, entities, ordered, roles)
+
+
+# Between two names of one list: "X, Y dan Z", "X serta Y".
+_LIST_GAP = re.compile(r"\s*(?:,\s*(?:dan\s+|serta\s+)?|\s(?:dan|serta)\s)\s*")
+
+
+def _listed_with_people(
+    text: str, groups: dict[tuple[str, str], list[Mention]], doubtful: set[tuple[str, str]]
+) -> None:
+    """Names listed with people are people: "Sophia Latjuba, Shawn Andrian, dan ..." (removes them from
+    ``doubtful``)."""
+    people = sorted(
+        ((m.start, m.end, key) for key, group in groups.items() if key[0] == PERSON for m in group),
+        key=lambda item: item[0],
+    )
+    changed = True
+    while changed:
+        changed = False
+        for (_s1, end, left), (start, _e2, right) in zip(people, people[1:], strict=False):
+            if (left in doubtful) != (right in doubtful) and _LIST_GAP.fullmatch(text, end, start):
+                doubtful.discard(left)
+                doubtful.discard(right)
+                changed = True
+
+
+def _group_evidence(text: str, canonical: str, group: list[Mention], t: _Tables) -> bool:
+    """Whether one mention of a person is more than capital letters, or the article calls the person by
+    the last name alone ("Alexis Sanchez" ... "Sanchez")."""
+    if any(_person_evidence(text, m, t) for m in group):
+        return True
+    words = canonical.split()
+    return len(words) >= 2 and any(m.name == words[-1] for m in group)
+
+
+# "Direktur Utama PT Mahaka Media Tbk, Adrian Syarkawie": a role, a comma, the name.
+_ROLE_BEFORE = re.compile(r"(?:^|[^\w\s]\s*|\s)([A-Z][\w-]*)(?: [A-Z(][\w().&'-]*){0,10},\s*$")
+# "Andreas Raditya, General Manager ...": the name, a comma, a role.
+_ROLE_AFTER = re.compile(r"\s*,\s*([A-Za-z]+)")
+# "AK (Alvaro Khadafi)": initials, then the name in brackets.
+_INITIALS_BEFORE = re.compile(r"\b([A-Z]{2,4})\s*\(\s*$")
+
+
+# The word before a name: "aktris X", "kata X", "Jalan X".
+_WORD_BEFORE = re.compile(r"([^\W\d_]+)[ ,]*$")
+
+
+def _person_evidence(text: str, m: Mention, t: _Tables) -> bool:
+    """Whether something besides capital letters says this mention is a person."""
+    before = _WORD_BEFORE.search(text, max(0, m.start - 30), m.start)
+    previous = before.group(1).lower() if before else ""
+    if previous in FACILITY_WORDS or previous in _NOT_PERSON_BEFORE:
+        return False  # "Jalan Ahmad Yani", "merek Coca Cola", "klub Tira Persikabo"
+    if m.role or m.rule in ("role-title", "initials", "speaker"):
+        return True
+    key = fold_name(m.name)
+    if t.learnt.get(key) == PERSON:
+        return True
+    words = key.split()
+    if len(words) >= 2 and any(word in t.person_words for word in words):
+        return True
+    if previous in _PERSON_BEFORE or _vouched(text, m):
+        return True
+    role = _ROLE_BEFORE.search(text, max(0, m.start - 100), m.start)
+    if role and role.group(1).lower() in ROLE_WORDS:
+        return True
+    role = _ROLE_AFTER.match(text, m.end)
+    if role and role.group(1).lower() in ROLE_WORDS:
+        return True
+    initials = _INITIALS_BEFORE.search(text, max(0, m.start - 8), m.start)
+    return bool(initials) and initials.group(1) == "".join(w[0] for w in m.name.split()).upper()
 
 
 _RULE_ORDER = {
@@ -1006,6 +1124,7 @@ _RULE_ORDER = {
     "role-title": 2,
     "org-pattern": 3,
     "place-pattern": 4,
+    "learnt": 5,
     "org-acronym": 5,
     "initials": 6,
     "speaker": 7,
