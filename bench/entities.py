@@ -425,7 +425,7 @@ def learn_names(articles: Iterable[Article], leave_out: set[str]) -> list[tuple[
                     continue
                 name = " ".join(words)
                 key = fold_name(name)
-                if key:
+                if len(key) > 2:  # not "G" of "Grup G"
                     votes[key][kind] += 1
                     forms[key][name] += 1
     # First words of people's names ("Conor" of "Conor McGregor"): an opponent with one is a fighter.

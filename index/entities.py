@@ -198,6 +198,7 @@ class _Tables:
     learnt: dict[str, str]  # folded name -> kind the corpus gives it (data/names_learned.tsv), "other" included
     given_names: frozenset[str]  # folded first words of two or more learnt people's names
     person_words: frozenset[str]  # folded words of learnt people's names that are not ordinary words
+    verb_stems: frozenset[str]  # verbs without their me- prefix ("ramaikan" of "meramaikan"), not names
 
 
 @lru_cache(maxsize=1)
@@ -251,7 +252,45 @@ def tables() -> _Tables:
         for word in key.split()
         if len(word) > 2 and word not in lexical and learnt.get(word, PERSON) == PERSON
     )
-    return _Tables(aliases, folded, places, longest, lexical, alias_first, place_first, learnt, given, person_words)
+    stems = frozenset(stem for stem in _verb_stems(lexical) if stem not in person_words and stem not in lexical)
+    return _Tables(
+        aliases, folded, places, longest, lexical, alias_first, place_first, learnt, given, person_words, stems
+    )
+
+
+def _verb_stems(lexical: frozenset[str]) -> set[str]:
+    """The bare forms of the me- verbs among the ordinary words: titles write "Ramaikan", "Kenalkan",
+    "Galang" for "meramaikan", "mengenalkan", "menggalang"."""
+    stems = set()
+    for word in lexical:
+        if not word.startswith("me") or len(word) < 6:
+            continue
+        rest = word[2:]
+        if rest[0] in "rlwymn":
+            stems.add(rest)
+        if word.startswith("mem"):
+            rest = word[3:]
+            if rest[0] in "bfv" or rest.startswith("per"):
+                stems.add(rest)
+            elif rest[0] in "aeiou":
+                stems.add("p" + rest)
+        elif word.startswith("meng"):
+            rest = word[4:]
+            if rest[:1] in ("g", "h", "k"):
+                stems.add(rest)
+            elif rest[:1] in ("a", "e", "i", "o", "u"):
+                stems.update(("k" + rest, rest))
+        elif word.startswith("meny"):
+            rest = word[4:]
+            if rest[:1] in ("a", "e", "i", "o", "u"):
+                stems.add("s" + rest)
+        elif word.startswith("men"):
+            rest = word[3:]
+            if rest[0] in "djcz":
+                stems.add(rest)
+            elif rest[0] in "aeiou":
+                stems.add("t" + rest)
+    return stems
 
 
 def _first_word(word: str) -> str:
@@ -271,6 +310,7 @@ class _Token:
     acronym: bool
     sentence_start: bool
     fold_first: str  # the folded first part, to look the word up in the tables' first words
+    name: bool  # may be part of a person's name (_word_is_name)
 
 
 _JOINERS = NAME_PARTICLES | ORG_CONNECTORS
@@ -295,12 +335,29 @@ def _tokens(text: str) -> list[_Token]:
                 k -= 1
             sentence_start = k < 0 or text[k] in _SENTENCE_OPENERS
             head, dash, tail = word.rpartition("-")
-            if dash and tail[:1].islower() and tail != head.lower()[-len(tail) :] and tail in tables().lexical:
+            if (
+                dash
+                and tail[:1].islower()
+                and tail != head.lower()[-len(tail) :]
+                and (tail in tables().lexical or tail in ROLE_WORDS)
+            ):
                 # "Marginson-direktur": a name and an ordinary word; not "Karo-karo", not "Yun-ho".
                 word = head
             low = word.lower()
             acronym = len(word) >= 2 and bool(_ACRONYM.match(word)) and not _ROMAN.match(word)
-            out.append(_Token(start, start + len(word), word, low, True, acronym, sentence_start, low.split(".", 1)[0]))
+            out.append(
+                _Token(
+                    start,
+                    start + len(word),
+                    word,
+                    low,
+                    True,
+                    acronym,
+                    sentence_start,
+                    low.split(".", 1)[0],
+                    not acronym and _word_is_name(word),
+                )
+            )
     return out
 
 
@@ -314,11 +371,11 @@ def _joined(text: str, left: _Token, right: _Token) -> bool:
 
 _DOMAIN = re.compile(r"\.(?:com|co\.id|co|id|net|tv)$")
 _JOIN_GAP = re.compile(r" ([a-z&]{1,6}|\d{1,4}) ")
-_CLOSING_NUMBER = re.compile(r" (\d{1,3})\b(?![.,]\d)")
+_CLOSING_NUMBER = re.compile(r" (\d{1,3})\b(?![.,:\-–/]\d)")
 
 
 def _small_token(text: str, start: int, word: str) -> _Token:
-    return _Token(start, start + len(word), word, word, False, False, False, word)
+    return _Token(start, start + len(word), word, word, False, False, False, word, word in NAME_PARTICLES)
 
 
 def _runs(text: str, tokens: list[_Token]) -> list[list[_Token]]:
@@ -373,19 +430,36 @@ def _key(tokens: list[_Token]) -> str:
 
 
 def _is_name_word(token: _Token, lexical: frozenset[str]) -> bool:
-    if token.acronym or any(ch.isdigit() for ch in token.text) or _ROMAN.match(token.text):
+    return token.name
+
+
+# Words no name is made of: nouns made from verbs ("Pencanangan", "Kesehatan", "Pipanisasi").
+_NOMINALISATION = re.compile(r"^(?:pe[mn]?g?|per|ke)[a-z]{3,}an$|^[a-z]{3,}isasi$")
+
+
+@lru_cache(maxsize=200_000)
+def _word_is_name(word: str) -> bool:
+    """Whether a capitalised word (not an acronym) may be part of a person's name."""
+    low = word.lower()
+    if any(ch.isdigit() for ch in word) or _ROMAN.match(word):
         return False
-    if token.low in ROLE_WORDS and token.low not in _AMBIGUOUS_ROLES:
+    if low in ROLE_WORDS and low not in _AMBIGUOUS_ROLES:
         return False
-    if token.low in ORG_HEADS or token.low in ORG_TAILS or token.low in NOT_NAME:
+    if low in ORG_HEADS or low in ORG_TAILS or low in NOT_NAME:
         return False
-    if token.low in PLACE_ADMIN_PREFIXES or token.low in PLACE_FEATURE_PREFIXES or token.low in FACILITY_WORDS:
+    if low in PLACE_ADMIN_PREFIXES or low in PLACE_FEATURE_PREFIXES or low in FACILITY_WORDS:
         return False
-    if token.low in NAME_PARTICLES:
+    if low in NAME_PARTICLES:
         return True
-    if len(token.text) == 1 or _INITIAL.match(token.text):
+    if len(word) == 1 or _INITIAL.match(word):
         return True  # an initial: "Laode M Syarif"
-    return token.low not in lexical and token.cap
+    t = tables()
+    if low in t.lexical or low in t.verb_stems:
+        return False  # "Ramaikan", "Kenalkan": a title's verb without its prefix
+    if _NOMINALISATION.match(low) and low not in t.person_words:
+        return False
+    # "Anacondanya", "Instagramnya": a word with -nya is a common noun or a pronoun's.
+    return not (low.endswith("nya") and len(low) >= 8)
 
 
 def _place_match(tokens: list[_Token], i: int, t: _Tables) -> int:
@@ -472,12 +546,18 @@ class _Reader:
                     )
                 )
                 if not longer_name:
+                    alias_end = j
                     if kind == ORGANISATION and j < len(run):
                         k = _place_match(run, j, t)
-                        if k > j:
+                        # "Basarnas Ternate", "Partai Golkar Pasangkayu": a body's office in a place; not
+                        # "Mabes Polri Jakarta Selatan", where the capital is where the body sits.
+                        if k > j and not t.places[_key(run[j:k])].startswith("Jakarta"):
                             j = k
                     if kind == ORGANISATION or persons:
                         self.add(run[i:j], kind, "alias")
+                        if j > alias_end:
+                            place = " ".join(tok.text for tok in run[alias_end:j])
+                            self.mentions[-1].canonical_hint = f"{_alias_of(run[i:alias_end], t)[1]} {place}"
                     i = j
                     continue
             if token.low in FACILITY_WORDS:
@@ -539,6 +619,16 @@ class _Reader:
                     self.add(run[i : i + 1], ORGANISATION, "org-acronym")
                 i += 1
                 continue
+            if token.low in ORG_TAILS:
+                # "University College London": English names put the kind of body first.
+                k = i
+                while k < len(run) and run[k].low in ORG_TAILS:
+                    k += 1
+                end = _place_match(run, k, t)
+                if end > k:
+                    self.add(run[i:end], ORGANISATION, "org-pattern")
+                    i = end
+                    continue
             # A run of name words; ordinary words may open it ("Boy William", "Lady Gaga").
             j = i
             while j < len(run) and not _is_name_word(run[j], lexical) and self.weak(run[j]):
@@ -556,6 +646,9 @@ class _Reader:
                     k = self.org_tail_end(run, j)
                     self.add(run[i:k], ORGANISATION, "org-pattern")
                     i = k
+                    continue
+                if j < len(run) and run[j].low in FACILITY_WORDS:
+                    i = j + 1  # "Carrow Road", "Kediri Memorial Park": a place's name, not a person's
                     continue
                 names = run[i:j]
                 while names and names[-1].low in NAME_PARTICLES:
@@ -586,6 +679,8 @@ class _Reader:
             and not token.acronym
             and token.low not in ROLE_WORDS
             and token.low not in ORG_HEADS
+            and token.low not in ORG_TAILS
+            and token.low not in FACILITY_WORDS
             and token.low not in NOT_NAME
             and token.low not in NAME_PARTICLES
             and not any(ch.isdigit() for ch in token.text)
@@ -632,8 +727,14 @@ class _Reader:
             return
         role = run[i].low
         vouching = {tok.low for tok in run[i : i + 1 + len(complement)]}
-        if name and len(name) == 1 and not vouching & _SELF_CONTAINED_ROLES:
-            # "Lurah Terjun", "Kapolres Taput", "Owner Lanccelot": the role's territory or company.
+        if (
+            name
+            and len(name) == 1
+            and not vouching & _SELF_CONTAINED_ROLES
+            and t.learnt.get(fold_name(name[0].text)) != PERSON
+        ):
+            # "Lurah Terjun", "Kapolres Taput", "Owner Lanccelot": the role's territory or company (but
+            # "Menteri Basuki", a name the corpus knows).
             if complement:
                 self.read(complement, persons=False)
             if role in _TERRITORIAL_ROLES:
@@ -676,6 +777,10 @@ class _Reader:
             token = run[j]
             if token.low in ROLE_WORDS and token.low not in ORG_HEADS:
                 break
+            if token.low in t.verb_stems or token.low in FACILITY_WORDS:
+                break  # "DPRD Jabar Umumkan ...", "Persipura Liga 1"
+            if token.low in _PARENT_HEADS and j > i + 1 and token.low != run[i].low:
+                break  # "Sekolah Vokasi Universitas Gadjah Mada": a unit, then the body it belongs to
             if token.low in ("dan", "&") and j + 1 < len(run):
                 ahead = run[j + 1 : j + 5]
                 if run[j + 1].low in ORG_HEADS or any(tok.low in ORG_TAILS for tok in ahead):
@@ -703,8 +808,8 @@ class _Reader:
                         self.read_role(run, j, True)
                         return len(run)
                     return i + len(span)
-        if len(span) == 1 and not span[0].acronym:
-            return i + 1  # "Komisi" alone is a word, not a name
+        if len(span) == 1 and (not span[0].acronym or span[0].low in NOT_ORG_ACRONYMS):
+            return i + 1  # "Komisi", "SMA" alone are words, not names
         self.add(span, ORGANISATION, "org-pattern")
         if j < len(run) and run[j].low in ROLE_WORDS:
             self.read_role(run, j, True)
@@ -712,6 +817,7 @@ class _Reader:
         return i + len(span)
 
 
+_PARENT_HEADS = _WORDS["parent_heads"]
 # Roles whose next single word is their territory or portfolio, not a name ("Menteri Keuangan").
 _ROLES_WITH_COMPLEMENT = _WORDS["roles_with_complement"]
 _SELF_CONTAINED_ROLES = _WORDS["self_contained_roles"]
@@ -762,10 +868,13 @@ def _definitions(text: str, mentions: list[Mention], t: _Tables) -> dict[str, st
             continue
         if alias and alias[0] == ORGANISATION:
             # The table knows it: a spelled-out form broken by commas ("Badan Meteorologi,
-            # Klimatologi, dan Geofisika") is that organisation too.
+            # Klimatologi, dan Geofisika") is that organisation too, and so is one spelled out a little
+            # differently right before it ("Badan Pengkajian Penerapan Teknologi (BPPT)").
             for m in orgs:
                 if match.start() - 120 < m.start < match.start() and fold_name(alias[1]).startswith(fold_name(m.name)):
                     m.canonical_hint = alias[1]
+            if mention is not None and alias[1].split()[0] == mention.name.split()[0]:
+                mention.canonical_hint = alias[1]
             continue
         if mention is None or mention.name == acronym:
             continue
@@ -773,6 +882,46 @@ def _definitions(text: str, mentions: list[Mention], t: _Tables) -> dict[str, st
         if acronym[0].upper() == mention.name[0].upper() or initials[:2].upper() == acronym[:2].upper():
             found[acronym] = mention.name
     return found
+
+
+_NUMBERED = re.compile(r"^\S+ (?:[IVX]+|\d+)$")
+
+
+def _short_organisations(mentions: list[Mention], body_offset: int) -> None:
+    """A short form of one longer organisation of the article is that organisation: "Dortmund" and
+    "Borussia Dortmund", "DPRD" and "DPRD Jawa Barat", "Komisi V" and "Komisi V DPR". A place that opens
+    the name of a club of the article is the club: "Madura" and "Madura United"."""
+    names = {m.canonical for m in mentions if m.kind == ORGANISATION and m.start >= body_offset}
+    if len(names) < 2:
+        return
+    longer_of: dict[str, set[str]] = defaultdict(set)
+    for name in names:
+        words = name.split()
+        for k in range(1, len(words)):
+            longer_of[" ".join(words[:k])].add(name)
+            longer_of[" ".join(words[k:])].add(name)
+    for m in mentions:
+        if m.rule == "alias" or m.kind == PERSON or " " in m.canonical and not _NUMBERED.match(m.canonical):
+            continue  # the tables' names are whole; so are names of several words, but "Komisi V"
+        if True:
+            owners = longer_of.get(m.canonical)
+            if not owners or len(owners) != 1:
+                continue
+            owner = next(iter(owners))
+            if m.kind == PLACE:
+                # Only a club's: "Madura United", "Persipura Jayapura" is a club in a place.
+                if owner.split()[0] != m.canonical or owner.split()[-1].lower() not in ORG_TAILS:
+                    continue
+                m.kind = ORGANISATION
+            m.canonical = owner
+
+
+def _known_not_person(name: str, t: _Tables) -> bool:
+    """A single word the tables or the corpus know as something else: "Gunungkidul", "Aramco"."""
+    if name in t.places or name in t.aliases:
+        return True
+    learnt = t.learnt.get(fold_name(name))
+    return learnt is not None and learnt != PERSON
 
 
 def _vouched(text: str, m: Mention) -> str:
@@ -904,6 +1053,8 @@ def _resolve(text: str, body_offset: int, mentions: list[Mention]) -> Analysis:
         if m.canonical_hint == "defined" and definitions[m.name] in final_of:
             m.canonical = final_of[definitions[m.name]]
 
+    _short_organisations(kept, body_offset)
+
     # The title confirms, it does not discover (Indonesian titles capitalise every word).
     body = [m for m in kept if m.start >= body_offset]
     title = [m for m in kept if m.start < body_offset]
@@ -944,7 +1095,7 @@ def _resolve(text: str, body_offset: int, mentions: list[Mention]) -> Analysis:
                 if m.rule == "single":
                     m.rule = "capitalised"
             elif m.rule == "single":
-                m.rule = _vouched(text, m)
+                m.rule = "" if _known_not_person(m.name, t) else _vouched(text, m)
                 if not m.rule:
                     unvouched.append(m)
                     continue
