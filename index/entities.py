@@ -339,6 +339,7 @@ def _tokens(text: str) -> list[_Token]:
                 dash
                 and tail[:1].islower()
                 and tail != head.lower()[-len(tail) :]
+                and len(tail) >= 4
                 and (tail in tables().lexical or tail in ROLE_WORDS)
             ):
                 # "Marginson-direktur": a name and an ordinary word; not "Karo-karo", not "Yun-ho".
@@ -370,6 +371,7 @@ def _joined(text: str, left: _Token, right: _Token) -> bool:
 
 
 _DOMAIN = re.compile(r"\.(?:com|co\.id|co|id|net|tv)$")
+_CHANNEL = re.compile(r"^(?:[A-Z][a-z]+TV|TV[A-Z][a-z]+)$")
 _JOIN_GAP = re.compile(r" ([a-z&]{1,6}|\d{1,4}) ")
 _CLOSING_NUMBER = re.compile(r" (\d{1,3})\b(?![.,:\-–/]\d)")
 
@@ -395,7 +397,7 @@ def _runs(text: str, tokens: list[_Token]) -> list[list[_Token]]:
 
     for token in tokens:
         if not current:
-            if token.low not in NOT_NAME:
+            if token.low not in _NOT_OPENING:
                 current.append(token)
             continue
         previous = current[-1]
@@ -415,10 +417,14 @@ def _runs(text: str, tokens: list[_Token]) -> list[list[_Token]]:
                 current.append(token)
                 continue
         close()
-        if token.low not in NOT_NAME:
+        if token.low not in _NOT_OPENING:
             current.append(token)
     close()
     return runs
+
+
+# Words that open no run; "Jalan", "Gedung" do, so that what follows is read as their name.
+_NOT_OPENING = NOT_NAME - FACILITY_WORDS
 
 
 # ----------------------------------------------------------------------------- reading runs
@@ -494,11 +500,22 @@ def _alias_of(tokens: list[_Token], t: _Tables) -> tuple[str, str] | None:
     return hit
 
 
+# Balinese names open with "I": "I Putu Suardana", "I Gusti Ngurah Rai".
+_BALINESE = frozenset("putu made ketut nyoman wayan gede kadek komang gusti ngurah nengah".split())
+
+
 def _name_suffix(tokens: list[_Token], lexical: frozenset[str]) -> int:
     """Index where the trailing run of name words starts (len(tokens) when there is none)."""
     k = len(tokens)
-    while k > 0 and _is_name_word(tokens[k - 1], lexical):
-        k -= 1
+    while k > 0:
+        if _is_name_word(tokens[k - 1], lexical):
+            k -= 1
+        elif k > 1 and k < len(tokens) and tokens[k - 2].fold_first in tables().given_names and tokens[k - 1].cap:
+            k -= 2  # an ordinary word between a given name and the rest: "Budi Karya Sumadi"
+        elif k < len(tokens) and tokens[k - 1].text == "I" and tokens[k].low in _BALINESE:
+            k -= 1
+        else:
+            break
     while k < len(tokens) and tokens[k].low in NAME_PARTICLES:
         k += 1
     return k
@@ -522,14 +539,21 @@ class _Reader:
         lexical = t.lexical
         # Sentence openers that are ordinary words ("Sementara", "Menurut", "Kabut Asap").
         while run and run[0].sentence_start and run[0].low in lexical and _alias_match(run, 0, t) == 0:
-            if _place_match(run, 0, t) > 0 or run[0].low in ORG_HEADS or run[0].low in ROLE_WORDS:
+            if (
+                _place_match(run, 0, t) > 0
+                or run[0].low in ORG_HEADS
+                or run[0].low in ROLE_WORDS
+                or run[0].low in FACILITY_WORDS
+            ):
                 break
             run = run[1:]
         i = 0
         while i < len(run):
             token = run[i]
-            if token.low in NAME_PARTICLES or token.low in ORG_CONNECTORS:
-                i += 1
+            if (token.low in NAME_PARTICLES or token.low in ORG_CONNECTORS) and not (
+                token.cap and i + 1 < len(run) and run[i + 1].name and run[i + 1].cap
+            ):
+                i += 1  # a particle opens a name only written with a capital: "Al Chaidar"
                 continue
             # Aliases, longest first; an organisation keeps a place that follows it.
             j = _alias_match(run, i, t)
@@ -592,7 +616,8 @@ class _Reader:
                     continue
             j = _place_match(run, i, t)
             if j > i:
-                if j < len(run) and run[j].low in ORG_TAILS:
+                if j < len(run) and (run[j].low in ORG_TAILS or run[j].low in ("putra", "putera")):
+                    # "Bali United", "Kalteng Putra": a club
                     k = self.org_tail_end(run, j)
                     self.add(run[i:k], ORGANISATION, "org-pattern")
                     i = k
@@ -602,8 +627,9 @@ class _Reader:
                     self.add(run[i:j], PLACE, "gazetteer")
                     i = j
                     continue
-            if _DOMAIN.search(token.text):
-                self.add(run[i : i + 1], ORGANISATION, "org-pattern")  # a news site: "Tribunjogja.com"
+            if _DOMAIN.search(token.text) or _CHANNEL.match(token.text):
+                # A news site or a channel: "Tribunjogja.com", "MolaTV", "TVOne".
+                self.add(run[i : i + 1], ORGANISATION, "org-pattern")
                 i += 1
                 continue
             if token.acronym:
@@ -659,6 +685,11 @@ class _Reader:
                 while len(names) > 1 and _INITIAL.match(names[-1].text):
                     names = names[:-1]
                 learnt = t.learnt.get(fold_name(" ".join([tok.text for tok in names]))) if names else None
+                if learnt is None and len(names) >= 2:
+                    # "Borussia Dortmund": a word the corpus knows as an organisation and none of a person
+                    kinds = {t.learnt.get(tok.low) for tok in names}
+                    if ORGANISATION in kinds and not any(tok.low in t.person_words for tok in names):
+                        learnt = ORGANISATION
                 if learnt in (ORGANISATION, PLACE):
                     self.add(names, learnt, "learnt")
                 elif learnt == OTHER:
@@ -716,6 +747,11 @@ class _Reader:
             and len(rest) - k >= 2
         ):
             k += 1
+        if len(rest) - k >= 3:
+            # "Sekretaris DKM Al-Munawaroh Ruslan A. Suhady", "Presiden Direktur Biznet Adi Kusma": the
+            # organisation's last word, then a name that opens with a given name.
+            first = next((p for p in range(k, len(rest) - 1) if rest[p].fold_first in t.given_names), k)
+            k = first
         name = rest[k:]
         complement = rest[:k]
         while name and (name[-1].low in NAME_PARTICLES or len(name) > 1 and _INITIAL.match(name[-1].text)):
@@ -779,8 +815,15 @@ class _Reader:
                 break
             if token.low in t.verb_stems or token.low in FACILITY_WORDS:
                 break  # "DPRD Jabar Umumkan ...", "Persipura Liga 1"
-            if token.low in _PARENT_HEADS and j > i + 1 and token.low != run[i].low:
-                break  # "Sekolah Vokasi Universitas Gadjah Mada": a unit, then the body it belongs to
+            if (
+                token.low in _PARENT_HEADS
+                and j > i + 1
+                and token.low != run[i].low
+                and not (run[i].low in SUBUNIT_HEADS and token.low in _POLICE_HEADS)
+            ):
+                # "Sekolah Vokasi Universitas Gadjah Mada": a unit, then the body it belongs to (but a
+                # police unit is read as its force: "Biro Penerangan Masyarakat Mabes Polri").
+                break
             if token.low in ("dan", "&") and j + 1 < len(run):
                 ahead = run[j + 1 : j + 5]
                 if run[j + 1].low in ORG_HEADS or any(tok.low in ORG_TAILS for tok in ahead):
@@ -818,6 +861,7 @@ class _Reader:
 
 
 _PARENT_HEADS = _WORDS["parent_heads"]
+_POLICE_HEADS = frozenset({"mabes", "polda", "polres", "polresta", "polrestabes"})
 # Roles whose next single word is their territory or portfolio, not a name ("Menteri Keuangan").
 _ROLES_WITH_COMPLEMENT = _WORDS["roles_with_complement"]
 _SELF_CONTAINED_ROLES = _WORDS["self_contained_roles"]
@@ -1278,6 +1322,7 @@ _RULE_ORDER = {
     "learnt": 5,
     "org-acronym": 5,
     "initials": 6,
+    "byline": 6,
     "speaker": 7,
     "capitalised": 8,
 }
@@ -1296,7 +1341,31 @@ def analyse(title: str, body: str) -> Analysis:
         token.sentence_start = True  # a title capitalises every word, as a sentence does its first
     for run in _runs(text, tokens):
         reader.read(run)
+    reader.mentions.extend(_credits(text, body_offset))
     return _resolve(text, body_offset, reader.mentions)
+
+
+# The reporters' names closing an article: "... kata Rifai.,ANDITA RAHMA | AVIT HIDAYAT".
+_CREDITS = re.compile(r"[A-Z][A-Z'.-]+(?: [A-Z][A-Z'.-]+)*(?:\s*\|\s*[A-Z][A-Z'.-]+(?: [A-Z][A-Z'.-]+)*)+\s*$")
+_CREDIT = re.compile(r"[A-Z][A-Z'.-]+(?: [A-Z][A-Z'.-]+)*")
+
+
+def _credits(text: str, body_offset: int) -> list[Mention]:
+    """People among the credits in capitals at the end of the body; the sources named there too
+    ("MARCA | ANTARA") are not read."""
+    if "|" not in text[-200:]:
+        return []
+    match = _CREDITS.search(text, max(body_offset, len(text) - 200))
+    if not match:
+        return []
+    t = tables()
+    found = []
+    for item in _CREDIT.finditer(text, match.start(), match.end()):
+        words = item.group().lower().split()
+        if 2 <= len(words) <= 4 and (words[0] in t.given_names or any(w in t.person_words for w in words)):
+            name = " ".join(w.capitalize() for w in item.group().split())
+            found.append(Mention(item.start(), item.end(), PERSON, name, "byline", canonical=name))
+    return found
 
 
 def extract_entities(title: str, body: str) -> list[Entity]:
