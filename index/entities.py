@@ -501,7 +501,9 @@ def _alias_of(tokens: list[_Token], t: _Tables) -> tuple[str, str] | None:
 
 
 # Balinese names open with "I": "I Putu Suardana", "I Gusti Ngurah Rai".
-_BALINESE = frozenset("putu made ketut nyoman wayan gede kadek komang gusti ngurah nengah".split())
+_BALINESE = frozenset(
+    ["putu", "made", "ketut", "nyoman", "wayan", "gede", "kadek", "komang", "gusti", "ngurah", "nengah"]
+)
 
 
 def _name_suffix(tokens: list[_Token], lexical: frozenset[str]) -> int:
