@@ -43,9 +43,9 @@ CLICKID_JSONL = REPO.parent / "shared" / "corpus" / "clickid" / "clickid_raw_art
 DRAW_SEED = 20190917
 DRAW_PER_OUTLET = 12
 DEV_PER_OUTLET = 6
-# A second draw, added to the dev part later: 6 more per outlet from the articles the first left.
-SECOND_DRAW_SEED = 20240611
-SECOND_DRAW_PER_OUTLET = 6
+# Later draws, added to the dev part: 6 more per outlet each, from the articles earlier draws left.
+LATER_DRAW_SEEDS = (20240611, 20240612)
+LATER_DRAW_PER_OUTLET = 6
 KIND_OF_LETTER = {"P": "person", "O": "organisation", "L": "place"}
 PERSON_KIND, ORGANISATION_KIND, PLACE_KIND, OTHER_KIND = "person", "organisation", "place", "other"
 OPPONENT = "opponent"
@@ -115,8 +115,8 @@ def read_clickid(path: Path = CLICKID_JSONL) -> list[Article]:
 
 def draw(articles: list[Article]) -> list[tuple[str, str, Article]]:
     """The documented draws. First: per outlet (sorted), 12 articles by rng.sample over the outlet's
-    articles sorted by id, the first 6 dev and the last 6 held-out. Second (all dev): per outlet, 6 by
-    rng.sample with a new seed over the articles the first draw left, sorted by id."""
+    articles sorted by id, the first 6 dev and the last 6 held-out. Then, for each later seed (all
+    dev): per outlet, 6 by rng.sample over the articles earlier draws left, sorted by id."""
     by_outlet: dict[str, list[Article]] = defaultdict(list)
     for article in articles:
         by_outlet[article.source].append(article)
@@ -126,11 +126,12 @@ def draw(articles: list[Article]) -> list[tuple[str, str, Article]]:
         pool = sorted(by_outlet[outlet], key=lambda a: a.id)
         for index, article in enumerate(rng.sample(pool, DRAW_PER_OUTLET)):
             drawn.append(("dev" if index < DEV_PER_OUTLET else "heldout", outlet, article))
-    first = {article.id for _part, _outlet, article in drawn}
-    rng = random.Random(SECOND_DRAW_SEED)
-    for outlet in sorted(by_outlet):
-        pool = sorted((a for a in by_outlet[outlet] if a.id not in first), key=lambda a: a.id)
-        drawn.extend(("dev", outlet, article) for article in rng.sample(pool, SECOND_DRAW_PER_OUTLET))
+    for seed in LATER_DRAW_SEEDS:
+        taken = {article.id for _part, _outlet, article in drawn}
+        rng = random.Random(seed)
+        for outlet in sorted(by_outlet):
+            pool = sorted((a for a in by_outlet[outlet] if a.id not in taken), key=lambda a: a.id)
+            drawn.extend(("dev", outlet, article) for article in rng.sample(pool, LATER_DRAW_PER_OUTLET))
     return drawn
 
 

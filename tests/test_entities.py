@@ -120,14 +120,14 @@ def test_mentions_are_the_names_as_written(clickid: dict[str, Article]) -> None:
 
 def test_labels_are_well_formed_and_drawn_as_documented(clickid: dict[str, Article]) -> None:
     labelled = parse_labels(LABELS)
-    assert len(labelled) == 162
+    assert len(labelled) == 216
     parts = Counter((a.part, a.source) for a in labelled)
-    # Per outlet: 6 held-out and 6 dev from the first draw, 6 more dev from the second.
+    # Per outlet: 6 held-out and 6 dev from the first draw, 6 more dev from each of two later ones.
     assert {source: count for (part, source), count in parts.items() if part == "heldout"} == dict.fromkeys(
         {a.source for a in labelled}, 6
     )
     assert {source: count for (part, source), count in parts.items() if part == "dev"} == dict.fromkeys(
-        {a.source for a in labelled}, 12
+        {a.source for a in labelled}, 18
     )
     assert len(parts) == 18
     drawn = {(article.id, part) for part, _outlet, article in draw(list(clickid.values()))}
