@@ -177,10 +177,15 @@ def _read_table(name: str) -> list[list[str]]:
     return rows
 
 
+_INITIAL_DOT = re.compile(r"(?<=\b[A-Z])\.(?=\s*[A-Z])")
+
+
+@lru_cache(maxsize=100_000)
 def _surface_key(text: str) -> str:
     """How a run of words is looked up in the tables: single spaces, initials without dots."""
-    text = text.replace("’", "'")
-    text = re.sub(r"(?<=\b[A-Z])\.(?=\s*[A-Z])", ". ", text)
+    if "." not in text and "’" not in text:
+        return " ".join(text.split())
+    text = _INITIAL_DOT.sub(". ", text.replace("’", "'"))
     return " ".join(text.replace(".", " ").split())
 
 
@@ -316,50 +321,48 @@ class _Token:
 _JOINERS = NAME_PARTICLES | ORG_CONNECTORS
 # Only the words a run can hold: capitalised ones, joiners and short numbers (the rest is skipped
 # by the regex engine, not by Python).
+_CAPITAL = "A-Z\u00C0-\u00D6\u00D8-\u00DE\u0100-\u017F\u0400-\u042F"
+# The capital first, then the check that no letter stands before it: the regex engine then skips to
+# the next capital by itself. "B.J." is one word.
 _RUN_WORD = re.compile(
-    r"(?:[A-Z]\.){2,}|\b[A-Z\u00C0-\u00DE\u0100-\u017F\u0400-\u042F](?:[\w'’&]|-(?=\w)(?!nya\b))*"
-    r"(?:\.(?:com|co\.id|co|id|net|tv)\b)?"
+    rf"[{_CAPITAL}](?<!\w[{_CAPITAL}])(?:(?:\.[A-Z])+\.|(?:[\w'’&]|-(?=\w)(?!nya\b))*"
+    r"(?:\.(?:com|co\.id|co|id|net|tv)\b)?)"
 )
 _SENTENCE_OPENERS = frozenset(".!?:;\"“”‘’'([\n•-–—")
 
 
 def _tokens(text: str) -> list[_Token]:
     out = []
+    append = out.append
+    info = _word_info
+    openers = _SENTENCE_OPENERS
     for m in _RUN_WORD.finditer(text):
-        word = m.group()
         start = m.start()
-        if word[0].isupper():
-            # The first non-space character before the word says whether a sentence starts here.
-            k = start - 1
-            while k >= 0 and k > start - 4 and text[k] in " \t":
-                k -= 1
-            sentence_start = k < 0 or text[k] in _SENTENCE_OPENERS
-            head, dash, tail = word.rpartition("-")
-            if (
-                dash
-                and tail[:1].islower()
-                and tail != head.lower()[-len(tail) :]
-                and len(tail) >= 4
-                and (tail in tables().lexical or tail in ROLE_WORDS)
-            ):
-                # "Marginson-direktur": a name and an ordinary word; not "Karo-karo", not "Yun-ho".
-                word = head
-            low = word.lower()
-            acronym = len(word) >= 2 and bool(_ACRONYM.match(word)) and not _ROMAN.match(word)
-            out.append(
-                _Token(
-                    start,
-                    start + len(word),
-                    word,
-                    low,
-                    True,
-                    acronym,
-                    sentence_start,
-                    low.split(".", 1)[0],
-                    not acronym and _word_is_name(word),
-                )
-            )
+        word, low, acronym, fold_first, name = info(m.group())
+        # The first non-space character before the word says whether a sentence starts here.
+        k = start - 1
+        while k >= 0 and k > start - 4 and (text[k] == " " or text[k] == "\t"):
+            k -= 1
+        append(_Token(start, start + len(word), word, low, True, acronym, k < 0 or text[k] in openers, fold_first, name))
     return out
+
+
+@lru_cache(maxsize=300_000)
+def _word_info(word: str) -> tuple[str, str, bool, str, bool]:
+    """What a capitalised word is on its own: (word, lower case, acronym, first part, name word)."""
+    head, dash, tail = word.rpartition("-")
+    if (
+        dash
+        and tail[:1].islower()
+        and tail != head.lower()[-len(tail) :]
+        and len(tail) >= 4
+        and (tail in tables().lexical or tail in ROLE_WORDS)
+    ):
+        # "Marginson-direktur": a name and an ordinary word; not "Karo-karo", not "Yun-ho".
+        word = head
+    low = word.lower()
+    acronym = len(word) >= 2 and bool(_ACRONYM.match(word)) and not _ROMAN.match(word)
+    return word, low, acronym, low.split(".", 1)[0], not acronym and _word_is_name(word)
 
 
 def _joined(text: str, left: _Token, right: _Token) -> bool:
@@ -1116,12 +1119,19 @@ def _resolve(text: str, body_offset: int, mentions: list[Mention]) -> Analysis:
         for word in words:
             by_word[word].add(canonical)
 
+    owners_of: dict[str, str | None] = {}
+
     def owner(m: Mention) -> str | None:
-        words = fold_name(m.canonical).split()
+        if m.canonical not in owners_of:
+            owners_of[m.canonical] = find_owner(m.canonical)
+        return owners_of[m.canonical]
+
+    def find_owner(canonical: str) -> str | None:
+        words = fold_name(canonical).split()
         if not words:
             return None
         owners = set.intersection(*(by_word.get(w, set()) for w in words))
-        owners.discard(m.canonical)
+        owners.discard(canonical)
         longer = [o for o in owners if len(fold_name(o).split()) > len(words)]
         # "Atalia Praratya" inside "Atalia Praratya Kamil" is the same owner, not a second one.
         longest = [o for o in longer if not any(o != other and words_of[o] < words_of[other] for other in longer)]

@@ -161,7 +161,7 @@ def test_heldout_scores_do_not_fall(scores) -> None:  # type: ignore[no-untyped-
 
 @pytest.mark.xfail(
     strict=True,
-    reason="the rules do not reach the issue's goals yet: held-out entities 0.66 precision and 0.72 recall, "
+    reason="the rules do not reach the issue's goals yet: held-out entities 0.74 precision and 0.74 recall, "
     "quote-speaker pairs 0.74 and 0.66 (python -m bench.entities)",
 )
 def test_heldout_scores_reach_the_goals(scores) -> None:  # type: ignore[no-untyped-def]
