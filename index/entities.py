@@ -321,7 +321,7 @@ class _Token:
 _JOINERS = NAME_PARTICLES | ORG_CONNECTORS
 # Only the words a run can hold: capitalised ones, joiners and short numbers (the rest is skipped
 # by the regex engine, not by Python).
-_CAPITAL = "A-Z\u00C0-\u00D6\u00D8-\u00DE\u0100-\u017F\u0400-\u042F"
+_CAPITAL = "A-Z\u00c0-\u00d6\u00d8-\u00de\u0100-\u017f\u0400-\u042f"
 # The capital first, then the check that no letter stands before it: the regex engine then skips to
 # the next capital by itself. "B.J." is one word.
 _RUN_WORD = re.compile(
@@ -343,7 +343,9 @@ def _tokens(text: str) -> list[_Token]:
         k = start - 1
         while k >= 0 and k > start - 4 and (text[k] == " " or text[k] == "\t"):
             k -= 1
-        append(_Token(start, start + len(word), word, low, True, acronym, k < 0 or text[k] in openers, fold_first, name))
+        append(
+            _Token(start, start + len(word), word, low, True, acronym, k < 0 or text[k] in openers, fold_first, name)
+        )
     return out
 
 
