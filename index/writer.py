@@ -29,6 +29,7 @@ from berita_search.index.orphans import (
 )
 from berita_search.index.records import Failure, Note, Record, Skipped, Unchanged
 from berita_search.index.schema import allow_legacy_schema_pickles, build_schema, copy_bands_field
+from berita_search.index.whoosh_internals import cleanup_failed_commit, finish_segment, unlocked_segment_writer
 from whoosh import index as whoosh_index
 from whoosh.codec.base import Segment
 from whoosh.filedb.filestore import FileStorage
@@ -149,7 +150,7 @@ def _commit(writer: IndexWriter, staged: list[Segment] | None = None) -> None:
         # (Ctrl-C) must release it too, so that what the commit wrote can be removed at once.
         if not getattr(writer, "is_closed", True):
             with contextlib.suppress(Exception):
-                writer._cleanup_on_error()
+                cleanup_failed_commit(writer)
         raise
 
 
@@ -253,8 +254,11 @@ def _index_locked(
             if isinstance(record, Note):
                 summary.notes.append(record)
                 continue
+            if isinstance(record, Failure):
+                summary.failed.append(record)
+            if isinstance(record, Skipped):
+                summary.skipped.append(record)
             if isinstance(record, Failure | Skipped):
-                (summary.failed if isinstance(record, Failure) else summary.skipped).append(record)
                 if progress:
                     progress(summary, record.origin)
                 continue
@@ -554,11 +558,11 @@ def _segment_worker(staging: str, jobs: multiprocessing.Queue, results: multipro
             continue
         try:
             if kind == "add":
-                writer = writer or SegmentWriter(ix, _lk=False, limitmb=WORKER_POOL_MB)
+                writer = writer or unlocked_segment_writer(ix, limitmb=WORKER_POOL_MB)
                 for fields in docs:
                     writer.add_document(**fields)
             elif kind == "finish":
-                segment = writer._finalize_segment() if writer is not None and writer._added else None
+                segment = finish_segment(writer)
                 writer = None
                 results.put(("segment", segment))
         except Exception as error:

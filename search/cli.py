@@ -105,7 +105,7 @@ class _Commands(click.Group):
     """The command group, ending the product's way: one line for every error, never a traceback,
     exit 130 when interrupted. Tests invoke it in process and see what a user sees."""
 
-    def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False
         try:
             return super().main(*args, **kwargs)

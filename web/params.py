@@ -119,7 +119,7 @@ def state_from(params: Mapping[str, str], default_limit: int = WEB_LIMIT) -> Sea
         expand=choice_param(params, "expand", EXPANDABLE),
         default_limit=default_limit,
         notes=request.notes,
-        **{name: getattr(request, name) or "" for name in FILTERS},  # type: ignore[arg-type]
+        **{name: getattr(request, name) or "" for name in FILTERS},
     )
 
 

@@ -73,12 +73,12 @@ def build_timeline(months: list[tuple[str, int]]) -> Timeline | None:
             label = period
             tick = period if len(periods) <= 12 or number % max(1, len(periods) // 8) == 0 else ""
         else:
-            month = int(period[5:])
-            label = f"{MONTH_NAMES_ID[month - 1]} {period[:4]}"
+            month_number = int(period[5:])
+            label = f"{MONTH_NAMES_ID[month_number - 1]} {period[:4]}"
             if len(periods) <= 12:
-                tick = MONTH_NAMES_ID[month - 1][:3] + (f" {period[2:4]}" if month == 1 or number == 0 else "")
+                tick = MONTH_NAMES_ID[month_number - 1][:3] + (f" {period[2:4]}" if month_number == 1 or number == 0 else "")
             else:
-                tick = period[:4] if month == 1 or number == 0 else ""
+                tick = period[:4] if month_number == 1 or number == 0 else ""
         bars.append(
             Bar(
                 period=period,

@@ -496,7 +496,8 @@ def _lost_node(error: Exception) -> bool:
     if error.status_code != 500:
         return False
     info = error.info if isinstance(error.info, dict) else {}
-    body = info.get("error") if isinstance(info.get("error"), dict) else {}
+    error_body = info.get("error")
+    body: dict[str, Any] = error_body if isinstance(error_body, dict) else {}
     causes = [c.get("type") for c in body.get("root_cause") or [] if isinstance(c, dict)]
     # Shards failed on every copy tried (``allow_partial_search_results=false``) because a node
     # went away: sent again, they are searched on their remaining copies. A query the cluster
@@ -546,7 +547,7 @@ def _facet_aggregations() -> dict[str, Any]:
     }
 
 
-class _LazyRanking(list):  # type: ignore[type-arg]
+class _LazyRanking(list):
     """A long ranking whose articles are read from the cluster only when a slice or an item of
     it is read (the engine reads one page: ``ranked[first:last]``), in one request per read."""
 
@@ -565,7 +566,7 @@ class _LazyRanking(list):  # type: ignore[type-arg]
             item.stored = stored.get(item.stored["id"], item.stored)
             self._loaded[i] = True
 
-    def __getitem__(self, index):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN204
+    def __getitem__(self, index):  # noqa: ANN001, ANN204
         if isinstance(index, slice):
             self._load(range(*index.indices(len(self))))
         else:

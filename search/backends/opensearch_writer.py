@@ -588,8 +588,11 @@ def _write(
             if isinstance(record, Note):
                 summary.notes.append(record)
                 continue
+            if isinstance(record, Failure):
+                summary.failed.append(record)
+            if isinstance(record, Skipped):
+                summary.skipped.append(record)
             if isinstance(record, Failure | Skipped):
-                (summary.failed if isinstance(record, Failure) else summary.skipped).append(record)
                 if progress:
                     progress(summary, record.origin)
                 continue
