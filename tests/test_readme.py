@@ -89,7 +89,9 @@ SYNONYMS = [
 IN_THE_SAMPLE = {
     "putin": "jokowi",
     "kim": "prabowo",
-    "senjata": "polisi",
+    "senjata": "jakarta",
+    "2023-08-31": "2019-09-20",
+    "31 Agustus 2023": "20 September 2019",
     "2023-08": "2019-09",
     "Agustus 2023": "September 2019",
 }
