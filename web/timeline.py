@@ -76,7 +76,9 @@ def build_timeline(months: list[tuple[str, int]]) -> Timeline | None:
             month_number = int(period[5:])
             label = f"{MONTH_NAMES_ID[month_number - 1]} {period[:4]}"
             if len(periods) <= 12:
-                tick = MONTH_NAMES_ID[month_number - 1][:3] + (f" {period[2:4]}" if month_number == 1 or number == 0 else "")
+                tick = MONTH_NAMES_ID[month_number - 1][:3] + (
+                    f" {period[2:4]}" if month_number == 1 or number == 0 else ""
+                )
             else:
                 tick = period[:4] if month_number == 1 or number == 0 else ""
         bars.append(
