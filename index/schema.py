@@ -7,12 +7,16 @@ import sys
 from berita_search.index import analysis
 from berita_search.index.analysis import pair_analyzer, stem_analyzer, surface_analyzer
 from berita_search.index.fields import FIELDS, Kind
-from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.formats import Existence
 
 DEFAULT_STEMMER = "sastrawi"
 # Fields whose exact phrases are accelerated by a word-pair field named "<field>_pairs".
 PAIR_FIELDS = ("title", "body", "caption")
+# When each article's current version entered the index: microseconds since 1970 (UTC), strictly
+# increasing in the order articles are written, so every committed article carries a smaller
+# stamp than any article a later commit writes. Saved searches tell new matches by it.
+ADDED_FIELD = "added"
 
 
 def stem_field(name: str) -> str:
@@ -43,6 +47,7 @@ def build_schema(stemmer: str = DEFAULT_STEMMER) -> Schema:
         dup_key=ID(sortable=True),
         origin=STORED(),
     )
+    schema.add(ADDED_FIELD, added_field())
     for f in FIELDS:
         if f.name == "id":
             continue
@@ -72,6 +77,11 @@ def build_schema(stemmer: str = DEFAULT_STEMMER) -> Schema:
         else:
             schema.add(f.name, ID(stored=True))
     return schema
+
+
+def added_field() -> NUMERIC:
+    """The stamp of ``ADDED_FIELD``: searchable by range, sortable, shown in feeds."""
+    return NUMERIC(int, bits=64, signed=False, stored=True, sortable=True)
 
 
 def pair_field(analyzer: object) -> TEXT:

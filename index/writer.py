@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from berita_search.index import mapped_files
 from berita_search.index.analysis import fold
@@ -28,13 +29,13 @@ from berita_search.index.orphans import (
     run_lock,
 )
 from berita_search.index.records import Failure, Note, Record, Skipped, Unchanged
-from berita_search.index.schema import allow_legacy_schema_pickles, build_schema
+from berita_search.index.schema import ADDED_FIELD, added_field, allow_legacy_schema_pickles, build_schema
 from whoosh import index as whoosh_index
 from whoosh.codec.base import Segment
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 from whoosh.reading import SegmentReader
-from whoosh.writing import IndexWriter, SegmentWriter
+from whoosh.writing import NO_MERGE, IndexWriter, SegmentWriter
 
 INDEX_ENV = "BERITA_SEARCH_INDEX"
 DEFAULT_INDEX_DIR = "berita-index"
@@ -85,7 +86,7 @@ def open_index(index_dir: Path, create: bool = False) -> whoosh_index.Index:
     return whoosh_index.create_in(str(index_dir), build_schema())
 
 
-def article_fields(article: Article, article_id: str, content_hash: str) -> dict[str, object]:
+def article_fields(article: Article, article_id: str, content_hash: str, added: int | None = None) -> dict[str, object]:
     published = article.published
     doc: dict[str, object] = {
         "id": article_id,
@@ -112,6 +113,8 @@ def article_fields(article: Article, article_id: str, content_hash: str) -> dict
         "dup_key": near_duplicate_key(article),
         "origin": article.origin,
     }
+    if added is not None:
+        doc[ADDED_FIELD] = added
     if article.reporter:
         doc["reporter_facet"] = article.reporter
     if published is not None:
@@ -243,6 +246,7 @@ def _index_locked(
     summary = IndexSummary()
     summary.orphans_removed = remove_orphans(index_dir) or []  # what killed runs left behind
     ix = open_index(index_dir, create=True)
+    stamps = _AddedStamps(_prepare_added(ix, wait_seconds))
     indexed, rows = _indexed_hashes(ix)
     if known_rows is not None:
         known_rows.update(rows)  # the reader skips these rows without parsing them
@@ -282,7 +286,8 @@ def _index_locked(
                 summary.unchanged += 1
             else:
                 replaces = article_id in indexed
-                sink.add(article_fields(record, article_id, content_hash), article_id if replaces else None)
+                fields = article_fields(record, article_id, content_hash, added=stamps.next())
+                sink.add(fields, article_id if replaces else None)
                 if replaces:
                     summary.updated += 1
                 else:
@@ -299,6 +304,48 @@ def _index_locked(
             remove_orphans(index_dir)
         raise
     return summary
+
+
+class _AddedStamps:
+    """The stamps of ``index.schema.ADDED_FIELD`` for the articles of one run: the clock in
+    microseconds, never repeating and never going back. Articles are stamped in the order they
+    are read and committed in that order (in batches), so every article a commit writes
+    carries a larger stamp than every article committed before it."""
+
+    def __init__(self, newest: int) -> None:
+        self.last = newest
+
+    def next(self) -> int:
+        self.last = max(time.time_ns() // 1000, self.last + 1)
+        return self.last
+
+
+def newest_added(reader: Any) -> int:
+    """The largest ``ADDED_FIELD`` stamp in an index (0 when no article carries one)."""
+    if ADDED_FIELD not in reader.schema:  # written before stamps
+        return 0
+    newest = 0
+    for leaf, _offset in reader.leaf_readers():
+        if leaf.has_column(ADDED_FIELD) and leaf.doc_count_all():
+            newest = max(newest, max(leaf.column_reader(ADDED_FIELD, translate=False)))
+    return newest
+
+
+def _prepare_added(ix: whoosh_index.Index, wait_seconds: float) -> int:
+    """The newest stamp in the index. An index written before stamps existed gains the field
+    first, in a commit of its own that writes no article: its articles stay unstamped, which
+    is older than any stamp."""
+    if ADDED_FIELD in ix.schema:
+        with ix.reader() as reader:
+            return newest_added(reader)
+    writer = _open_writer(ix, wait_seconds)
+    try:
+        writer.add_field(ADDED_FIELD, added_field())
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit(mergetype=NO_MERGE)
+    return 0
 
 
 class _InProcessSink:
