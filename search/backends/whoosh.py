@@ -19,8 +19,9 @@ from typing import Any
 
 from berita_search.index.fields import FACETS, Kind
 from berita_search.index.schema import DEFAULT_STEMMER, facet_column
-from berita_search.index.writer import open_index
+from berita_search.index.writer import newest_added, open_index
 from berita_search.search import plan as P
+from berita_search.search.backends import whoosh_workflow
 from berita_search.search.backends.base import (
     IndexStats,
     Matches,
@@ -28,6 +29,7 @@ from berita_search.search.backends.base import (
     SearchSpec,
     SearchTimeout,
     StoredArticle,
+    Summary,
 )
 from berita_search.search.backends.whoosh_query import Compiler, WordSet
 from whoosh import query as Q
@@ -162,6 +164,22 @@ class WhooshBackend:
                     items.sort(key=(lambda kv: kv) if facet.ordered_by_value else (lambda kv: (-kv[1], kv[0])))
                     facets[facet.name] = items
             return Matches(len(matched), len(copies), ranked, facets, compiler.notes, snap.generation)
+
+    def iterate(self, spec: SearchSpec) -> Iterator[RankedArticle]:
+        with self.snapshot() as snap:
+            yield from whoosh_workflow.iterate(snap, spec, _filter_query)
+
+    def summarize(self, spec: SearchSpec) -> Summary:
+        with self.snapshot() as snap:
+            return whoosh_workflow.summarize(snap, spec, _filter_query)
+
+    def last_added(self) -> int:
+        with self.snapshot() as snap:
+            return newest_added(snap.searcher.reader())
+
+    def ids_with_prefix(self, prefix: str, limit: int) -> list[str]:
+        with self.snapshot() as snap:
+            return whoosh_workflow.ids_with_prefix(snap, prefix, limit)
 
     def count(self, spec: SearchSpec) -> int:
         with self.snapshot() as snap:
