@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from berita_search.index.article import Article, article_id
+from berita_search.index.copies import CopyFinder
 from berita_search.index.readers import read_paths
 from berita_search.index.schema import ADDED_FIELD, build_schema
 from berita_search.index.writer import article_fields, index_records, open_index
@@ -220,9 +221,11 @@ def test_an_index_written_before_stamps_gains_them_and_only_later_articles_are_n
     old_rows, new_rows = clickid(0, 150), clickid(150, 300)
     # Written as the indexer wrote before stamps: the same fields, none of them 'added'.
     writer = whoosh_index.create_in(str(index_dir), schema).writer()
+    copies = CopyFinder()
     for record in read_paths([write_rows(tmp_path / "old.jsonl", old_rows)]):
         if isinstance(record, Article):
-            writer.add_document(**article_fields(record, record.id, record.content_hash()))
+            copy = copies.decide(record, record.id, record.content_hash())
+            writer.add_document(**article_fields(record, record.id, record.content_hash(), copy))
     writer.commit()
     assert ADDED_FIELD not in open_index(index_dir).schema
     engine = SearchEngine(index_dir, cache_size=0)

@@ -278,8 +278,10 @@ class WhooshBackend:
             undated = sum(1 for docnum in live if not columns["year"][docnum])
             first = last = None
             if len(live) > undated:
-                oldest = searcher.search(Q.Every(), limit=1, sortedby="published")
-                newest = searcher.search(Q.Every(), limit=1, sortedby="published", reverse=True)
+                # Undated articles sort as newest: only dated ones give the range.
+                dated = Q.Every("year")
+                oldest = searcher.search(dated, limit=1, sortedby="published")
+                newest = searcher.search(dated, limit=1, sortedby="published", reverse=True)
                 first = oldest[0].fields().get("published_iso")
                 last = newest[0].fields().get("published_iso")
             return IndexStats(len(live), undated, first, last, facets, str(self.index_dir))
