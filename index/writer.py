@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from berita_search.index import mapped_files
 from berita_search.index.analysis import fold
@@ -28,14 +29,20 @@ from berita_search.index.orphans import (
     run_lock,
 )
 from berita_search.index.records import Failure, Note, Record, Skipped, Unchanged
-from berita_search.index.schema import allow_legacy_schema_pickles, build_schema, copy_bands_field
+from berita_search.index.schema import (
+    ADDED_FIELD,
+    added_field,
+    allow_legacy_schema_pickles,
+    build_schema,
+    copy_bands_field,
+)
 from berita_search.index.whoosh_internals import cleanup_failed_commit, finish_segment, unlocked_segment_writer
 from whoosh import index as whoosh_index
 from whoosh.codec.base import Segment
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 from whoosh.reading import SegmentReader
-from whoosh.writing import IndexWriter, SegmentWriter
+from whoosh.writing import NO_MERGE, IndexWriter, SegmentWriter
 
 INDEX_ENV = "BERITA_SEARCH_INDEX"
 DEFAULT_INDEX_DIR = "berita-index"
@@ -86,8 +93,11 @@ def open_index(index_dir: Path, create: bool = False) -> whoosh_index.Index:
     return whoosh_index.create_in(str(index_dir), build_schema())
 
 
-def article_fields(article: Article, article_id: str, content_hash: str, copy: CopyDecision) -> dict[str, object]:
-    """The document of an article; ``copy`` (from ``CopyFinder.decide``) says which story it is a copy of."""
+def article_fields(
+    article: Article, article_id: str, content_hash: str, copy: CopyDecision, added: int | None = None
+) -> dict[str, object]:
+    """The document of an article; ``copy`` (from ``CopyFinder.decide``) says which story it is a copy of;
+    ``added`` is its ``ADDED_FIELD`` stamp."""
     published = article.published
     doc: dict[str, object] = {
         "id": article_id,
@@ -115,6 +125,8 @@ def article_fields(article: Article, article_id: str, content_hash: str, copy: C
         COPY_BANDS_FIELD: " ".join(copy.bands),
         "origin": article.origin,
     }
+    if added is not None:
+        doc[ADDED_FIELD] = added
     if article.reporter:
         doc["reporter_facet"] = article.reporter
     if published is not None:
@@ -239,6 +251,7 @@ def _index_locked(
     summary.orphans_removed = remove_orphans(index_dir) or []  # what killed runs left behind
     ix = open_index(index_dir, create=True)
     _add_copy_bands_field(ix, wait_seconds)
+    stamps = AddedStamps(_prepare_added(ix, wait_seconds))
     indexed, rows = _indexed_hashes(ix)
     if known_rows is not None:
         known_rows.update(rows)  # the reader skips these rows without parsing them
@@ -283,7 +296,8 @@ def _index_locked(
             else:
                 replaces = article_id in indexed
                 copy = copies.decide(record, article_id, content_hash)
-                sink.add(article_fields(record, article_id, content_hash, copy), article_id if replaces else None)
+                fields = article_fields(record, article_id, content_hash, copy, added=stamps.next())
+                sink.add(fields, article_id if replaces else None)
                 if replaces:
                     summary.updated += 1
                 else:
@@ -302,6 +316,48 @@ def _index_locked(
     finally:
         copies.close()
     return summary
+
+
+class AddedStamps:
+    """The stamps of ``index.schema.ADDED_FIELD`` for the articles of one run: the clock in
+    microseconds, never repeating and never going back. Articles are stamped in the order they
+    are read and committed in that order (in batches), so every article a commit writes
+    carries a larger stamp than every article committed before it."""
+
+    def __init__(self, newest: int) -> None:
+        self.last = newest
+
+    def next(self) -> int:
+        self.last = max(time.time_ns() // 1000, self.last + 1)
+        return self.last
+
+
+def newest_added(reader: Any) -> int:
+    """The largest ``ADDED_FIELD`` stamp in an index (0 when no article carries one)."""
+    if ADDED_FIELD not in reader.schema:  # written before stamps
+        return 0
+    newest = 0
+    for leaf, _offset in reader.leaf_readers():
+        if leaf.has_column(ADDED_FIELD) and leaf.doc_count_all():
+            newest = max(newest, max(leaf.column_reader(ADDED_FIELD, translate=False)))
+    return newest
+
+
+def _prepare_added(ix: whoosh_index.Index, wait_seconds: float) -> int:
+    """The newest stamp in the index. An index written before stamps existed gains the field
+    first, in a commit of its own that writes no article: its articles stay unstamped, which
+    is older than any stamp."""
+    if ADDED_FIELD in ix.schema:
+        with ix.reader() as reader:
+            return newest_added(reader)
+    writer = _open_writer(ix, wait_seconds)
+    try:
+        writer.add_field(ADDED_FIELD, added_field())
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit(mergetype=NO_MERGE)
+    return 0
 
 
 def _add_copy_bands_field(ix: whoosh_index.Index, wait_seconds: float) -> None:

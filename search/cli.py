@@ -1,4 +1,5 @@
-"""The berita-search command line: index, query, show, stats, check, serve."""
+"""The berita-search command line: index, query, show, stats, check, serve (and the workflow's
+commands of ``search.cli_workflow``)."""
 
 from __future__ import annotations
 
@@ -418,12 +419,17 @@ def _print_results(result: SearchResult, show_facets: bool) -> None:
 @click.argument("article_id")
 @click.option("--json", "as_json", is_flag=True)
 def show_command(index_dir: str | None, article_id: str, as_json: bool) -> None:
-    """Print one article in full."""
+    """Print one article in full: by id, a unique prefix of its id, or its URL."""
+    from berita_search.search.workflow import NotFoundError, find_article
+
     engine = open_engine(index_dir)
-    article = engine.article(article_id.strip())
-    if article is None:
-        click.echo(f"berita-search: no article with id {article_id!r}", err=True)
+    try:
+        article = find_article(engine, article_id)
+    except NotFoundError:
+        click.echo(f"berita-search: no article with id or URL {article_id!r}", err=True)
         sys.exit(EXIT_NO_HITS)
+    except RequestError as exc:
+        raise UsageFailure(exc.text("en")) from None
     if as_json:
         click.echo(json.dumps(article_row(article), ensure_ascii=False))
         return
@@ -560,22 +566,35 @@ def reindex_command(
     type=click.IntRange(0, 100_000),
     help="Result pages each process keeps for repeated searches (0: none).",
 )
-def serve_command(index_dir: str | None, host: str, port: int, workers: int, cache_size: int) -> None:
+@click.option(
+    "--state",
+    "state_file",
+    metavar="FILE",
+    envvar="BERITA_SEARCH_STATE",
+    help="Saved searches and collections (default: DIR.workflow.sqlite3 beside the index folder).",
+)
+def serve_command(
+    index_dir: str | None, host: str, port: int, workers: int, cache_size: int, state_file: str | None
+) -> None:
     """Start the web search box and JSON API."""
     import os
 
     import uvicorn
+    from berita_search.search.state import STATE_ENV, StateStore, state_path
     from berita_search.web.app import create_app
 
     engine = open_engine(index_dir, cache_size)  # fails here, with one line, if there is no index
-    click.echo(f"berita-search: serving {engine.location} on http://{host}:{port}/", err=True)
+    state = state_path(state_file, Path(engine.location)).resolve()
+    click.echo(f"berita-search: serving {engine.location} on http://{host}:{port}/ (state: {state})", err=True)
     if workers == 1:
-        uvicorn.run(create_app(engine), host=host, port=port, log_level="warning")
+        uvicorn.run(create_app(engine, state_store=StateStore(state)), host=host, port=port, log_level="warning")
         return
     engine.close()
-    # Each process opens its own searcher on the same index folder (or its own cluster client).
+    # Each process opens its own searcher on the same index folder (or its own cluster client),
+    # and the same state file.
     os.environ.update(current_backend(index_dir).environment())
     os.environ[CACHE_ENV] = str(cache_size)
+    os.environ[STATE_ENV] = str(state)
     uvicorn.run(
         "berita_search.web.app:app_from_environment",
         factory=True,
@@ -586,9 +605,16 @@ def serve_command(index_dir: str | None, host: str, port: int, workers: int, cac
     )
 
 
+# The research workflow's commands (saved searches, collections, exports, batch, citations).
+from berita_search.search import cli_workflow  # noqa: E402,F401  (registers its commands on cli)
+
+
 def main() -> None:
     cli()
 
 
 if __name__ == "__main__":
-    main()
+    # As ``python -m``: the package's own module holds the commands cli_workflow registered.
+    from berita_search.search.cli import main as package_main
+
+    package_main()

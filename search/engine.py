@@ -61,6 +61,7 @@ class Hit:
     snippet: Snippet
     duplicates: int = 0  # near-duplicate copies collapsed under this hit
     date_note: str = ""
+    added: int | None = None  # when this version entered the index (``index.schema.ADDED_FIELD``)
 
 
 @dataclass
@@ -226,6 +227,8 @@ class SearchEngine:
             lo = parse_date_span(request.date_from) if request.date_from else None
             hi = parse_date_span(request.date_to) if request.date_to else None
             nodes.append(span_node(lo[0].date() if lo else None, hi[1].date() if hi else None))
+        if request.added_after is not None or request.added_upto is not None:
+            nodes.append(P.AddedSpan(request.added_after, request.added_upto))
         return nodes
 
     def search(self, request: SearchRequest) -> SearchResult:
@@ -309,16 +312,41 @@ class SearchEngine:
         """The query parsed, and the backend's matches: None when there is nothing to search or
         the search ran past its budget (a message says which)."""
         parsed = self.parse(request.q)
+        spec = self.spec_of(request, parsed, top=top, facets=facets, budget=budget)
+        if spec is None:
+            return parsed, None
+        try:
+            matches = self.backend.search(spec)
+        except SearchTimeout:
+            parsed.messages.append(Message.of("search_refused", seconds=f"{budget:g}"))
+            return parsed, None
+        parsed.messages.extend(m for m in matches.notes if m not in parsed.messages)
+        return parsed, matches
+
+    def spec_of(
+        self,
+        request: SearchRequest,
+        parsed: ParsedQuery,
+        top: int = 10,
+        facets: bool = False,
+        budget: float | None = None,
+    ) -> SearchSpec | None:
+        """The backend's search for a request (None when there is nothing to search). A search by
+        filters alone lists every article they keep, newest first."""
         filters = self.filters(request)
         plan = parsed.plan
         if plan is None:
             if not filters:
-                return parsed, None
+                return None
             # Filters alone (a reporter's articles, a month): list them, newest first.
             plan = P.Everything()
             if request.sort == "relevance":
                 request.sort = "newest"
-        spec = SearchSpec(
+        if any(isinstance(f, P.Nothing) for f in filters):
+            parsed.messages.append(
+                Message.of("empty_date_range", first=request.date_from or "…", last=request.date_to or "…")
+            )
+        return SearchSpec(
             plan=plan,
             filters=tuple(filters),
             proximity=tuple(parsed.proximity),
@@ -329,17 +357,24 @@ class SearchEngine:
             facets=facets,
             budget=budget,
         )
-        if any(isinstance(f, P.Nothing) for f in filters):
-            parsed.messages.append(
-                Message.of("empty_date_range", first=request.date_from or "…", last=request.date_to or "…")
-            )
-        try:
-            matches = self.backend.search(spec)
-        except SearchTimeout:
-            parsed.messages.append(Message.of("search_refused", seconds=f"{budget:g}"))
-            return parsed, None
-        parsed.messages.extend(m for m in matches.notes if m not in parsed.messages)
-        return parsed, matches
+
+    def iterate(
+        self, request: SearchRequest, after: tuple[Any, ...] | None = None, sort: str | None = None
+    ) -> tuple[ParsedQuery, Iterator[RankedArticle]]:
+        """Every match of a search past any cap, in the backend's total order (the sort, then the
+        article id), after the hit whose ``sort_key`` is ``after``; ``sort`` may also be "added"
+        (the newest version first). Nothing is read until the iterator is."""
+        request.validate()
+        parsed = self.parse(request.q)
+        spec = self.spec_of(request, parsed)
+        if spec is None:
+            return parsed, iter(())
+        spec = replace(spec, sort=sort or spec.sort, after=after)
+        return parsed, self.backend.iterate(spec)
+
+    def hit_of(self, ranked: RankedArticle, parsed: ParsedQuery, request: SearchRequest) -> Hit:
+        """A hit people read (snippet, date, copies) of one ranked article."""
+        return self._ranked_hit(ranked, parsed, request)
 
     def _ranked_hit(self, ranked: RankedArticle, parsed: ParsedQuery, request: SearchRequest) -> Hit:
         item = self._hit(ranked.stored, ranked.score, parsed, request.snippets)
@@ -360,6 +395,7 @@ class SearchEngine:
             score=score,
             snippet=make_snippet(stored.get("body", ""), parsed) if snippets else Snippet([]),
             date_note=stored.get("date_note", ""),
+            added=stored.get("added"),
         )
 
     # ---------------------------------------------------------------- "did you mean"

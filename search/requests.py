@@ -71,6 +71,10 @@ class SearchRequest:
     facets: bool = True
     snippets: bool = True
     notes: tuple[Message, ...] = ()  # what validation changed, said to the reader with the results
+    # Only articles whose current version entered the index after ``added_after`` and at or before
+    # ``added_upto`` (stamps of ``index.schema.ADDED_FIELD``): what is new to a saved search.
+    added_after: int | None = None
+    added_upto: int | None = None
 
     def validate(self) -> None:
         """Refuse what cannot be searched; put a reversed date range in order, with a note."""

@@ -16,6 +16,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -365,26 +366,35 @@ def test_paging_and_bounds(engine: SearchEngine) -> None:
             engine.search(SearchRequest(q="jokowi", **bad))
 
 
-def test_iterate_is_the_ranking_without_a_cap(
-    engine: SearchEngine, articles: dict[str, Article], story_keys: dict[str, str]
-) -> None:
-    """Every article, newest first, through the iterator: the same order as the ranked pages
-    (the OpenSearch backend pages with search_after over a point in time)."""
+def test_iterate_is_the_ranking_without_a_cap(engine: SearchEngine, articles: dict[str, Article]) -> None:
+    """Every article through the iterator: the ranking's articles and order, ties (and the
+    undated articles, last) in id order, the same on both backends; a walk resumed after any
+    hit's ``sort_key`` goes on with the next one."""
     plan = engine.parse("").plan
     assert plan is None
     from berita_search.search import plan as P
 
     for collapse in (False, True):
         spec = SearchSpec(plan=P.Everything(), sort="newest", collapse=collapse, top=len(articles))
-        listed = [r.stored["id"] for r in engine.backend.iterate(spec)]
+        listed = list(engine.backend.iterate(spec))
         ranked = [r.stored["id"] for r in engine.backend.search(spec).ranked]
-        assert listed == ranked
-        stories = len({story_keys[a.id] for a in articles.values()})
-        assert len(listed) == (stories if collapse else len(articles)) == len(set(listed))
-    spec = SearchSpec(plan=engine.parse("jokowi").plan, proximity=("jokowi",), top=2000)
-    assert [r.stored["id"] for r in engine.backend.iterate(spec)] == [
-        r.stored["id"] for r in engine.backend.search(spec).ranked
-    ]
+        ids = [r.stored["id"] for r in listed]
+        stories = len({r.stored.get("dup_key", r.stored["id"]) for r in listed})
+        assert len(ids) == (stories if collapse else len(articles)) == len(set(ids)) == len(ranked)
+        dated = [(r.stored["published_iso"], r.stored["id"]) for r in listed if r.stored.get("published_iso")]
+        undated = [r.stored["id"] for r in listed if not r.stored.get("published_iso")]
+        assert ids == [i for _d, i in dated] + undated and undated == sorted(undated)
+        if not collapse:
+            assert set(ids) == set(ranked) and len(undated) == 2
+            walked = [r.stored["id"] for r in engine.backend.iterate(replace(spec, after=listed[9].sort_key))]
+            assert walked == ids[10:]
+    spec = SearchSpec(plan=engine.parse("jokowi").plan, proximity=("jokowi",), top=2000, collapse=False)
+    listed = list(engine.backend.iterate(spec))
+    ranked = engine.backend.search(spec).ranked
+    assert [r.stored["id"] for r in listed] == [
+        i for _s, i in sorted((-r.score, r.stored["id"]) for r in listed)
+    ]  # best first, ties by id
+    assert {r.stored["id"] for r in listed} == {r.stored["id"] for r in ranked}
 
 
 def test_stats(engine: SearchEngine, articles: dict[str, Article]) -> None:

@@ -1,7 +1,8 @@
 """The web search box and JSON API: a thin front-end over ``search.engine``.
 
-Every page is a GET that reads the index; nothing here writes. Pages are rendered on the
-server and work without JavaScript; every state lives in the URL.
+Every page of the archive is a GET that reads the index; nothing writes the index. Saved
+searches and collections (``web.workflow``) are POST forms writing their own state file. Pages
+are rendered on the server and work without JavaScript; every search lives in the URL.
 """
 
 from __future__ import annotations
@@ -42,9 +43,13 @@ from berita_search.search.output import (
 from berita_search.search.querylang import MAX_QUERY_CHARS
 from berita_search.search.requests import RequestError, SearchRequest
 from berita_search.search.snippets import Snippet, mark_text
+from berita_search.search.state import STATE_ENV, StateStore, state_path_for
+from berita_search.search.workflow import Workflow
 from berita_search.web.openapi import openapi_spec
 from berita_search.web.params import API_LIMIT, FILTERS, WEB_LIMIT, SearchState, form_state, state_from
 from berita_search.web.timeline import build_timeline
+from berita_search.web.workflow import FormGuard, WebTools
+from berita_search.web.workflow import install as install_workflow
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 from starlette.applications import Starlette
@@ -273,7 +278,18 @@ def index_examples(engine: SearchEngine) -> list[str]:
     return found
 
 
-def create_app(engine: SearchEngine, export_slots: int = EXPORT_SLOTS) -> Starlette:
+def default_state_store(engine: SearchEngine) -> StateStore | None:
+    """Where saved searches and collections live: $BERITA_SEARCH_STATE, else beside the index
+    folder; None for an index that is not a folder here (a cluster) without that variable."""
+    if os.environ.get(STATE_ENV):
+        return StateStore(Path(os.environ[STATE_ENV]))
+    location = Path(engine.location)
+    return StateStore(state_path_for(location)) if location.is_dir() else None
+
+
+def create_app(
+    engine: SearchEngine, export_slots: int = EXPORT_SLOTS, state_store: StateStore | None = None
+) -> Starlette:
     env = make_env()
     slots = ExportSlots(export_slots)
     examples: dict[str, tuple[Hashable, list[str]]] = {}
@@ -516,7 +532,7 @@ def create_app(engine: SearchEngine, export_slots: int = EXPORT_SLOTS) -> Starle
         assert isinstance(exc, HTTPException)
         messages = {
             404: "Halaman ini tidak ada.",
-            405: "Hanya GET yang diizinkan: layanan ini hanya membaca.",
+            405: "Metode ini tidak diizinkan di alamat ini.",
         }
         headers = dict(exc.headers or {})
         if exc.status_code == 405:
@@ -535,9 +551,15 @@ def create_app(engine: SearchEngine, export_slots: int = EXPORT_SLOTS) -> Starle
         Route("/openapi.json", openapi, name="openapi"),
         Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
     ]
+    # The research workflow: saved searches, feeds, collections, batch search, full exports.
+    store = state_store if state_store is not None else default_state_store(engine)
+    workflow = Workflow(engine, store) if store is not None else None
+    tools = WebTools(engine, workflow, env, render, error_response, guarded, slots, ExportStream)
+    routes[-1:-1] = install_workflow(tools)
     app = Starlette(routes=routes, exception_handlers={HTTPException: http_error})
     app.router.redirect_slashes = False  # it builds absolute URLs from the Host header
     app.add_middleware(TrailingSlash, routes=routes)
+    app.add_middleware(FormGuard, reject=error_response)
     app.add_middleware(SecurityHeaders)
     app.state.engine = engine
     app.state.export_slots = slots

@@ -5,6 +5,7 @@ from __future__ import annotations
 from importlib.metadata import version
 from typing import Any
 
+from berita_search.search.cursor import MAX_CURSOR_CHARS
 from berita_search.search.output import ARTICLE_KEYS
 from berita_search.search.querylang import MAX_QUERY_CHARS
 from berita_search.search.requests import DATE_PARAM_PATTERN, MAX_LIMIT, MAX_PAGE, MAX_PARAM_CHARS, SORTS
@@ -34,7 +35,7 @@ def openapi_spec() -> dict[str, Any]:
         "info": {
             "title": "berita-search",
             "version": version("berita-search"),
-            "description": "Pencarian teks penuh arsip berita berbahasa Indonesia. Hanya baca.",
+            "description": "Pencarian teks penuh arsip berita berbahasa Indonesia. API ini hanya membaca.",
         },
         "paths": {
             "/api/search": {
@@ -80,6 +81,47 @@ def openapi_spec() -> dict[str, Any]:
                             "description": "Halaman sesudah halaman terakhir",
                             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
                         },
+                    },
+                }
+            },
+            "/api/hits": {
+                "get": {
+                    "summary": "Semua hasil pencarian, halaman demi halaman dengan kursor (tanpa batas halaman)",
+                    "description": "Urutan: nilai urutan (skor, tanggal terbit) lalu id artikel; artikel tanpa "
+                    "tanggal di akhir. Kirim next_cursor sebagai cursor untuk halaman berikutnya; null berarti "
+                    "habis. Artikel yang masuk selama penelusuran muncul di tempat urutannya; tidak ada yang "
+                    "terulang.",
+                    "operationId": "hits",
+                    "parameters": [
+                        param("q", "Kueri, seperti /api/search", {"type": "string", "maxLength": max_query}),
+                        param(
+                            "limit",
+                            "Hasil per halaman",
+                            {"type": "integer", "minimum": 1, "maximum": max_limit, "default": max_limit},
+                        ),
+                        param("sort", "Urutan", {"type": "string", "enum": list(SORTS), "default": "relevance"}),
+                        param("from", "Terbit sejak", date),
+                        param("to", "Terbit sampai", date),
+                        param("reporter", "Nama reporter", text),
+                        param("category", "Kategori (rubrik)", text),
+                        param("source", "Media", text),
+                        param(
+                            "collapse",
+                            "1: sembunyikan salinan serupa (bawaan); 0: tampilkan semua",
+                            {"type": "integer", "enum": [0, 1], "default": 1},
+                        ),
+                        param(
+                            "cursor",
+                            "next_cursor halaman sebelumnya; kosong untuk halaman pertama",
+                            {"type": "string", "maxLength": MAX_CURSOR_CHARS},
+                        ),
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "Satu halaman hasil",
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/HitsPage"}}},
+                        },
+                        "400": error,
                     },
                 }
             },
@@ -162,6 +204,21 @@ def openapi_spec() -> dict[str, Any]:
                         },
                         "messages": {"type": "array", "items": {"type": "string"}},
                     },
+                },
+                "HitsPage": {
+                    "type": "object",
+                    "properties": {
+                        "query": {"type": "string"},
+                        "total": {"type": "integer"},
+                        "articles": {"type": "integer"},
+                        "stories": {"type": "integer"},
+                        "limit": {"type": "integer"},
+                        "sort": {"type": "string"},
+                        "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
+                        "next_cursor": {"type": ["string", "null"]},
+                        "messages": {"type": "array", "items": {"type": "string"}},
+                    },
+                    "required": ["total", "hits", "next_cursor"],
                 },
                 "Article": {
                     "type": "object",

@@ -25,11 +25,13 @@ class SearchSpec:
     filters: tuple[P.Node, ...] = ()  # must match too, without adding to the score
     proximity: tuple[str, ...] = ()  # words whose nearness to each other earns a bonus
     phrases: bool = False  # the query holds a phrase: no nearness bonus
-    sort: str = "relevance"  # relevance, newest or oldest
+    sort: str = "relevance"  # relevance, newest or oldest; ``iterate`` also takes "added" (newest version first)
     top: int = 10  # hits wanted from the head of the ranking (one per story when collapsing)
     collapse: bool = True  # one hit per story: copies counted under their best hit
     facets: bool = True  # count facets over every match
     budget: float | None = None  # seconds the search may take before it is refused
+    # ``iterate`` only: resume after the hit whose ``sort_key`` this is (OpenSearch: search_after).
+    after: tuple[Any, ...] | None = None
 
 
 @dataclass
@@ -37,6 +39,8 @@ class RankedArticle:
     stored: StoredArticle
     score: float
     copies: int = 1  # matching articles of this story (this one included) when collapsing
+    # From ``iterate``: (the sort's value, article id), the order's key; None for a missing value.
+    sort_key: tuple[Any, ...] | None = None
 
 
 @dataclass
@@ -47,6 +51,17 @@ class Matches:
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # article counts
     notes: list[Message] = field(default_factory=list)  # what was cut short (an expansion's words)
     generation: Hashable = None  # the commit these matches were read from
+
+
+@dataclass
+class Summary:
+    """A search's matches in brief, without ranking (a line of a batch search)."""
+
+    articles: int
+    stories: int
+    first_published: str | None  # ISO 8601 of the earliest dated match
+    last_published: str | None
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # article counts, if asked
 
 
 @dataclass
@@ -81,9 +96,23 @@ class Backend(Protocol):
     def search(self, spec: SearchSpec) -> Matches: ...
 
     def iterate(self, spec: SearchSpec) -> Iterator[RankedArticle]:
-        """Every match in the order ``search`` ranks them, one per story when collapsing (with its
-        copies counted), however many: for exports past any cap. ``spec.top`` and
-        ``spec.facets`` are ignored."""
+        """Every match, however many, ordered by the sort's value and then by article id (undated
+        last), one per story when collapsing (with its copies counted); after ``spec.after``
+        when given. ``spec.top``, ``spec.facets`` and ``spec.budget`` are ignored."""
+        ...
+
+    def summarize(self, spec: SearchSpec) -> Summary:
+        """Counts, the earliest and latest publication among the matches, and the facets when
+        ``spec.facets``; nothing ranked."""
+        ...
+
+    def last_added(self) -> int:
+        """The newest ``added`` stamp in the archive (``index.schema.ADDED_FIELD``; 0 for none):
+        every article written by a later commit carries a larger one."""
+        ...
+
+    def ids_with_prefix(self, prefix: str, limit: int) -> list[str]:
+        """Article ids starting with ``prefix``, at most ``limit``, in order."""
         ...
 
     def article(self, article_id: str) -> StoredArticle | None: ...

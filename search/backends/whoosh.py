@@ -19,8 +19,9 @@ from typing import Any
 
 from berita_search.index.fields import FACETS, Kind
 from berita_search.index.schema import DEFAULT_STEMMER, facet_column
-from berita_search.index.writer import open_index
+from berita_search.index.writer import newest_added, open_index
 from berita_search.search import plan as P
+from berita_search.search.backends import whoosh_workflow
 from berita_search.search.backends.base import (
     IndexStats,
     Matches,
@@ -28,6 +29,7 @@ from berita_search.search.backends.base import (
     SearchSpec,
     SearchTimeout,
     StoredArticle,
+    Summary,
 )
 from berita_search.search.backends.whoosh_query import Compiler, WordSet
 from whoosh import query as Q
@@ -165,27 +167,19 @@ class WhooshBackend:
 
     def iterate(self, spec: SearchSpec) -> Iterator[RankedArticle]:
         with self.snapshot() as snap:
-            # No budget: an export reads every match, and is bounded by its own stream.
-            compiler = Compiler(snap.searcher)
-            query = compiler.ranking(spec.plan, spec.proximity, spec.phrases)
-            if query is Q.NullQuery:
-                return
-            filter_q = _filter_query(compiler, spec.filters)
-            dup_keys = snap.columns()[COPY_COLUMN]
-            matched = _matching_docnums(snap.searcher, compiler.plan(spec.plan), filter_q, _Deadline(None))
-            copies = Counter(map(dup_keys.__getitem__, matched))
-            kwargs: dict[str, Any] = {"filter": filter_q, "terms": False}
-            if spec.sort != "relevance":
-                kwargs["sortedby"] = sorting.FieldFacet("published", reverse=spec.sort == "newest")
-            results = snap.searcher.search(query, limit=None, **kwargs)
-            seen: set[Any] = set()
-            for hit in results:
-                key = dup_keys[hit.docnum]
-                if spec.collapse:
-                    if key in seen:
-                        continue
-                    seen.add(key)
-                yield RankedArticle(hit.fields(), float(hit.score or 0.0), copies[key] if spec.collapse else 1)
+            yield from whoosh_workflow.iterate(snap, spec, _filter_query)
+
+    def summarize(self, spec: SearchSpec) -> Summary:
+        with self.snapshot() as snap:
+            return whoosh_workflow.summarize(snap, spec, _filter_query)
+
+    def last_added(self) -> int:
+        with self.snapshot() as snap:
+            return newest_added(snap.searcher.reader())
+
+    def ids_with_prefix(self, prefix: str, limit: int) -> list[str]:
+        with self.snapshot() as snap:
+            return whoosh_workflow.ids_with_prefix(snap, prefix, limit)
 
     def count(self, spec: SearchSpec) -> int:
         with self.snapshot() as snap:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from berita_search.index.fields import BY_NAME, Kind
-from berita_search.index.schema import key_field, stem_field
+from berita_search.index.schema import ADDED_FIELD, key_field, stem_field
 from berita_search.search import plan as P
 from berita_search.search.backends.whoosh_phrases import PairPhrase
 from berita_search.search.messages import Message
@@ -220,6 +220,10 @@ class Compiler:
             if not terms:
                 return _no_match()
             return terms[0] if len(terms) == 1 else Q.Or(terms)
+        if isinstance(node, P.AddedSpan):
+            if ADDED_FIELD not in self.reader.schema:  # an index written before stamps: none is new
+                return _no_match()
+            return Q.NumericRange(ADDED_FIELD, node.after, node.upto, startexcl=node.after is not None)
         if isinstance(node, P.Or):
             return RankedOr([self.node(c) for c in node.children], boost=node.boost)
         if isinstance(node, P.And):
