@@ -18,6 +18,7 @@ from pathlib import Path
 from berita_search.index import mapped_files
 from berita_search.index.analysis import fold
 from berita_search.index.article import Article
+from berita_search.index.desks import desk_of
 from berita_search.index.orphans import (
     BUSY_MESSAGE,
     RUN_LOCK_NAME,
@@ -104,6 +105,8 @@ def article_fields(article: Article, article_id: str, content_hash: str) -> dict
         "reporter": article.reporter,
         "category": article.category,
         "category_key": fold(article.category),
+        "desk": (desk := desk_of(article.source, article.category, article.subcategory)),
+        "desk_key": fold(desk),
         "subcategory": article.subcategory,
         "source": article.source,
         "source_key": fold(article.source),
@@ -252,6 +255,9 @@ def _index_locked(
     else:
         sink = _InProcessSink(ix, batch_size, wait_seconds)
     seen: dict[str, str] = {}  # id -> origin of its first record in this run
+    # An index written before a field existed (the desk) takes the fields its schema has:
+    # re-indexing into a new folder fills the new ones.
+    known_fields = set(ix.schema.names())
     try:
         for record in records:
             if isinstance(record, Note):
@@ -282,7 +288,10 @@ def _index_locked(
                 summary.unchanged += 1
             else:
                 replaces = article_id in indexed
-                sink.add(article_fields(record, article_id, content_hash), article_id if replaces else None)
+                fields = article_fields(record, article_id, content_hash)
+                if not known_fields.issuperset(fields):
+                    fields = {k: v for k, v in fields.items() if k in known_fields}
+                sink.add(fields, article_id if replaces else None)
                 if replaces:
                     summary.updated += 1
                 else:
