@@ -64,6 +64,18 @@ def write_csv(rows: Iterable[dict[str, Any]], out: IO[str], header: bool = True)
         writer.writerow(spreadsheet_row(row))
 
 
+def rows_csv(keys: tuple[str, ...], rows: Iterable[dict[str, Any]], bom: bool = True) -> str:
+    """A CSV document of rows with the given keys (a coverage's series), the header first."""
+    buffer = io.StringIO()
+    if bom:
+        buffer.write("\ufeff")
+    writer = csv.writer(buffer)
+    writer.writerow(keys)
+    for row in rows:
+        writer.writerow([spreadsheet_cell(row[key]) for key in keys])
+    return buffer.getvalue()
+
+
 def csv_chunks(pages: Iterable[list[dict[str, Any]]], bom: bool = True) -> Iterator[str]:
     """CSV text a page of rows at a time, the header first (with a BOM so spreadsheets read UTF-8)."""
     buffer = io.StringIO()

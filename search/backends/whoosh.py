@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -22,12 +22,14 @@ from berita_search.index.schema import DEFAULT_STEMMER, facet_column
 from berita_search.index.writer import open_index
 from berita_search.search import plan as P
 from berita_search.search.backends.base import (
+    DAY,
     IndexStats,
     Matches,
     RankedArticle,
     SearchSpec,
     SearchTimeout,
     StoredArticle,
+    Tally,
 )
 from berita_search.search.backends.whoosh_query import Compiler, WordSet
 from whoosh import query as Q
@@ -37,6 +39,7 @@ from whoosh.index import Index
 from whoosh.searching import Searcher
 
 COPY_COLUMN = "dup_key"
+RECENT_MATCHES = 4  # match lists a snapshot keeps for the tallies that follow a search (a page's series)
 
 
 @dataclass
@@ -49,6 +52,8 @@ class _Snapshot:
     superseded: bool = False
     _columns: dict[str, list[Any]] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _days: list[str | None] | None = None  # the dateline day of every document (tallies)
+    _recent: OrderedDict[Any, list[int]] = field(default_factory=OrderedDict)  # (plan, filters) -> matches
 
     def columns(self) -> dict[str, list[Any]]:
         """Facet and copy keys of every document, read once per commit.
@@ -64,10 +69,41 @@ class _Snapshot:
                     reader = leaf.reader()
                     for name, column in names.items():
                         # A segment without the column (or an index without segments) has none.
-                        values = reader.column_reader(column) if reader.has_column(column) else None
+                        present = column in reader.schema and reader.has_column(column)  # older indexes lack some
+                        values = reader.column_reader(column) if present else None
                         columns[name].extend(values if values is not None else [None] * reader.doc_count_all())
                 self._columns = columns
             return self._columns
+
+    def days(self) -> list[str | None]:
+        """The dateline day ("2019-09-17") of every document, None when undated: read once per
+        commit from the ``day`` terms, the very terms the date filters match."""
+        with self._lock:
+            if self._days is None:
+                days: list[str | None] = []
+                for leaf, offset in self.searcher.leaf_searchers():
+                    reader = leaf.reader()
+                    days.extend([None] * reader.doc_count_all())
+                    if DAY not in reader.schema:
+                        continue
+                    for term in reader.lexicon(DAY):
+                        value = term.decode("utf-8") if isinstance(term, bytes) else str(term)
+                        for docnum in reader.postings(DAY, term).all_ids():
+                            days[offset + docnum] = value
+                self._days = days
+            return self._days
+
+    def remember_matches(self, key: Any, matched: list[int]) -> None:
+        """Keep a search's matches for a tally of the same search (the page's series) to reuse."""
+        with self._lock:
+            self._recent[key] = matched
+            self._recent.move_to_end(key)
+            while len(self._recent) > RECENT_MATCHES:
+                self._recent.popitem(last=False)
+
+    def recent_matches(self, key: Any) -> list[int] | None:
+        with self._lock:
+            return self._recent.get(key)
 
 
 class WhooshBackend:
@@ -140,6 +176,7 @@ class WhooshBackend:
             # One unscored pass over every match counts facets and copies; only the top of the
             # ranking is scored. (Whoosh's own grouping scores and collapses every match.)
             matched = _matching_docnums(searcher, compiler.plan(spec.plan), filter_q, deadline)
+            snap.remember_matches((spec.plan, spec.filters), matched)
             dup_keys = columns[COPY_COLUMN]
             copies = Counter(map(dup_keys.__getitem__, matched))
             top = self._top(searcher, dup_keys, query, filter_q, spec, len(matched), deadline)
@@ -204,6 +241,30 @@ class WhooshBackend:
             if len({dup_keys[h.docnum] for h in hits}) >= wanted:
                 return hits
             limit *= 4
+
+    # ---------------------------------------------------------------- tallies (coverage series)
+
+    def tally(self, spec: SearchSpec, keys: tuple[str, ...]) -> Tally:
+        with self.snapshot() as snap:
+            matched = snap.recent_matches((spec.plan, spec.filters))
+            if matched is None:
+                compiler = Compiler(snap.searcher)
+                query = compiler.plan(spec.plan)
+                if query is Q.NullQuery:
+                    return Tally(keys, {}, snap.generation)
+                filter_q = _filter_query(compiler, spec.filters)
+                matched = _matching_docnums(snap.searcher, query, filter_q, _Deadline(spec.budget))
+                snap.remember_matches((spec.plan, spec.filters), matched)
+            columns = [snap.days() if key == DAY else snap.columns()[key] for key in keys]
+            if len(columns) == 1:
+                raw: Counter[Any] = Counter(zip(map(columns[0].__getitem__, matched)))
+            else:
+                raw = Counter(zip(*(map(column.__getitem__, matched) for column in columns), strict=True))
+            counts: dict[tuple[str | None, ...], int] = {}
+            for values, count in raw.items():
+                key = tuple(None if v in (None, "", b"") else str(v) for v in values)
+                counts[key] = counts.get(key, 0) + count
+            return Tally(keys, counts, snap.generation)
 
     # ---------------------------------------------------------------- articles
 
