@@ -75,13 +75,15 @@ class Period:
             return f"{first.day} {MONTH_ABBR_ID[first.month - 1]}–{short_day(last)}"
         return f"{first.day}–{short_day(last)}"
 
-    def tick(self, interval: str) -> str:
-        """A short label under the axis: '10 Sep', 'Sep 19', '2019'."""
+    def tick(self, interval: str, with_year: bool = False) -> str:
+        """A short label under the axis: '10 Sep', '10 Sep 19' (``with_year``, for days and weeks
+        of a chart that spans more than one year), 'Sep 19', '2019'."""
         if interval == "year":
             return str(self.first.year)
         if interval == "month":
             return f"{MONTH_ABBR_ID[self.first.month - 1]} {self.first.year % 100:02d}"
-        return f"{self.first.day} {MONTH_ABBR_ID[self.first.month - 1]}"
+        year = f" {self.first.year % 100:02d}" if with_year else ""
+        return f"{self.first.day} {MONTH_ABBR_ID[self.first.month - 1]}{year}"
 
 
 def short_day(day: date) -> str:

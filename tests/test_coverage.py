@@ -264,6 +264,10 @@ def test_intervals_by_span() -> None:
     ]
     weeks = periods_between(date(2019, 9, 30), date(2019, 10, 6), "week")
     assert [(p.key, p.label()) for p in weeks] == [("2019-09-30", "30 Sep–6 Okt 2019")]
+    # Axis labels: days and weeks carry the year only where the chart spans several years.
+    assert [p.tick("week") for p in weeks] == ["30 Sep"]
+    assert [p.tick("week", with_year=True) for p in weeks] == ["30 Sep 19"]
+    assert [p.tick("month") for p in months] == ["Jan 19", "Feb 19", "Mar 19"]
 
 
 def test_an_interval_that_draws_too_many_periods_is_widened_with_a_note(service: CoverageService) -> None:

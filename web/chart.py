@@ -168,12 +168,19 @@ def y_label(value: float, share: bool) -> str:
 
 def _x_ticks(coverage: Coverage, frame: Frame, slot: float) -> list[Tick]:
     """Period labels under the axis, every k-th so that they do not overlap."""
-    labels = [p.tick(coverage.interval) for p in coverage.periods]
+    # Days and weeks name their year too when the chart spans several: "12 Jul" alone is ambiguous.
+    several_years = bool(coverage.periods) and coverage.periods[0].first.year != coverage.periods[-1].last.year
+    labels = [p.tick(coverage.interval, several_years) for p in coverage.periods]
     if not labels:
         return []
     widest = max(len(t) for t in labels) * frame.font * 0.62 + 10
     every = max(1, math.ceil(widest / slot))
-    return [Tick(frame.left + i * slot + slot / 2, labels[i]) for i in range(0, len(labels), every)]
+    ticks = []
+    for i in range(0, len(labels), every):
+        # A label centred on the first or last slot is kept inside the drawing, not cut at its edge.
+        half = len(labels[i]) * frame.font * 0.31 + 2
+        ticks.append(Tick(min(max(frame.left + i * slot + slot / 2, half), frame.width - half), labels[i]))
+    return ticks
 
 
 def _value(series: Series, period: int, share: bool) -> float | None:
