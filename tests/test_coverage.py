@@ -242,6 +242,7 @@ def test_desks_join_the_outlets_names_and_keep_them_searchable(
     assert bola.articles == sum(1 for a in articles.values() if a.category.casefold() == "bola") < sport.articles
     # The query language and the facet agree.
     assert engine.search(SearchRequest(q="desk:Olahraga", collapse=False)).articles == sport.articles
+    assert engine.search(SearchRequest(q="meja:olahraga", collapse=False)).articles == sport.articles
     facets = dict(engine.search(SearchRequest(source="okezone.com", collapse=False)).facets["desk"])
     assert facets["Olahraga"] == sum(
         1 for a in articles.values() if a.source == "okezone.com" and a.category in ("Sports", "Bola")
