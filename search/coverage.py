@@ -379,9 +379,10 @@ class CoverageService:
         notes: list[Message] = self.engine.missing_facet_notes(request.filters, request.by)
         interval, auto, periods = self._periods(request, tallies, notes)
         index = _Locator(periods)
+        bases = _per_period(base.counts, index, len(periods))  # the divisors, once for every compared search
         series: list[Series] = []
         for number, (query, tally) in enumerate(zip(request.queries, tallies, strict=True)):
-            series.extend(_series_of(number, query, tally, base, index, len(periods), request))
+            series.extend(_series_of(number, query, tally, bases, index, len(periods), request))
         generation = next((t.generation for t in tallies if t.generation is not None), base.generation)
         return Coverage(request, interval, auto, periods, series, searches, notes, generation=generation)
 
@@ -457,32 +458,42 @@ class _Locator:
         return self.found[day]
 
 
-def _per_period(counts: dict[tuple[str | None, ...], int], index: _Locator, size: int) -> dict[Any, list[int]]:
-    """Counts by (day, value) gathered into lists by value, one number per period."""
+@dataclass
+class _PerPeriod:
+    """Counts by (day, value) gathered into one list per value, a number per period, and their sum."""
+
+    by_value: dict[Any, list[int]]
+    totals: list[int]
+
+
+def _per_period(counts: dict[tuple[str | None, ...], int], index: _Locator, size: int) -> _PerPeriod:
     gathered: dict[Any, list[int]] = {}
+    totals = [0] * size
     for values, count in counts.items():
         position = index.get(values[0]) if values[0] is not None else None
         if position is None:
             continue
         value = values[1] if len(values) > 1 else None
         gathered.setdefault(value, [0] * size)[position] += count
-    return gathered
+        totals[position] += count
+    return _PerPeriod(gathered, totals)
 
 
 def _series_of(
-    number: int, query: str, tally: Tally, base: Tally, index: _Locator, size: int, request: CoverageRequest
+    number: int, query: str, tally: Tally, bases: _PerPeriod, index: _Locator, size: int, request: CoverageRequest
 ) -> list[Series]:
-    counts = _per_period(tally.counts, index, size)
-    bases = _per_period(base.counts, index, size)
-    base_all = [sum(b[i] for b in bases.values()) for i in range(size)]
+    gathered = _per_period(tally.counts, index, size)
+    counts = gathered.by_value
+    base_all = bases.totals
     if not request.by:
         return [Series(number, query, "all", "", counts.get(None, [0] * size), base_all)]
     totals = {value: sum(c) for value, c in counts.items() if value is not None and sum(c)}
     top = sorted(totals, key=lambda v: (-totals[v], v))[: request.top]
-    series = [Series(number, query, "value", v, counts[v], bases.get(v, [0] * size)) for v in top]
-    rest = [sum(c[i] for v, c in counts.items() if v not in top) for i in range(size)]
+    zeros = [0] * size
+    series = [Series(number, query, "value", v, counts[v], bases.by_value.get(v, zeros)) for v in top]
+    # The rest is the whole less the values drawn apart: no pass over every other value.
+    rest = [t - sum(s.counts[i] for s in series) for i, t in enumerate(gathered.totals)]
     if any(rest) or not series:
-        shown = [sum(bases.get(v, [0] * size)[i] for v in top) for i in range(size)]
-        rest_base = [b - s for b, s in zip(base_all, shown, strict=True)]
+        rest_base = [b - sum(s.base[i] for s in series) for i, b in enumerate(base_all)]
         series.append(Series(number, query, "others", "", rest, rest_base, tuple(top)))
     return series

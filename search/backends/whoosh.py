@@ -54,6 +54,7 @@ class _Snapshot:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _days: list[str | None] | None = None  # the dateline day of every document (tallies)
     _recent: OrderedDict[Any, list[int]] = field(default_factory=OrderedDict)  # (plan, filters) -> matches
+    _combined: dict[tuple[str, ...], list[tuple[str | None, ...]]] = field(default_factory=dict)  # tallies' keys
 
     def columns(self) -> dict[str, list[Any]]:
         """Facet and copy keys of every document, read once per commit.
@@ -92,6 +93,25 @@ class _Snapshot:
                             days[offset + docnum] = value
                 self._days = days
             return self._days
+
+    def combined(self, keys: tuple[str, ...]) -> list[tuple[str | None, ...]]:
+        """Per document, its values of ``keys`` as one shared tuple (None for no value): a tally is then
+        one C-level count over the matches. Built once per commit and key set."""
+        with self._lock:
+            found = self._combined.get(keys)
+        if found is not None:
+            return found
+        columns = [self.days() if key == DAY else self.columns()[key] for key in keys]
+        shared: dict[tuple[Any, ...], tuple[str | None, ...]] = {}
+        combined: list[tuple[str | None, ...]] = []
+        for raw in zip(*columns, strict=True):
+            values = shared.get(raw)
+            if values is None:
+                values = shared[raw] = tuple(None if v in (None, "", b"") else str(v) for v in raw)
+            combined.append(values)
+        with self._lock:
+            self._combined[keys] = combined
+        return combined
 
     def remember_matches(self, key: Any, matched: list[int]) -> None:
         """Keep a search's matches for a tally of the same search (the page's series) to reuse."""
@@ -255,16 +275,9 @@ class WhooshBackend:
                 filter_q = _filter_query(compiler, spec.filters)
                 matched = _matching_docnums(snap.searcher, query, filter_q, _Deadline(spec.budget))
                 snap.remember_matches((spec.plan, spec.filters), matched)
-            columns = [snap.days() if key == DAY else snap.columns()[key] for key in keys]
-            if len(columns) == 1:
-                raw: Counter[Any] = Counter(zip(map(columns[0].__getitem__, matched)))
-            else:
-                raw = Counter(zip(*(map(column.__getitem__, matched) for column in columns), strict=True))
-            counts: dict[tuple[str | None, ...], int] = {}
-            for values, count in raw.items():
-                key = tuple(None if v in (None, "", b"") else str(v) for v in values)
-                counts[key] = counts.get(key, 0) + count
-            return Tally(keys, counts, snap.generation)
+            combined = snap.combined(keys)
+            counts = Counter(map(combined.__getitem__, matched))
+            return Tally(keys, dict(counts), snap.generation)
 
     # ---------------------------------------------------------------- articles
 
