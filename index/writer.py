@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import hashlib
 import multiprocessing
 import os
 import queue
@@ -18,6 +17,7 @@ from pathlib import Path
 from berita_search.index import mapped_files
 from berita_search.index.analysis import fold
 from berita_search.index.article import Article
+from berita_search.index.copies import COPY_BANDS_FIELD, CopyDecision, CopyFinder, IndexCopyFinder
 from berita_search.index.desks import desk_of
 from berita_search.index.orphans import (
     BUSY_MESSAGE,
@@ -29,7 +29,8 @@ from berita_search.index.orphans import (
     run_lock,
 )
 from berita_search.index.records import Failure, Note, Record, Skipped, Unchanged
-from berita_search.index.schema import allow_legacy_schema_pickles, build_schema
+from berita_search.index.schema import allow_legacy_schema_pickles, build_schema, copy_bands_field
+from berita_search.index.whoosh_internals import cleanup_failed_commit, finish_segment, unlocked_segment_writer
 from whoosh import index as whoosh_index
 from whoosh.codec.base import Segment
 from whoosh.filedb.filestore import FileStorage
@@ -86,7 +87,8 @@ def open_index(index_dir: Path, create: bool = False) -> whoosh_index.Index:
     return whoosh_index.create_in(str(index_dir), build_schema())
 
 
-def article_fields(article: Article, article_id: str, content_hash: str) -> dict[str, object]:
+def article_fields(article: Article, article_id: str, content_hash: str, copy: CopyDecision) -> dict[str, object]:
+    """The document of an article; ``copy`` (from ``CopyFinder.decide``) says which story it is a copy of."""
     published = article.published
     doc: dict[str, object] = {
         "id": article_id,
@@ -112,7 +114,8 @@ def article_fields(article: Article, article_id: str, content_hash: str) -> dict
         "source_key": fold(article.source),
         "tags": ",".join(article.tags),
         "date_note": article.date_note,
-        "dup_key": near_duplicate_key(article),
+        "dup_key": copy.dup_key,
+        COPY_BANDS_FIELD: " ".join(copy.bands),
         "origin": article.origin,
     }
     if article.reporter:
@@ -124,14 +127,6 @@ def article_fields(article: Article, article_id: str, content_hash: str) -> dict
         doc["month"] = f"{published.year:04d}-{published.month:02d}"
         doc["day"] = published.date().isoformat()
     return {k: v for k, v in doc.items() if v != ""}
-
-
-def near_duplicate_key(article: Article) -> str:
-    """Copies of one story share their title and opening words, whatever their URL."""
-    title = [fold(w) for w in article.title.split()]
-    opening = [] if len(title) >= 6 else [fold(w) for w in article.body.split()[:20]]
-    key = " ".join(title + ["|"] + opening)
-    return hashlib.blake2b(key.encode("utf-8"), digest_size=8).hexdigest()
 
 
 ProgressCallback = Callable[[IndexSummary, str], None]
@@ -158,7 +153,7 @@ def _commit(writer: IndexWriter, staged: list[Segment] | None = None) -> None:
         # (Ctrl-C) must release it too, so that what the commit wrote can be removed at once.
         if not getattr(writer, "is_closed", True):
             with contextlib.suppress(Exception):
-                writer._cleanup_on_error()
+                cleanup_failed_commit(writer)
         raise
 
 
@@ -246,14 +241,16 @@ def _index_locked(
     summary = IndexSummary()
     summary.orphans_removed = remove_orphans(index_dir) or []  # what killed runs left behind
     ix = open_index(index_dir, create=True)
+    _add_copy_bands_field(ix, wait_seconds)
     indexed, rows = _indexed_hashes(ix)
     if known_rows is not None:
         known_rows.update(rows)  # the reader skips these rows without parsing them
+    copies = IndexCopyFinder(ix)
     sink: _InProcessSink | _WorkerSink
     if workers > 1:
-        sink = _WorkerSink(ix, index_dir, workers, batch_size, wait_seconds)
+        sink = _WorkerSink(ix, index_dir, workers, batch_size, wait_seconds, copies)
     else:
-        sink = _InProcessSink(ix, batch_size, wait_seconds)
+        sink = _InProcessSink(ix, batch_size, wait_seconds, copies)
     seen: dict[str, str] = {}  # id -> origin of its first record in this run
     # An index written before a field existed (the desk) takes the fields its schema has:
     # re-indexing into a new folder fills the new ones.
@@ -263,8 +260,11 @@ def _index_locked(
             if isinstance(record, Note):
                 summary.notes.append(record)
                 continue
+            if isinstance(record, Failure):
+                summary.failed.append(record)
+            if isinstance(record, Skipped):
+                summary.skipped.append(record)
             if isinstance(record, Failure | Skipped):
-                (summary.failed if isinstance(record, Failure) else summary.skipped).append(record)
                 if progress:
                     progress(summary, record.origin)
                 continue
@@ -288,7 +288,8 @@ def _index_locked(
                 summary.unchanged += 1
             else:
                 replaces = article_id in indexed
-                fields = article_fields(record, article_id, content_hash)
+                copy = copies.decide(record, article_id, content_hash)
+                fields = article_fields(record, article_id, content_hash, copy)
                 if not known_fields.issuperset(fields):
                     fields = {k: v for k, v in fields.items() if k in known_fields}
                 sink.add(fields, article_id if replaces else None)
@@ -307,16 +308,29 @@ def _index_locked(
         with contextlib.suppress(Exception):
             remove_orphans(index_dir)
         raise
+    finally:
+        copies.close()
     return summary
+
+
+def _add_copy_bands_field(ix: whoosh_index.Index, wait_seconds: float) -> None:
+    """Indexes written before copy bands existed get the field; their articles have no bands,
+    so only articles indexed from now on find them as copies (rebuild to compare all)."""
+    if COPY_BANDS_FIELD in ix.schema:
+        return
+    writer = _open_writer(ix, wait_seconds)
+    writer.add_field(COPY_BANDS_FIELD, copy_bands_field())
+    writer.commit(merge=False)
 
 
 class _InProcessSink:
     """Analyse and write in this process, committing every ``batch_size`` changes."""
 
-    def __init__(self, ix: whoosh_index.Index, batch_size: int, wait_seconds: float) -> None:
+    def __init__(self, ix: whoosh_index.Index, batch_size: int, wait_seconds: float, copies: CopyFinder) -> None:
         self.ix = ix
         self.batch_size = batch_size
         self.wait_seconds = wait_seconds
+        self.copies = copies
         self.writer = _open_writer(ix, wait_seconds)
         self.pending = 0
 
@@ -327,7 +341,9 @@ class _InProcessSink:
             self.writer.add_document(**fields)
         self.pending += 1
         if self.pending >= self.batch_size:
+            self.copies.batch_ended()
             _commit(self.writer)
+            self.copies.batch_committed()
             self.writer = _open_writer(self.ix, self.wait_seconds)
             self.pending = 0
 
@@ -365,9 +381,16 @@ class _WorkerSink:
     """
 
     def __init__(
-        self, ix: whoosh_index.Index, index_dir: Path, workers: int, batch_size: int, wait_seconds: float
+        self,
+        ix: whoosh_index.Index,
+        index_dir: Path,
+        workers: int,
+        batch_size: int,
+        wait_seconds: float,
+        copies: CopyFinder,
     ) -> None:
         self.ix = ix
+        self.copies = copies
         self.index_dir = index_dir
         self.batch_size = batch_size
         self.wait_seconds = wait_seconds
@@ -432,6 +455,7 @@ class _WorkerSink:
     def _end_batch(self) -> None:
         self._send_job()
         self._collect(wait=True)  # one batch finishing at a time, so commits stay in order
+        self.copies.batch_ended()
         self.finishing = _Batch(self.batch_replaces, awaited=len(self.queues))
         self.batch_replaces, self.batch_articles = [], 0
         for worker in range(len(self.queues)):
@@ -482,6 +506,7 @@ class _WorkerSink:
                 writer.cancel()
             raise
         _commit(writer, batch.segments)
+        self.copies.batch_committed()
 
     def _stop(self, kill: bool = False) -> None:
         if not self.started:
@@ -542,11 +567,11 @@ def _segment_worker(staging: str, jobs: multiprocessing.Queue, results: multipro
             continue
         try:
             if kind == "add":
-                writer = writer or SegmentWriter(ix, _lk=False, limitmb=WORKER_POOL_MB)
+                writer = writer or unlocked_segment_writer(ix, limitmb=WORKER_POOL_MB)
                 for fields in docs:
                     writer.add_document(**fields)
             elif kind == "finish":
-                segment = writer._finalize_segment() if writer is not None and writer._added else None
+                segment = finish_segment(writer)
                 writer = None
                 results.put(("segment", segment))
         except Exception as error:

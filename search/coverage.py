@@ -351,7 +351,7 @@ class CoverageService:
         key = ("coverage", repr(request))
         cached = self._cached(key, generation)
         if cached is not None:
-            return cached  # type: ignore[no-any-return]
+            return cached
         result = self._compute(request, budget)
         if result.complete:
             self._keep(key, result.generation, result)
@@ -396,7 +396,7 @@ class CoverageService:
         key = ("base", keys, filters)
         cached = self._cached(key, generation)
         if cached is not None:
-            return cached  # type: ignore[no-any-return]
+            return cached
         tally = self.engine.backend.tally(SearchSpec(plan=P.Everything(), filters=filters, budget=budget), keys)
         self._keep(key, tally.generation, tally)
         return tally
@@ -487,7 +487,8 @@ def _series_of(
     base_all = bases.totals
     if not request.by:
         return [Series(number, query, "all", "", counts.get(None, [0] * size), base_all)]
-    totals = {value: sum(c) for value, c in counts.items() if value is not None and sum(c)}
+    totals: dict[Any, int] = {value: sum(c) for value, c in counts.items() if value is not None}
+    totals = {value: total for value, total in totals.items() if total}
     top = sorted(totals, key=lambda v: (-totals[v], v))[: request.top]
     zeros = [0] * size
     series = [Series(number, query, "value", v, counts[v], bases.by_value.get(v, zeros)) for v in top]

@@ -102,7 +102,7 @@ class SearchRequest:
 
     def values(self, name: str) -> FilterValues:
         """The values of one filter (empty when it is not set)."""
-        return getattr(self, name)  # type: ignore[no-any-return]
+        return getattr(self, name)
 
     def excluded(self, name: str) -> FilterValues:
         return tuple(value for field_name, value in self.exclude if field_name == name)

@@ -18,6 +18,7 @@ MODULE_MARKERS = {
     "test_browser": "browser",
     "test_opensearch_cluster": "opensearch",
     "test_contract": "opensearch",
+    "test_opensearch_backend": "opensearch",
     "test_faults": "faults",
     "test_bad_input_matrix": "faults",
     "test_concurrency": "slow",

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import pytest
@@ -14,6 +12,7 @@ from berita_search.search.engine import ArticleRecord, SearchEngine
 from berita_search.web.app import create_app
 from starlette.testclient import TestClient
 
+from tests.cli_runner import run_cli
 from tests.web_fixtures import SEED_ID, build_web_index
 
 
@@ -40,12 +39,7 @@ def test_the_record_has_the_field_table_and_the_display_date(engine: SearchEngin
 
 
 def test_show_and_the_api_print_the_record(engine: SearchEngine) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "berita_search.search.cli", "show", SEED_ID, "--json", "--index", engine.location],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = run_cli("show", SEED_ID, "--json", "--index", engine.location)
     shown = json.loads(done.stdout)
     api = TestClient(create_app(engine)).get(f"/api/articles/{SEED_ID}").json()
     assert {k: v for k, v in api.items() if k != "related"} == shown

@@ -7,25 +7,18 @@ import io
 import json
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from berita_search.index.readers import read_file
 from berita_search.search.engine import JSON_KEYS
 
+from tests.cli_runner import run_cli
 from tests.conftest import SAMPLE, SEED, require_shared
 
 
 def run(*args: str, env_index: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = None
-    if env_index is not None:
-        import os
-
-        env = {**os.environ, "BERITA_SEARCH_INDEX": str(env_index)}
-    return subprocess.run(
-        [sys.executable, "-m", "berita_search.search.cli", *args], capture_output=True, text=True, timeout=300, env=env
-    )
+    return run_cli(*args, env={"BERITA_SEARCH_INDEX": str(env_index)} if env_index is not None else None)
 
 
 @pytest.fixture(scope="module")

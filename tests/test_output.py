@@ -7,7 +7,6 @@ import csv
 import io
 import json
 import subprocess
-import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -20,6 +19,8 @@ from berita_search.search.engine import SearchEngine
 from berita_search.web.app import create_app
 from openpyxl import load_workbook
 from starlette.testclient import TestClient
+
+from tests.cli_runner import run_cli
 
 # Cells a spreadsheet would run: a formula, a DDE-style call, arithmetic, a leading tab.
 FORMULAS = {
@@ -57,9 +58,7 @@ def formula_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "berita_search.search.cli", *args], capture_output=True, text=True, timeout=120
-    )
+    return run_cli(*args)
 
 
 def assert_neutral(value: str) -> None:

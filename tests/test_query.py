@@ -134,7 +134,8 @@ def test_prefix_proximity_fuzzy(engine: SearchEngine, seed_id: str) -> None:
 )  # fmt: skip
 def test_malformed_input_never_fails(engine: SearchEngine, text: str) -> None:
     result = engine.search(SearchRequest(q=text))
-    assert result.total >= 0
+    assert result.total == result.stories <= result.articles
+    assert len(result.hits) == min(result.total, 10)
 
 
 def test_malformed_input_messages() -> None:

@@ -20,6 +20,7 @@ from berita_search.search.engine import SearchEngine
 from berita_search.web.app import create_app
 from starlette.testclient import TestClient
 
+from tests.cli_runner import run_cli
 from tests.web_fixtures import build_web_index, duplicate_articles
 
 SINGLE_VALUED = ("category", "reporter", "source", "year", "month")
@@ -139,15 +140,7 @@ def test_copies_make_stories_fewer_than_articles(client: TestClient) -> None:
 
 
 def test_cli_headline_says_stories_and_articles(engine: SearchEngine) -> None:
-    import subprocess
-    import sys
-
-    done = subprocess.run(
-        [sys.executable, "-m", "berita_search.search.cli", "query", "--index", engine.location, "banjir rob semarang"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = run_cli("query", "--index", engine.location, "banjir rob semarang")
     first = done.stdout.splitlines()[0]
     assert re.match(r"\d+ stories, \d+ articles for “banjir rob semarang” \(1–\d+, page 1 of 1\)$", first), first
     stories, articles = map(int, re.findall(r"\d+", first)[:2])

@@ -8,7 +8,6 @@ import io
 import json
 import re
 import subprocess
-import sys
 from collections.abc import Iterator
 from html import unescape
 from urllib.parse import parse_qsl, urlsplit
@@ -18,6 +17,7 @@ from berita_search.search.engine import SearchEngine
 from berita_search.web.app import create_app
 from starlette.testclient import TestClient
 
+from tests.cli_runner import run_cli
 from tests.web_fixtures import SEED_ID, build_web_index
 
 
@@ -34,12 +34,7 @@ def client(engine: SearchEngine) -> TestClient:
 
 
 def cli(engine: SearchEngine, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "berita_search.search.cli", *args, "--index", engine.location],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_cli(*args, "--index", engine.location)
 
 
 def hit_ids(html: str) -> list[str]:
@@ -71,12 +66,9 @@ def test_a_reversed_range_is_searched_in_order_with_a_note(client: TestClient) -
     assert "Dari: 2019-09-01" in html and "Sampai: 2019-09-10" in html  # the chips say what was searched
     assert 'name="from" type="text" value="2019-09-01"' in html
     assert re.search(r'class="note"[^>]*>Catatan: Rentang tanggal terbalik', html)
-    done = subprocess.run(
-        [sys.executable, "-m", "berita_search.search.cli", "query", "artis", "--from", "2019-09-10"]
-        + ["--to", "2019-09-01", "--json", "--limit", "100", "--index", str(client.app.state.engine.location)],  # type: ignore[attr-defined]
-        capture_output=True,
-        text=True,
-        timeout=120,
+    index = str(client.app.state.engine.location)  # type: ignore[attr-defined]
+    done = run_cli(
+        "query", "artis", "--from", "2019-09-10", "--to", "2019-09-01", "--json", "--limit", "100", "--index", index
     )
     assert [json.loads(line)["id"] for line in done.stdout.splitlines()] == [h["id"] for h in ordered["hits"]]
     assert "note: date range reversed" in done.stderr

@@ -685,9 +685,9 @@ def create_app(engine: SearchEngine, export_slots: int = EXPORT_SLOTS) -> Starle
 
 
 def app_from_environment() -> Starlette:
-    """The app for one of several server processes: the index folder and cache size come from
-    the environment (see ``berita-search serve``)."""
-    from berita_search.index.writer import index_dir_from
+    """The app for one of several server processes: the backend (index folder or cluster) and
+    cache size come from the environment (see ``berita-search serve``)."""
+    from berita_search.search.backends import backend_from_environment
 
     cache_size = int(os.environ.get(CACHE_ENV) or RESULT_CACHE_SIZE)
-    return create_app(SearchEngine(index_dir_from(None), cache_size=cache_size))
+    return create_app(SearchEngine(backend_from_environment(), cache_size=cache_size))

@@ -87,7 +87,7 @@ class SearchState:
         )
 
     def values(self, name: str) -> tuple[str, ...]:
-        return getattr(self, name)  # type: ignore[no-any-return]
+        return getattr(self, name)
 
     def excluded(self, name: str) -> tuple[str, ...]:
         return tuple(value for field_name, value in self.exclude if field_name == name)
@@ -105,7 +105,7 @@ class SearchState:
             snippets=snippets,
             notes=self.notes,
             exclude=self.exclude,
-            **{name: self.values(name) for name in FILTERS},  # type: ignore[arg-type]
+            **{name: self.values(name) for name in FILTERS},
         )
 
     def coverage_request(self, top: int = DEFAULT_TOP) -> CoverageRequest:
@@ -211,7 +211,7 @@ def state_from(params: Mapping[str, str], default_limit: int = WEB_LIMIT) -> Sea
         by=coverage.by,
         share=share == "1",
         layout=params.get("layout", ""),
-        **{name: request.values(name) for name in FILTERS},  # type: ignore[arg-type]
+        **{name: request.values(name) for name in FILTERS},
     )
 
 

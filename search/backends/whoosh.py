@@ -220,6 +220,30 @@ class WhooshBackend:
                     facets[facet.name] = items
             return Matches(len(matched), len(copies), ranked, facets, compiler.notes, snap.generation)
 
+    def iterate(self, spec: SearchSpec) -> Iterator[RankedArticle]:
+        with self.snapshot() as snap:
+            # No budget: an export reads every match, and is bounded by its own stream.
+            compiler = Compiler(snap.searcher)
+            query = compiler.ranking(spec.plan, spec.proximity, spec.phrases)
+            if query is Q.NullQuery:
+                return
+            filter_q = _filter_query(compiler, spec.filters)
+            dup_keys = snap.columns()[COPY_COLUMN]
+            matched = _matching_docnums(snap.searcher, compiler.plan(spec.plan), filter_q, _Deadline(None))
+            copies = Counter(map(dup_keys.__getitem__, matched))
+            kwargs: dict[str, Any] = {"filter": filter_q, "terms": False}
+            if spec.sort != "relevance":
+                kwargs["sortedby"] = sorting.FieldFacet("published", reverse=spec.sort == "newest")
+            results = snap.searcher.search(query, limit=None, **kwargs)
+            seen: set[Any] = set()
+            for hit in results:
+                key = dup_keys[hit.docnum]
+                if spec.collapse:
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                yield RankedArticle(hit.fields(), float(hit.score or 0.0), copies[key] if spec.collapse else 1)
+
     def count(self, spec: SearchSpec) -> int:
         with self.snapshot() as snap:
             compiler = Compiler(snap.searcher)
@@ -334,8 +358,10 @@ class WhooshBackend:
             undated = sum(1 for docnum in live if not columns["year"][docnum])
             first = last = None
             if len(live) > undated:
-                oldest = searcher.search(Q.Every(), limit=1, sortedby="published")
-                newest = searcher.search(Q.Every(), limit=1, sortedby="published", reverse=True)
+                # Undated articles sort as newest: only dated ones give the range.
+                dated = Q.Every("year")
+                oldest = searcher.search(dated, limit=1, sortedby="published")
+                newest = searcher.search(dated, limit=1, sortedby="published", reverse=True)
                 first = oldest[0].fields().get("published_iso")
                 last = newest[0].fields().get("published_iso")
             return IndexStats(len(live), undated, first, last, facets, str(self.index_dir))

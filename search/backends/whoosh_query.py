@@ -74,6 +74,9 @@ def _all(subqueries: list[Q.Query], boost: float = 1.0) -> Q.Query:
 class _ConstantListMatcher(ListMatcher):
     """A sorted list of documents, each scored the same; skips by bisection."""
 
+    _ids: list[int]
+    _i: int
+
     def skip_to(self, id: int) -> None:  # noqa: A002 - Whoosh's name
         if not self.is_active():
             raise ReadTooFar
@@ -100,9 +103,9 @@ class WordSet(Q.Query):
     def __eq__(self, other: object) -> bool:
         return (
             type(other) is type(self)
-            and other.fieldname == self.fieldname  # type: ignore[attr-defined]
-            and other.words == self.words  # type: ignore[attr-defined]
-            and other.boost == self.boost  # type: ignore[attr-defined]
+            and other.fieldname == self.fieldname
+            and other.words == self.words
+            and other.boost == self.boost
         )
 
     def __hash__(self) -> int:
