@@ -494,7 +494,9 @@ def _series_of(
     series = [Series(number, query, "value", v, counts[v], bases.by_value.get(v, zeros)) for v in top]
     # The rest is the whole less the values drawn apart: no pass over every other value.
     rest = [t - sum(s.counts[i] for s in series) for i, t in enumerate(gathered.totals)]
-    if any(rest) or not series:
-        rest_base = [b - sum(s.base[i] for s in series) for i, b in enumerate(base_all)]
+    rest_base = [b - sum(s.base[i] for s in series) for i, b in enumerate(base_all)]
+    # "Others" is kept, at zero, while other values published anything: its share (none of them
+    # carried the story) is news too, and the split's divisors still sum to the whole's.
+    if any(rest) or any(rest_base) or not series:
         series.append(Series(number, query, "others", "", rest, rest_base, tuple(top)))
     return series

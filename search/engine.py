@@ -134,6 +134,7 @@ class ArticleRecord:
     source: str
     category: str
     subcategory: str
+    desk: str  # the common desk of the outlet's category (index/data/desks.tsv), "" when none
     reporter: str
     published: str | None  # ISO 8601: with offset when the time is known, else the day
     published_display: str  # Indonesian, "Kamis, 31 Agustus 2023 12:34 WIB" or "tanpa tanggal"
@@ -145,7 +146,7 @@ class ArticleRecord:
     @classmethod
     def from_stored(cls, stored: dict[str, Any]) -> ArticleRecord:
         iso, display = published_of(stored)
-        text = {k: str(stored.get(k) or "") for k in ("title", "url", "source", "category", "subcategory")}
+        text = {k: str(stored.get(k) or "") for k in ("title", "url", "source", "category", "subcategory", "desk")}
         return cls(
             id=stored["id"],
             **text,
