@@ -19,6 +19,7 @@ from berita_search.index import mapped_files
 from berita_search.index.analysis import fold
 from berita_search.index.article import Article
 from berita_search.index.copies import COPY_BANDS_FIELD, CopyDecision, CopyFinder, IndexCopyFinder
+from berita_search.index.desks import desk_of
 from berita_search.index.orphans import (
     BUSY_MESSAGE,
     RUN_LOCK_NAME,
@@ -116,6 +117,8 @@ def article_fields(
         "reporter": article.reporter,
         "category": article.category,
         "category_key": fold(article.category),
+        "desk": (desk := desk_of(article.source, article.category, article.subcategory)),
+        "desk_key": fold(desk),
         "subcategory": article.subcategory,
         "source": article.source,
         "source_key": fold(article.source),
@@ -262,6 +265,9 @@ def _index_locked(
     else:
         sink = _InProcessSink(ix, batch_size, wait_seconds, copies)
     seen: dict[str, str] = {}  # id -> origin of its first record in this run
+    # An index written before a field existed (the desk) takes the fields its schema has:
+    # re-indexing into a new folder fills the new ones.
+    known_fields = set(ix.schema.names())
     try:
         for record in records:
             if isinstance(record, Note):
@@ -297,6 +303,8 @@ def _index_locked(
                 replaces = article_id in indexed
                 copy = copies.decide(record, article_id, content_hash)
                 fields = article_fields(record, article_id, content_hash, copy, added=stamps.next())
+                if not known_fields.issuperset(fields):
+                    fields = {k: v for k, v in fields.items() if k in known_fields}
                 sink.add(fields, article_id if replaces else None)
                 if replaces:
                     summary.updated += 1

@@ -131,15 +131,11 @@ def batch_search(
         spec = engine.spec_of(request, parsed, top=1, facets=True)
         summary = engine.backend.summarize(spec) if spec is not None else None
         params = [("q", query)]
-        for key, value in (
-            ("from", template.date_from),
-            ("to", template.date_to),
-            ("reporter", template.reporter),
-            ("category", template.category),
-            ("source", template.source),
-        ):
+        for key, value in (("from", template.date_from), ("to", template.date_to)):
             if value:
                 params.append((key, value))
+        for key in ("reporter", "category", "source", "desk"):
+            params.extend((key, value) for value in template.values(key))
         yield BatchRow(
             line=number,
             name=name,

@@ -27,7 +27,7 @@ from berita_search.search.cli import (
 from berita_search.search.engine import Hit, SearchEngine
 from berita_search.search.fullexport import FULL_KEYS, full_csv_chunks, full_rows, write_full_xlsx
 from berita_search.search.output import csv_chunks, json_line, write_xlsx
-from berita_search.search.requests import RequestError, SearchRequest
+from berita_search.search.requests import RequestError, SearchRequest, filter_values
 from berita_search.search.state import STATE_ENV, StateError, StateStore, state_path
 from berita_search.search.workflow import (
     COLLECTION_KEYS,
@@ -92,9 +92,9 @@ def _request(query: str, options: dict[str, Any]) -> SearchRequest:
         sort=options.get("sort") or "relevance",
         date_from=options.get("date_from"),
         date_to=options.get("date_to"),
-        reporter=options.get("reporter"),
-        category=options.get("category"),
-        source=options.get("source"),
+        reporter=filter_values(options.get("reporter")),
+        category=filter_values(options.get("category")),
+        source=filter_values(options.get("source")),
         collapse=not options.get("no_collapse"),
         facets=False,
     )

@@ -225,6 +225,47 @@ CATALOGUE: dict[str, dict[Language, str]] = {
         "id": "Data pencarian tersimpan dan koleksi tidak dapat dipakai: {reason}",
         "en": "saved searches and collections are unavailable: {reason}",
     },
+    "index_without_desks": {
+        "id": "indeks ini dibuat sebelum ada desk: belum ada artikel yang berdesk; indeks ulang arsip ke folder baru "
+        "untuk mengisinya",
+        "en": "this index was written before desks existed: no article has one yet; re-index the archive into a new "
+        "folder to fill them",
+    },
+    "too_many_values": {
+        "id": "{label}: paling banyak {limit} nilai sekaligus.",
+        "en": "{label}: at most {limit} values at once",
+    },
+    # Coverage over time (search.coverage): the web names the page's controls, the CLI its options.
+    "compare_too_many": {
+        "id": "Paling banyak {limit} pencarian dapat dibandingkan sekaligus.",
+        "en": "at most {limit} searches can be compared at once",
+    },
+    "interval_unknown": {
+        "id": "Interval tidak dikenal: pilih day, week, month atau year (kosong: otomatis).",
+        "en": "interval must be one of: day, week, month, year",
+    },
+    "split_unknown": {
+        "id": "Pemisah tidak dikenal: pilih {choices}.",
+        "en": "--by must be one of: {choices}",
+    },
+    "top_range": {
+        "id": "Jumlah seri teratas harus bilangan bulat dari 1 sampai {high}.",
+        "en": "top must be a whole number between 1 and {high}",
+    },
+    "share_invalid": {
+        "id": "Pilihan proporsi (share) harus 0 atau 1.",
+        "en": "share must be 0 or 1",
+    },
+    "layout_unknown": {
+        "id": "Tata letak tidak dikenal: pilih stacked atau multiples.",
+        "en": "layout must be one of: stacked, multiples",
+    },
+    "interval_widened": {
+        "id": "{periods_id} periode per {wanted_id} terlalu banyak untuk satu grafik (paling banyak {limit}); "
+        "ditampilkan per {used_id}. Persempit rentang tanggal untuk melihat per {wanted_id}.",
+        "en": "{periods_en} periods by {wanted_en} are too many for one chart (at most {limit}); shown by {used_en}; "
+        "narrow the dates to see them by {wanted_en}",
+    },
     "exports_busy": {
         "id": "Sedang ada {slots} unduhan berjalan; coba lagi dalam {seconds} detik.",
         "en": "{slots} exports are running; try again in {seconds} seconds",

@@ -78,6 +78,18 @@ def write_csv(
         writer.writerow(cells)
 
 
+def rows_csv(keys: tuple[str, ...], rows: Iterable[dict[str, Any]], bom: bool = True) -> str:
+    """A CSV document of rows with the given keys (a coverage's series), the header first."""
+    buffer = io.StringIO()
+    if bom:
+        buffer.write("\ufeff")
+    writer = csv.writer(buffer)
+    writer.writerow(keys)
+    for row in rows:
+        writer.writerow([spreadsheet_cell(row[key]) for key in keys])
+    return buffer.getvalue()
+
+
 def csv_chunks(
     pages: Iterable[list[dict[str, Any]]], bom: bool = True, keys: tuple[str, ...] = HIT_KEYS, delimiter: str = ","
 ) -> Iterator[str]:

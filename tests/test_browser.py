@@ -105,7 +105,7 @@ def test_search_facet_and_article_in_chromium(base_url: str) -> None:
             expect(hits.first.locator("h2")).to_contain_text("Vladimir Putin dan Kim Jong Un Bertukar Surat")
             expect(hits.first.locator(".meta")).to_contain_text("Kamis, 31 Agustus 2023 12:34 WIB")
             expect(hits.first.locator(".snippet mark").first).to_have_text("Kim")
-            expect(page.locator("figure.timeline svg")).to_be_visible()
+            expect(page.locator("figure.coverage svg:visible")).to_have_count(1)
             before = hits.count()
             assert before >= 2, "the facet test needs more than one hit to narrow"
             page.screenshot(path=str(ARTIFACTS / "search.png"), full_page=True)
@@ -245,3 +245,60 @@ def test_save_a_search_collect_and_cite_in_chromium(served: tuple[str, SearchEng
             browser.close()
     for name in ("saved-search.png", "article-collect-cite.png"):
         assert (ARTIFACTS / name).stat().st_size > 10_000
+
+
+def test_coverage_chart_and_compare_view_in_chromium(base_url: str) -> None:
+    """The chart on the search page and the compare page, at desktop and phone width: one drawing
+    shown per width, its data table, bars that open their period's results, nothing wider than a phone."""
+    from playwright.sync_api import expect, sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="id-ID")
+            errors: list[str] = []
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+
+            page.goto(base_url + "/?q=artis&by=source&interval=day")
+            chart = page.locator("figure.coverage svg:visible")
+            expect(chart).to_have_count(1)
+            expect(chart).to_have_attribute("role", "img")
+            expect(page.locator("figure.coverage .legend")).to_contain_text("lainnya")
+            assert page.locator("table.data tbody tr").count() >= 1
+            page.locator("figure.coverage").screenshot(path=str(ARTIFACTS / "coverage-split.png"))
+            # A bar opens the results of its period: the same search narrowed to its dates.
+            chart.locator("a").first.click()
+            page.wait_for_url(re.compile(r".*[?&]from=\d{4}-\d{2}-\d{2}&to=\d{4}-\d{2}-\d{2}.*"))
+            expect(page.locator("#jumlah")).to_contain_text("artikel")
+
+            page.goto(base_url + "/liputan?q=artis&q=banjir&interval=day")
+            expect(page.get_by_role("heading", name="Liputan dari waktu ke waktu")).to_be_visible()
+            expect(page.locator("figure.coverage svg:visible")).to_have_count(1)
+            expect(page.locator("ul.totals")).to_contain_text("“artis”")
+            expect(page.locator("ul.totals")).to_contain_text("“banjir”")
+            page.screenshot(path=str(ARTIFACTS / "coverage-compare.png"), full_page=True)
+            page.locator("figure.coverage").screenshot(path=str(ARTIFACTS / "coverage-compare-chart.png"))
+            page.goto(base_url + "/liputan?q=artis&q=banjir&interval=day&share=1")
+            expect(page.locator("figure.coverage")).to_contain_text("Proporsi")
+
+            page.set_viewport_size({"width": 390, "height": 844})
+            page.goto(base_url + "/liputan?q=artis&q=banjir&interval=day")
+            expect(page.locator("figure.coverage svg:visible")).to_have_count(1)
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390
+            page.screenshot(path=str(ARTIFACTS / "coverage-compare-mobile.png"), full_page=True)
+            page.goto(base_url + "/?q=artis&by=source")
+            expect(page.locator("figure.coverage svg:visible")).to_have_count(1)
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390
+            page.locator("figure.coverage").screenshot(path=str(ARTIFACTS / "coverage-split-mobile.png"))
+            assert not errors, errors
+        finally:
+            browser.close()
+    for name in (
+        "coverage-split.png",
+        "coverage-compare.png",
+        "coverage-compare-mobile.png",
+        "coverage-split-mobile.png",
+    ):
+        assert (ARTIFACTS / name).stat().st_size > 5_000

@@ -26,7 +26,9 @@ from berita_search.index.article import Article
 from berita_search.index.copies import CopyFinder
 from berita_search.index.readers import read_file, read_paths, record_to_article
 from berita_search.search.backends.base import SearchSpec
+from berita_search.search.coverage import CoverageService
 from berita_search.search.engine import EXPORT_CAP, RequestError, SearchEngine, SearchRequest
+from berita_search.search.requests import CoverageRequest
 from berita_search.web.app import create_app
 from starlette.testclient import TestClient
 
@@ -249,6 +251,32 @@ def test_reporter_category_source_filters(engine: SearchEngine, articles: dict[s
     assert set(engine_export_ids(engine, "jokowi", source="tribunnews.com")) == tribun
 
 
+def test_coverage_by_day_and_outlet_with_several_values_and_an_exclusion(
+    engine: SearchEngine, articles: dict[str, Article]
+) -> None:
+    """Backend.tally through the coverage series: each matching article in its dateline day and outlet."""
+    outlets = ("tribunnews.com", "kompas.com")
+    filters = SearchRequest(source=outlets, exclude=(("category", "Nasional"),), collapse=False)
+    matching = [
+        a
+        for a in articles.values()
+        if a.source in outlets
+        and a.category.casefold() != "nasional"
+        and "jokowi" in analyze(f"{a.title}\n{a.body}\n{a.caption}")
+    ]
+    assert len({a.source for a in matching}) == 2
+    assert engine.search(SearchRequest(q="jokowi", source=outlets, exclude=filters.exclude)).articles == len(matching)
+    coverage = CoverageService(engine, cache_size=0).coverage(
+        CoverageRequest(queries=("jokowi",), filters=filters, interval="day", by="source", top=10)
+    )
+    (search,) = coverage.searches
+    assert search.articles == len(matching) and search.undated == sum(1 for a in matching if not a.published)
+    expected = Counter((a.published.date().isoformat(), a.source) for a in matching if a.published)
+    assert {s.kind for s in coverage.series} == {"value"}
+    for series in coverage.series:
+        assert series.counts == [expected[(p.key, series.value)] for p in coverage.periods], series.value
+
+
 @pytest.mark.parametrize(
     "date_query",
     ["tanggal:2023-08-31", "tanggal:2023-08", "tanggal:2023", 'tanggal:"31 Agustus 2023"', 'tanggal:"Agustus 2023"',
@@ -301,7 +329,7 @@ def test_sorting_by_date_and_undated_articles(engine: SearchEngine, articles: di
 def test_facets_count_the_whole_result_set(engine: SearchEngine, articles: dict[str, Article]) -> None:
     result = engine.search(SearchRequest(q="jokowi", limit=5, collapse=False))
     assert result.total > 5
-    assert set(result.facets) == {"category", "reporter", "source", "year", "month"}
+    assert set(result.facets) == {"category", "desk", "reporter", "source", "year", "month"}
     matched = set(engine_export_ids(engine, "jokowi"))
     assert len(matched) == result.total
     expected = Counter(articles[i].source for i in matched if articles[i].source)

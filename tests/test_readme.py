@@ -121,3 +121,11 @@ def test_the_exclusion_row_excludes(sample_index: Path) -> None:
     without = set(ids(sample_index, "jokowi -prabowo"))
     assert without and not (without & with_second)
     assert without == set(ids(sample_index, "jokowi")) - with_second
+
+
+def test_the_layout_names_every_module() -> None:
+    layout = README.split("## Layout", 1)[1].split("\n## ", 1)[0]
+    for package in ("index", "search", "search/backends", "web"):
+        for module in sorted((REPO / package).glob("*.py")):
+            if module.name != "__init__.py" or package == "search/backends":
+                assert re.search(rf"^\s+{re.escape(module.name)}\s", layout, re.MULTILINE), f"{package}/{module.name}"

@@ -11,6 +11,7 @@ from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from berita_search.index.fields import FACET_NAMES
 from berita_search.search import plan as P
 from berita_search.search.messages import Message
 
@@ -74,6 +75,27 @@ class IndexStats:
     location: str
 
 
+# What ``Backend.tally`` counts by: the dateline day ("2019-09-17", the day the date filters
+# match: the article's own wall-clock date, which is Asia/Jakarta's for WIB datelines) and the facets.
+DAY = "day"
+TALLY_KEYS = (DAY, *FACET_NAMES)
+
+
+@dataclass
+class Tally:
+    """Matching articles counted by combinations of values: ``counts[(v1, v2, ...)]`` is the number
+    of articles whose first key is v1, second v2 ...; None stands for no value (an undated article, one
+    without a source). Every matching article is counted once, so the counts sum to the articles."""
+
+    keys: tuple[str, ...]
+    counts: dict[tuple[str | None, ...], int]
+    generation: Hashable = None  # the commit these counts were read from
+
+    @property
+    def articles(self) -> int:
+        return sum(self.counts.values())
+
+
 class SearchTimeout(RuntimeError):
     """A search that ran past its budget; nothing of it is returned."""
 
@@ -131,6 +153,13 @@ class Backend(Protocol):
 
     def count(self, spec: SearchSpec) -> int:
         """Matching articles, without ranking."""
+        ...
+
+    def tally(self, spec: SearchSpec, keys: tuple[str, ...]) -> Tally:
+        """Every article matching ``spec.plan`` and ``spec.filters`` (as ``count`` matches them),
+        counted by its values of ``keys`` (each one of ``TALLY_KEYS``: ``day``, or a facet name,
+        counted on the same values as the facets). Unranked and never collapsed: ``sort``, ``top``,
+        ``collapse`` and ``facets`` are ignored; ``budget`` applies (``SearchTimeout``)."""
         ...
 
     def stats(self, top: int) -> IndexStats: ...

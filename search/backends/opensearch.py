@@ -22,7 +22,16 @@ from typing import Any
 from berita_search.index.fields import FACETS
 from berita_search.index.schema import ADDED_FIELD, DEFAULT_STEMMER
 from berita_search.search.backends import opensearch_query as OQ
-from berita_search.search.backends.base import IndexStats, Matches, RankedArticle, SearchSpec, StoredArticle, Summary
+from berita_search.search.backends.base import (
+    DAY,
+    IndexStats,
+    Matches,
+    RankedArticle,
+    SearchSpec,
+    StoredArticle,
+    Summary,
+    Tally,
+)
 from berita_search.search.backends.opensearch_client import (
     OpenSearchSettings,
     OpenSearchUnavailable,
@@ -473,6 +482,34 @@ class OpenSearchBackend:
                 counts[str(bucket["key"]["value"])] = int(bucket["doc_count"])
             if len(aggregation["buckets"]) < COMPOSITE_PAGE or not aggregation.get("after_key"):
                 return counts
+            after = aggregation["after_key"]
+
+    # ---------------------------------------------------------------- tallies (coverage series)
+
+    def tally(self, spec: SearchSpec, keys: tuple[str, ...]) -> Tally:
+        """Matching articles by day (the ``day`` keyword, the dateline's day as in the Whoosh index)
+        and facet values: one composite aggregation paged to the end, with a bucket for no value,
+        so that the counts sum to the articles ``count`` finds."""
+        generation = self.generation()
+        query = self._query(spec, OQ.compile_plan(spec.plan))
+        if OQ.is_nothing(query) or OQ.is_nothing(OQ.compile_plan(spec.plan)):
+            return Tally(keys, {}, generation)
+        fields = [DAY if key == DAY else FACET_FIELDS[key] for key in keys]
+        sources = [{f"k{i}": {"terms": {"field": field, "missing_bucket": True}}} for i, field in enumerate(fields)]
+        counts: dict[tuple[str | None, ...], int] = {}
+        after: dict[str, Any] | None = None
+        while True:
+            composite: dict[str, Any] = {"size": COMPOSITE_PAGE, "sources": sources}
+            if after is not None:
+                composite["after"] = after
+            body = {"query": query, "size": 0, "aggs": {"tally": {"composite": composite}}}
+            aggregation = self._search(body, ranked=False)["aggregations"]["tally"]
+            for bucket in aggregation["buckets"]:
+                raw = (bucket["key"][f"k{i}"] for i in range(len(keys)))
+                values = tuple(None if v in (None, "") else str(v) for v in raw)
+                counts[values] = counts.get(values, 0) + int(bucket["doc_count"])
+            if len(aggregation["buckets"]) < COMPOSITE_PAGE or not aggregation.get("after_key"):
+                return Tally(keys, counts, generation)
             after = aggregation["after_key"]
 
     # ---------------------------------------------------------------- articles

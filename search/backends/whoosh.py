@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,6 +23,7 @@ from berita_search.index.writer import newest_added, open_index
 from berita_search.search import plan as P
 from berita_search.search.backends import whoosh_workflow
 from berita_search.search.backends.base import (
+    DAY,
     IndexStats,
     Matches,
     RankedArticle,
@@ -30,6 +31,7 @@ from berita_search.search.backends.base import (
     SearchTimeout,
     StoredArticle,
     Summary,
+    Tally,
 )
 from berita_search.search.backends.whoosh_query import Compiler, WordSet
 from whoosh import query as Q
@@ -39,6 +41,7 @@ from whoosh.index import Index
 from whoosh.searching import Searcher
 
 COPY_COLUMN = "dup_key"
+RECENT_MATCHES = 4  # match lists a snapshot keeps for the tallies that follow a search (a page's series)
 
 
 @dataclass
@@ -51,6 +54,9 @@ class _Snapshot:
     superseded: bool = False
     _columns: dict[str, list[Any]] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _days: list[str | None] | None = None  # the dateline day of every document (tallies)
+    _recent: OrderedDict[Any, list[int]] = field(default_factory=OrderedDict)  # (plan, filters) -> matches
+    _combined: dict[tuple[str, ...], list[tuple[str | None, ...]]] = field(default_factory=dict)  # tallies' keys
 
     def columns(self) -> dict[str, list[Any]]:
         """Facet and copy keys of every document, read once per commit.
@@ -66,10 +72,60 @@ class _Snapshot:
                     reader = leaf.reader()
                     for name, column in names.items():
                         # A segment without the column (or an index without segments) has none.
-                        values = reader.column_reader(column) if reader.has_column(column) else None
+                        present = column in reader.schema and reader.has_column(column)  # older indexes lack some
+                        values = reader.column_reader(column) if present else None
                         columns[name].extend(values if values is not None else [None] * reader.doc_count_all())
                 self._columns = columns
             return self._columns
+
+    def days(self) -> list[str | None]:
+        """The dateline day ("2019-09-17") of every document, None when undated: read once per
+        commit from the ``day`` terms, the very terms the date filters match."""
+        with self._lock:
+            if self._days is None:
+                days: list[str | None] = []
+                for leaf, offset in self.searcher.leaf_searchers():
+                    reader = leaf.reader()
+                    days.extend([None] * reader.doc_count_all())
+                    if DAY not in reader.schema:
+                        continue
+                    for term in reader.lexicon(DAY):
+                        value = term.decode("utf-8") if isinstance(term, bytes) else str(term)
+                        for docnum in reader.postings(DAY, term).all_ids():
+                            days[offset + docnum] = value
+                self._days = days
+            return self._days
+
+    def combined(self, keys: tuple[str, ...]) -> list[tuple[str | None, ...]]:
+        """Per document, its values of ``keys`` as one shared tuple (None for no value): a tally is then
+        one C-level count over the matches. Built once per commit and key set."""
+        with self._lock:
+            found = self._combined.get(keys)
+        if found is not None:
+            return found
+        columns = [self.days() if key == DAY else self.columns()[key] for key in keys]
+        shared: dict[tuple[Any, ...], tuple[str | None, ...]] = {}
+        combined: list[tuple[str | None, ...]] = []
+        for raw in zip(*columns, strict=True):
+            values = shared.get(raw)
+            if values is None:
+                values = shared[raw] = tuple(None if v in (None, "", b"") else str(v) for v in raw)
+            combined.append(values)
+        with self._lock:
+            self._combined[keys] = combined
+        return combined
+
+    def remember_matches(self, key: Any, matched: list[int]) -> None:
+        """Keep a search's matches for a tally of the same search (the page's series) to reuse."""
+        with self._lock:
+            self._recent[key] = matched
+            self._recent.move_to_end(key)
+            while len(self._recent) > RECENT_MATCHES:
+                self._recent.popitem(last=False)
+
+    def recent_matches(self, key: Any) -> list[int] | None:
+        with self._lock:
+            return self._recent.get(key)
 
 
 class WhooshBackend:
@@ -142,6 +198,7 @@ class WhooshBackend:
             # One unscored pass over every match counts facets and copies; only the top of the
             # ranking is scored. (Whoosh's own grouping scores and collapses every match.)
             matched = _matching_docnums(searcher, compiler.plan(spec.plan), filter_q, deadline)
+            snap.remember_matches((spec.plan, spec.filters), matched)
             dup_keys = columns[COPY_COLUMN]
             copies = Counter(map(dup_keys.__getitem__, matched))
             top = self._top(searcher, dup_keys, query, filter_q, spec, len(matched), deadline)
@@ -222,6 +279,23 @@ class WhooshBackend:
             if len({dup_keys[h.docnum] for h in hits}) >= wanted:
                 return hits
             limit *= 4
+
+    # ---------------------------------------------------------------- tallies (coverage series)
+
+    def tally(self, spec: SearchSpec, keys: tuple[str, ...]) -> Tally:
+        with self.snapshot() as snap:
+            matched = snap.recent_matches((spec.plan, spec.filters))
+            if matched is None:
+                compiler = Compiler(snap.searcher)
+                query = compiler.plan(spec.plan)
+                if query is Q.NullQuery:
+                    return Tally(keys, {}, snap.generation)
+                filter_q = _filter_query(compiler, spec.filters)
+                matched = _matching_docnums(snap.searcher, query, filter_q, _Deadline(spec.budget))
+                snap.remember_matches((spec.plan, spec.filters), matched)
+            combined = snap.combined(keys)
+            counts = Counter(map(combined.__getitem__, matched))
+            return Tally(keys, dict(counts), snap.generation)
 
     # ---------------------------------------------------------------- articles
 
