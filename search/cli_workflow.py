@@ -20,6 +20,7 @@ from berita_search.search.cli import (
     EXIT_OK,
     SORT_CHOICE,
     UsageFailure,
+    backend_options,
     cli,
     index_option,
     open_engine,
@@ -147,6 +148,7 @@ def _hit_line(hit: Hit) -> str:
 
 @cli.command("save")
 @index_option
+@backend_options
 @state_option
 @click.argument("name")
 @click.argument("query", required=False, default="")
@@ -160,6 +162,7 @@ def save_command(index_dir: str | None, state_file: str | None, name: str, query
 
 @cli.command("saved")
 @index_option
+@backend_options
 @state_option
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per saved search per line.")
 def saved_command(index_dir: str | None, state_file: str | None, as_json: bool) -> None:
@@ -187,6 +190,7 @@ def saved_command(index_dir: str | None, state_file: str | None, as_json: bool) 
 
 @cli.command("unsave")
 @index_option
+@backend_options
 @state_option
 @click.argument("ref")
 def unsave_command(index_dir: str | None, state_file: str | None, ref: str) -> None:
@@ -198,6 +202,7 @@ def unsave_command(index_dir: str | None, state_file: str | None, ref: str) -> N
 
 @cli.command("watch")
 @index_option
+@backend_options
 @state_option
 @click.argument("refs", nargs=-1)
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 100), help="New hits listed per search.")
@@ -254,6 +259,7 @@ def watch_command(
 
 @cli.command("collect")
 @index_option
+@backend_options
 @state_option
 @click.argument("collection")
 @click.argument("article")
@@ -272,6 +278,7 @@ def collect_command(
 
 @cli.command("collections")
 @index_option
+@backend_options
 @state_option
 @click.option("--json", "as_json", is_flag=True)
 def collections_command(index_dir: str | None, state_file: str | None, as_json: bool) -> None:
@@ -291,6 +298,7 @@ def collections_command(index_dir: str | None, state_file: str | None, as_json: 
 
 @cli.command("collection")
 @index_option
+@backend_options
 @state_option
 @click.argument("ref")
 @click.option("--remove", "remove_article", metavar="ARTICLE", help="Take an article (id) out of the collection.")
@@ -357,6 +365,7 @@ EXPORT_FORMATS = ("csv", "csv-semicolon", "xlsx", "jsonl")
 
 @cli.command("export")
 @index_option
+@backend_options
 @click.argument("query", required=False, default="")
 @_filters
 @click.option(
@@ -414,6 +423,7 @@ def export_command(index_dir: str | None, query: str, export_format: str, output
 
 @cli.command("batch")
 @index_option
+@backend_options
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--column", metavar="NAME", help="Read the names from this column of a CSV file (header row).")
 @click.option("--as-query", is_flag=True, help="Read each line in the query language instead of as a phrase.")
@@ -486,6 +496,7 @@ def batch_command(
 
 @cli.command("cite")
 @index_option
+@backend_options
 @click.argument("article")
 @click.option("--style", default="plain", show_default=True, type=click.Choice(citation.STYLES))
 @click.option("--accessed", metavar="DATE", help="The day accessed (2024-12-05) [default: today in Jakarta].")

@@ -23,8 +23,11 @@ def synopsis() -> dict[str, set[str]]:
     current = ""
     for line in block.splitlines():
         if line.startswith("berita-search "):
-            current = line.split()[1]
-            commands[current] = set()
+            # "berita-search save|saved|unsave|watch   what they do" names several commands.
+            names = line.split()[1].split("|")
+            for name in names:
+                commands.setdefault(name, set())
+            current = names[0] if len(names) == 1 else ""
         if current:
             commands[current] |= set(re.findall(r"--[a-z][a-z-]*", line))
     return commands
