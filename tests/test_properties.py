@@ -28,7 +28,7 @@ from tests.conftest import clickid_rows
 EXAMPLES = {"whoosh": 16, "opensearch": 8}
 EVERYTHING = 100_000
 ARTICLES = 2_500
-BATCH = 250  # many small commits: several segments, each with its own first document
+BATCH = 120  # many small commits: several segments, each with its own first document
 
 
 @pytest.fixture(scope="module")
