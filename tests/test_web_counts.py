@@ -74,6 +74,7 @@ def exported(client: TestClient, params: dict[str, str], collapse: str) -> list[
     return list(csv.DictReader(io.StringIO(response.text.lstrip("\ufeff"))))
 
 
+@pytest.mark.slow
 def test_counts_agree_for_many_searches(client: TestClient, engine: SearchEngine) -> None:
     checked = 0
     with_copies = 0
