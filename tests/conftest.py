@@ -92,18 +92,20 @@ def clickid_index(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Pat
 
 
 @pytest.fixture(scope="session")
-def news_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def sample_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled sample indexed through the command line, as `make demo` does it. Tests only
+    read it (re-indexing the same files changes nothing)."""
+    from tests.cli_runner import run_cli
+
+    index_dir = tmp_path_factory.mktemp("sample") / "index"
+    done = run_cli("index", "--index", str(index_dir), str(SAMPLE))
+    assert done.returncode == 0, done.stderr
+    assert "added 297, updated 0, unchanged 0, duplicates 0, failed 0" in done.stdout
+    return index_dir
+
+
+@pytest.fixture(scope="session")
+def news_index(clickid_index: Callable[..., Path]) -> Path:
     """The seed page plus the first 1,500 clickid articles (every publisher in the file order
     is not reached, so the sample folder is added too)."""
-    from berita_search.index.readers import read_paths
-    from berita_search.index.writer import index_records
-
-    require_shared()
-    folder = tmp_path_factory.mktemp("news-index")
-    subset = folder / "clickid-subset.jsonl"
-    with CLICKID_JSONL.open(encoding="utf-8") as src, subset.open("w", encoding="utf-8") as dst:
-        dst.writelines(itertools.islice(src, 1500))
-    index_dir = folder / "index"
-    summary = index_records(index_dir, read_paths([SEED, subset, SAMPLE]))
-    assert not summary.failed, summary.failed[:3]
-    return index_dir
+    return clickid_index(1500, extra=(SEED, SAMPLE))

@@ -94,6 +94,7 @@ def _expected() -> dict[tuple[int, str, int], list[Row]]:
     }
 
 
+@pytest.mark.slow
 def test_memoised_tokens_equal_unmemoised_tokens(monkeypatch: pytest.MonkeyPatch) -> None:
     assert len(TEXTS) > 20
     with monkeypatch.context() as m:

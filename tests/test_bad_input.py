@@ -164,6 +164,7 @@ def test_byte_order_mark(tmp_path: Path, name: str) -> None:
 # ---------------------------------------------------------------- size and structure
 
 
+@pytest.mark.slow
 def test_fifty_megabyte_article_is_cut_and_noted(tmp_path: Path) -> None:
     rnd = random.Random(7)
     words = ["pemerintah", "kota", "jakarta", "banjir", "warga", "presiden", "menteri", "ekonomi", "pasar", "harga"]
@@ -263,6 +264,7 @@ def test_duplicate_ids_within_one_run(tmp_path: Path, capsys: pytest.CaptureFixt
     assert set(titles(tmp_path)) == {"Asli", "Lain"}
 
 
+@pytest.mark.slow
 def test_directory_of_ten_thousand_tiny_files(tmp_path: Path) -> None:
     folder = tmp_path / "kiriman"
     folder.mkdir()
@@ -315,6 +317,7 @@ def test_readers_never_raise_on_random_bytes(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- cells, titles and workbooks too large
 
 
+@pytest.mark.slow
 def test_csv_cell_over_the_size_cap_is_cut_and_noted(tmp_path: Path) -> None:
     """A cell larger than the CSV reader's field limit used to fail its whole row."""
     body = ("Warga desa bergotong royong membersihkan saluran air. " * 400_000)[:21_000_000]

@@ -116,6 +116,7 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_batch_on_the_command_line(engine: SearchEngine, tmp_path: Path) -> None:
     names = tmp_path / "nama.txt"
     names.write_text("\n".join(NAMES) + "\n", encoding="utf-8")

@@ -22,15 +22,6 @@ def run(*args: str, env_index: Path | None = None) -> subprocess.CompletedProces
 
 
 @pytest.fixture(scope="module")
-def sample_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    index_dir = tmp_path_factory.mktemp("cli") / "index"
-    done = run("index", "--index", str(index_dir), str(SAMPLE))
-    assert done.returncode == 0, done.stderr
-    assert "added 297, updated 0, unchanged 0, duplicates 0, failed 0" in done.stdout
-    return index_dir
-
-
-@pytest.fixture(scope="module")
 def seed_id() -> str:
     require_shared()
     (record,) = list(read_file(SEED))

@@ -149,6 +149,7 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_collections_on_the_command_line(engine: SearchEngine, tmp_path: Path) -> None:
     index = ["--index", engine.location, "--state", str(tmp_path / "state.sqlite3")]
     first, second = with_url(engine, 2)
@@ -192,6 +193,7 @@ def test_collections_on_the_command_line(engine: SearchEngine, tmp_path: Path) -
     assert run_cli("collection", *index, "Pemilu").returncode == 1
 
 
+@pytest.mark.slow
 def test_show_takes_a_url_or_an_id_prefix(engine: SearchEngine) -> None:
     (article,) = with_url(engine, 1)
     for ref in (article.id, article.id[:5], article.url, article.url.replace("https://", "http://") + "?utm_medium=x"):

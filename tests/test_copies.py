@@ -182,6 +182,7 @@ def copy_pair_rows(clickid_raw: dict[str, dict]) -> tuple[list[dict], list[tuple
     return [clickid_raw[i] for i in first + second], [(p["id_a"], p["id_b"]) for p in chosen]
 
 
+@pytest.mark.slow
 def test_keys_do_not_depend_on_batches_or_worker_processes(
     tmp_path: Path, clickid_raw: dict[str, dict], clickid_articles: dict[str, Article]
 ) -> None:

@@ -140,6 +140,7 @@ def test_the_desk_table_reads_and_maps_outlets_names() -> None:
     assert desk_of("TEMPO.CO", "  sport ") == "Olahraga"  # any case, spaces collapsed
 
 
+@pytest.mark.slow
 def test_an_index_written_before_desks_works_and_says_so(tmp_path: Path) -> None:
     """An older index has no desk field: indexing into it, searching, filtering and splitting by
     desk all work; the desk finds nothing, and a note says to re-index."""

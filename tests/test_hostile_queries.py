@@ -111,6 +111,7 @@ def engine(news_index: Path) -> SearchEngine:
     sort=st.sampled_from(["relevance", "newest", "oldest"]),
     page=st.integers(1, 3),
 )
+@pytest.mark.slow
 def test_search_never_raises_on_any_query(engine: SearchEngine, text: str, sort: str, page: int) -> None:
     started = time.monotonic()
     result = engine.search(SearchRequest(q=text, sort=sort, page=page, limit=10))

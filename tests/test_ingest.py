@@ -257,6 +257,7 @@ def test_real_xlsx_file_reads_every_row_without_mojibake() -> None:
     assert articles[0].published.isoformat() == "2019-09-10T13:30:00+07:00"
 
 
+@pytest.mark.slow
 def test_every_clickid_row_is_accounted_for() -> None:
     """All 22,136 rows: each becomes an Article or a reported Failure; titles carry no mojibake."""
     require_shared()
@@ -302,6 +303,7 @@ def test_stable_ids_from_normalised_urls() -> None:
     assert article_id("", "Judul", "Isi") != article_id("", "Judul", "Isi lain")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("workers", [1, 2])
 def test_reindexing_is_idempotent_and_updates_changes(tmp_path: Path, workers: int) -> None:
     require_shared()
@@ -367,6 +369,7 @@ def test_duplicates_within_one_run_are_reported_once(tmp_path: Path) -> None:
     assert (summary.added, summary.duplicates) == (10, 3)
 
 
+@pytest.mark.slow
 def test_rerun_skips_rows_already_indexed_without_parsing_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     require_shared()
     import berita_search.index.pages as pages

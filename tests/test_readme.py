@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli_runner import run_cli
-from tests.conftest import REPO, SAMPLE
+from tests.conftest import REPO
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 
@@ -37,14 +37,6 @@ def query_table() -> list[list[str]]:
     """The query forms of each row of the query-language table."""
     section = README.split("### Query language", 1)[1].split("\n#", 1)[0]
     return [re.findall(r"`([^`]+)`", line.split(" | ")[0]) for line in section.splitlines() if line.startswith("| `")]
-
-
-@pytest.fixture(scope="module")
-def sample_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("readme") / "index"
-    result = run_cli("index", "--index", str(folder), str(SAMPLE))
-    assert result.returncode == 0, result.stderr
-    return folder
 
 
 def test_the_synopsis_lists_every_command_and_each_listed_option_exists() -> None:

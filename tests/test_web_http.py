@@ -108,6 +108,7 @@ def test_the_served_document_is_the_one_checked(client: TestClient) -> None:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
     derandomize=True,
 )
+@pytest.mark.slow
 def test_the_api_keeps_its_openapi_promises(case, bound_app: None) -> None:  # noqa: ANN001
     if case.path == "/api/hits" and (case.query or {}).get("cursor"):
         # A cursor is opaque: only one the server issued is valid, so a generated one is refused
