@@ -10,7 +10,7 @@ import queue
 import shutil
 import signal
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -241,6 +241,44 @@ def index_records(
     return summary
 
 
+def articles_to_write(
+    records: Iterable[Record],
+    summary: IndexSummary,
+    indexed_hashes: Mapping[str, str],
+    progress: ProgressCallback | None,
+) -> Iterator[tuple[Article, str, str]]:
+    """The articles of a run that need writing, each with its id and content hash, for every
+    backend's writer. Everything else is counted in ``summary`` here: notes, failed and skipped
+    files, a second record of an id already read in this run, and articles unchanged since they
+    were indexed. ``progress`` is told after each record, once the caller has written it."""
+    seen: dict[str, str] = {}  # id -> origin of its first record in this run
+    for record in records:
+        if isinstance(record, Note):
+            summary.notes.append(record)
+            continue
+        if isinstance(record, Failure):
+            summary.failed.append(record)
+        elif isinstance(record, Skipped):
+            summary.skipped.append(record)
+        elif record.id in seen:
+            summary.duplicates += 1
+            summary.duplicate_of.append(Failure(record.origin, f"same id as {seen[record.id]}, not indexed"))
+        elif isinstance(record, Unchanged):  # the very row this article was indexed from
+            seen[record.id] = record.origin
+            summary.unchanged += 1
+        else:
+            seen[record.id] = record.origin
+            content_hash = record.content_hash()
+            if record.date_note:
+                summary.dates_flagged += 1
+            if indexed_hashes.get(record.id) == content_hash:
+                summary.unchanged += 1
+            else:
+                yield record, record.id, content_hash
+        if progress:
+            progress(summary, record.origin)
+
+
 def _index_locked(
     index_dir: Path,
     records: Iterable[Record],
@@ -264,54 +302,21 @@ def _index_locked(
         sink = _WorkerSink(ix, index_dir, workers, batch_size, wait_seconds, copies)
     else:
         sink = _InProcessSink(ix, batch_size, wait_seconds, copies)
-    seen: dict[str, str] = {}  # id -> origin of its first record in this run
     # An index written before a field existed (the desk) takes the fields its schema has:
     # re-indexing into a new folder fills the new ones.
     known_fields = set(ix.schema.names())
     try:
-        for record in records:
-            if isinstance(record, Note):
-                summary.notes.append(record)
-                continue
-            if isinstance(record, Failure):
-                summary.failed.append(record)
-            if isinstance(record, Skipped):
-                summary.skipped.append(record)
-            if isinstance(record, Failure | Skipped):
-                if progress:
-                    progress(summary, record.origin)
-                continue
-            article_id = record.id
-            if article_id in seen:
-                summary.duplicates += 1
-                summary.duplicate_of.append(Failure(record.origin, f"same id as {seen[article_id]}, not indexed"))
-                if progress:
-                    progress(summary, record.origin)
-                continue
-            seen[article_id] = record.origin
-            if isinstance(record, Unchanged):  # the very row this article was indexed from
-                summary.unchanged += 1
-                if progress:
-                    progress(summary, record.origin)
-                continue
-            content_hash = record.content_hash()
-            if record.date_note:
-                summary.dates_flagged += 1
-            if indexed.get(article_id) == content_hash:
-                summary.unchanged += 1
+        for record, article_id, content_hash in articles_to_write(records, summary, indexed, progress):
+            replaces = article_id in indexed
+            copy = copies.decide(record, article_id, content_hash)
+            fields = article_fields(record, article_id, content_hash, copy, added=stamps.next())
+            if not known_fields.issuperset(fields):
+                fields = {k: v for k, v in fields.items() if k in known_fields}
+            sink.add(fields, article_id if replaces else None)
+            if replaces:
+                summary.updated += 1
             else:
-                replaces = article_id in indexed
-                copy = copies.decide(record, article_id, content_hash)
-                fields = article_fields(record, article_id, content_hash, copy, added=stamps.next())
-                if not known_fields.issuperset(fields):
-                    fields = {k: v for k, v in fields.items() if k in known_fields}
-                sink.add(fields, article_id if replaces else None)
-                if replaces:
-                    summary.updated += 1
-                else:
-                    summary.added += 1
-            if progress:
-                progress(summary, record.origin)
+                summary.added += 1
         sink.finish()
         remove_orphans(index_dir)  # an empty last batch's cancelled segment files
     except BaseException:

@@ -268,8 +268,16 @@ class OpenSearchBackend:
 
     def _ranking_pages(self, spec: SearchSpec) -> Iterator[RankedArticle]:
         """Every match in the order ``search`` ranks them (ties in writing order, undated as
-        newest), one per story when collapsing, through a point in time and ``search_after``:
-        the deep pages of ``search``."""
+        newest), one per story when collapsing: the deep pages of ``search``."""
+        for hit, copies in self._pit_hits(spec, self._sort(spec.sort), None):
+            yield self._ranked(hit, copies, spec.collapse)
+
+    def _pit_hits(
+        self, spec: SearchSpec, sort: list[dict[str, Any]], after: list[Any] | None
+    ) -> Iterator[tuple[dict[str, Any], dict[str, int]]]:
+        """Every hit of the spec's ranking query in ``sort`` order after the sort values
+        ``after``, one per story when collapsing (its first hit in that order), with the copies
+        of each story counted when collapsing: one point in time read with ``search_after``."""
         query = self._query(spec, self._ranking(spec))
         if OQ.is_nothing(query) or OQ.is_nothing(OQ.compile_plan(spec.plan)):
             return
@@ -283,12 +291,11 @@ class OpenSearchBackend:
                 )
                 copies = self._copies(query, first["aggregations"]["copies"], pit)
             seen: set[str] = set()
-            after: list[Any] | None = None
             while True:
                 body: dict[str, Any] = {
                     "query": query,
                     "size": ITERATE_PAGE,
-                    "sort": self._sort(spec.sort),
+                    "sort": sort,
                     "_source": [STORED_FIELD, COPY_FIELD],
                     "track_total_hits": False,
                     "pit": _pit(pit),
@@ -297,12 +304,12 @@ class OpenSearchBackend:
                     body["search_after"] = after
                 hits = self._search_pit(body, ranked=spec.sort == "relevance")["hits"]["hits"]
                 for hit in hits:
-                    key = hit["_source"].get(COPY_FIELD)
                     if spec.collapse:
+                        key = hit["_source"].get(COPY_FIELD)
                         if key in seen:
                             continue
                         seen.add(key)
-                    yield self._ranked(hit, copies, spec.collapse)
+                    yield hit, copies
                 if len(hits) < ITERATE_PAGE:
                     return
                 after = hits[-1]["sort"]
@@ -340,50 +347,14 @@ class OpenSearchBackend:
         when collapsing (its first copy in that order, with the story's copies counted), after
         ``spec.after`` when given: a point in time read with ``search_after``. With collapsing,
         the stories before ``spec.after`` are read again to know which ones were shown."""
-        query = self._query(spec, self._ranking(spec))
-        if OQ.is_nothing(query) or OQ.is_nothing(OQ.compile_plan(spec.plan)):
-            return
-        pit = self._read(self.client.create_pit, index=self.alias, params={"keep_alive": PIT_KEEP_ALIVE})["pit_id"]
-        try:
-            copies: dict[str, int] = {}
-            if spec.collapse:
-                first = self._search_pit(
-                    {"query": query, "size": 0, "aggs": {"copies": _copies_aggregation()}, "pit": _pit(pit)},
-                    ranked=False,
-                )
-                copies = self._copies(query, first["aggregations"]["copies"], pit)
-            seen: set[str] = set()
-            # Without collapsing, resume right after the key; with it, read from the start.
-            after: list[Any] | None = list(spec.after) if spec.after is not None and not spec.collapse else None
-            while True:
-                body: dict[str, Any] = {
-                    "query": query,
-                    "size": ITERATE_PAGE,
-                    "sort": self._total_sort(spec.sort),
-                    "_source": [STORED_FIELD, COPY_FIELD],
-                    "track_total_hits": False,
-                    "pit": _pit(pit),
-                }
-                if after is not None:
-                    body["search_after"] = after
-                hits = self._search_pit(body, ranked=spec.sort == "relevance")["hits"]["hits"]
-                for hit in hits:
-                    key = hit["_source"].get(COPY_FIELD)
-                    if spec.collapse:
-                        if key in seen:
-                            continue
-                        seen.add(key)
-                        if spec.after is not None and self._at_or_before(hit["sort"], spec.after, spec.sort):
-                            continue
-                    ranked = self._ranked(hit, copies, spec.collapse)
-                    ranked.sort_key = tuple(hit["sort"])
-                    yield ranked
-                if len(hits) < ITERATE_PAGE:
-                    return
-                after = hits[-1]["sort"]
-        finally:
-            with contextlib.suppress(Exception):
-                self.client.delete_pit(body={"pit_id": [pit]})
+        # Without collapsing, resume right after the key; with it, read from the start.
+        after = list(spec.after) if spec.after is not None and not spec.collapse else None
+        for hit, copies in self._pit_hits(spec, self._total_sort(spec.sort), after):
+            if spec.collapse and spec.after is not None and self._at_or_before(hit["sort"], spec.after, spec.sort):
+                continue
+            ranked = self._ranked(hit, copies, spec.collapse)
+            ranked.sort_key = tuple(hit["sort"])
+            yield ranked
 
     def summarize(self, spec: SearchSpec) -> Summary:
         query = self._query(spec, OQ.compile_plan(spec.plan))

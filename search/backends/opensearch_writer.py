@@ -42,9 +42,16 @@ from berita_search.index.copies import (
     KnownArticle,
     copy_text,
 )
-from berita_search.index.records import Failure, Note, Record, Skipped, Unchanged
+from berita_search.index.records import Failure, Record
 from berita_search.index.schema import ADDED_FIELD, DEFAULT_STEMMER
-from berita_search.index.writer import BUSY_MESSAGE, AddedStamps, IndexBusyError, IndexSummary, article_fields
+from berita_search.index.writer import (
+    BUSY_MESSAGE,
+    AddedStamps,
+    IndexBusyError,
+    IndexSummary,
+    article_fields,
+    articles_to_write,
+)
 from berita_search.search.backends.opensearch_client import (
     OpenSearchSettings,
     OpenSearchUnavailable,
@@ -586,58 +593,25 @@ def _write(
     try:
         for article_id, routing in state.stale:
             sink.remove(article_id, routing, f"{index}: {article_id}")
-        seen: dict[str, str] = {}  # id -> origin of its first record in this run
-        for record in records:
-            if isinstance(record, Note):
-                summary.notes.append(record)
+        for record, article_id, content_hash in articles_to_write(records, summary, state.hashes, progress):
+            try:
+                copy = copies.decide(record, article_id, content_hash)
+                fields = article_fields(record, article_id, content_hash, copy, added=stamps.next())
+                doc = document(fields, seq, stemmer)
+            except Exception as error:  # one article the analysis cannot take never stops the run
+                summary.failed.append(Failure(record.origin, f"cannot analyse: {type(error).__name__}: {error}"))
                 continue
-            if isinstance(record, Failure):
-                summary.failed.append(record)
-            if isinstance(record, Skipped):
-                summary.skipped.append(record)
-            if isinstance(record, Failure | Skipped):
-                if progress:
-                    progress(summary, record.origin)
-                continue
-            article_id = record.id
-            if article_id in seen:
-                summary.duplicates += 1
-                summary.duplicate_of.append(Failure(record.origin, f"same id as {seen[article_id]}, not indexed"))
-                if progress:
-                    progress(summary, record.origin)
-                continue
-            seen[article_id] = record.origin
-            if isinstance(record, Unchanged):
-                summary.unchanged += 1
-                if progress:
-                    progress(summary, record.origin)
-                continue
-            content_hash = record.content_hash()
-            if record.date_note:
-                summary.dates_flagged += 1
-            if state.hashes.get(article_id) == content_hash:
-                summary.unchanged += 1
+            seq += 1
+            replaces = article_id in state.hashes
+            old_routing = state.routings.get(article_id)
+            if replaces and old_routing is not None and old_routing != doc[COPY_FIELD]:
+                # Under its new story key it lives on another shard: the old copy goes.
+                sink.remove(article_id, old_routing, record.origin)
+            if replaces:
+                summary.updated += 1
             else:
-                try:
-                    copy = copies.decide(record, article_id, content_hash)
-                    fields = article_fields(record, article_id, content_hash, copy, added=stamps.next())
-                    doc = document(fields, seq, stemmer)
-                except Exception as error:  # one article the analysis cannot take never stops the run
-                    summary.failed.append(Failure(record.origin, f"cannot analyse: {type(error).__name__}: {error}"))
-                else:
-                    seq += 1
-                    replaces = article_id in state.hashes
-                    old_routing = state.routings.get(article_id)
-                    if replaces and old_routing is not None and old_routing != doc[COPY_FIELD]:
-                        # Under its new story key it lives on another shard: the old copy goes.
-                        sink.remove(article_id, old_routing, record.origin)
-                    if replaces:
-                        summary.updated += 1
-                    else:
-                        summary.added += 1
-                    sink.add(doc, record.origin, "updated" if replaces else "added")
-            if progress:
-                progress(summary, record.origin)
+                summary.added += 1
+            sink.add(doc, record.origin, "updated" if replaces else "added")
         sink.commit()
     finally:
         sink.close()
