@@ -296,6 +296,14 @@ FACET_MISSING = {
 }
 
 
+def date_options(command: Callable[..., None]) -> Callable[..., None]:
+    """--from and --to: the publication dates a search keeps to."""
+    command = click.option("--to", "date_to", metavar="DATE", help="Published on or before.")(command)
+    return click.option(
+        "--from", "date_from", metavar="DATE", help="Published on or after (2023-08-31, 2023-08, 2023)."
+    )(command)
+
+
 def filter_options(command: Callable[..., None]) -> Callable[..., None]:
     """--reporter, --category, --source and --desk, each repeatable: any of a filter's values."""
     for name, text in reversed(
@@ -317,8 +325,7 @@ def filter_options(command: Callable[..., None]) -> Callable[..., None]:
 @click.option("--limit", default=10, show_default=True, type=int, help="Hits per page (1-100).")
 @click.option("--page", default=1, show_default=True, type=int, help="Page number (1-100).")
 @click.option("--sort", default="relevance", show_default=True, type=SORT_CHOICE)
-@click.option("--from", "date_from", metavar="DATE", help="Published on or after (2023-08-31, 2023-08, 2023).")
-@click.option("--to", "date_to", metavar="DATE", help="Published on or before.")
+@date_options
 @filter_options
 @click.option(
     "--facets", is_flag=True, help="Print article counts by category, desk, reporter, source, year and month."

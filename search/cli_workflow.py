@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from berita_search.index.fields import FILTER_FIELDS
 from berita_search.index.writer import index_dir_from
 from berita_search.search import citation
 from berita_search.search.batch import MAX_LINES, batch_search, read_names
@@ -22,13 +23,15 @@ from berita_search.search.cli import (
     UsageFailure,
     backend_options,
     cli,
+    date_options,
+    filter_options,
     index_option,
     open_engine,
 )
 from berita_search.search.engine import Hit, SearchEngine
 from berita_search.search.fullexport import FULL_KEYS, full_csv_chunks, full_rows, write_full_xlsx
 from berita_search.search.output import csv_chunks, json_line, write_xlsx
-from berita_search.search.requests import RequestError, SearchRequest, filter_values
+from berita_search.search.requests import EXCLUDE_PREFIX, RequestError, SearchRequest, filter_values
 from berita_search.search.state import STATE_ENV, StateError, StateStore, state_path
 from berita_search.search.workflow import (
     COLLECTION_KEYS,
@@ -53,38 +56,24 @@ class NotFoundFailure(click.ClickException):
 
 
 def _filters(function: Callable[..., Any]) -> Callable[..., Any]:
-    """The search options every workflow command that takes a search shares."""
-    for option in reversed(
-        [
-            click.option("--sort", default="relevance", show_default=True, type=SORT_CHOICE),
-            click.option(
-                "--from", "date_from", metavar="DATE", help="Published on or after (2023-08-31, 2023-08, 2023)."
-            ),
-            click.option("--to", "date_to", metavar="DATE", help="Published on or before."),
-            click.option("--reporter", help="Reporter name (any of its parts, any case)."),
-            click.option("--category", help="Category (rubrik), exact, any case."),
-            click.option("--source", help="Publisher, exact, any case."),
-            click.option("--no-collapse", is_flag=True, help="Count near-duplicate copies as separate hits."),
-        ]
-    ):
-        function = option(function)
-    return function
+    """The search options every workflow command that takes a search shares: those of `query`."""
+    function = click.option("--no-collapse", is_flag=True, help="Count near-duplicate copies as separate hits.")(
+        function
+    )
+    return date_options(
+        filter_options(click.option("--sort", default="relevance", show_default=True, type=SORT_CHOICE)(function))
+    )
 
 
-def _params(query: str, options: dict[str, Any]) -> dict[str, str]:
+def _params(query: str, options: dict[str, Any]) -> list[tuple[str, str]]:
     """The search as URL parameters (the form a saved search keeps)."""
-    pairs = {
-        "q": query,
-        "from": options.get("date_from") or "",
-        "to": options.get("date_to") or "",
-        "reporter": options.get("reporter") or "",
-        "category": options.get("category") or "",
-        "source": options.get("source") or "",
-        "sort": options.get("sort") or "relevance",
-    }
+    pairs = [("q", query), ("from", options.get("date_from") or ""), ("to", options.get("date_to") or "")]
+    pairs += [(name, value) for name in FILTER_FIELDS for value in options.get(name) or ()]
+    if options.get("sort") not in (None, "relevance"):
+        pairs.append(("sort", options["sort"]))
     if options.get("no_collapse"):
-        pairs["collapse"] = "0"
-    return {k: v for k, v in pairs.items() if v and not (k == "sort" and v == "relevance")}
+        pairs.append(("collapse", "0"))
+    return [(k, v) for k, v in pairs if v]
 
 
 def _request(query: str, options: dict[str, Any]) -> SearchRequest:
@@ -93,11 +82,9 @@ def _request(query: str, options: dict[str, Any]) -> SearchRequest:
         sort=options.get("sort") or "relevance",
         date_from=options.get("date_from"),
         date_to=options.get("date_to"),
-        reporter=filter_values(options.get("reporter")),
-        category=filter_values(options.get("category")),
-        source=filter_values(options.get("source")),
         collapse=not options.get("no_collapse"),
         facets=False,
+        **{name: filter_values(options.get(name)) for name in FILTER_FIELDS},  # type: ignore[arg-type]
     )
     try:
         request.validate()
@@ -129,11 +116,16 @@ def _run(action: Callable[[], Any]) -> Any:
 
 def _describe(saved: SavedSearch) -> str:
     parts = [f"“{saved.query}”"] if saved.query else []
-    labels = {"from": "from", "to": "to", "reporter": "reporter", "category": "category", "source": "source"}
-    parts += [f"{label} {saved.params[key]}" for key, label in labels.items() if saved.params.get(key)]
-    if saved.params.get("sort"):
-        parts.append(f"sorted {saved.params['sort']}")
-    if saved.params.get("collapse") == "0":
+    for key in ("from", "to"):
+        parts += [f"{key} {value}" for value in saved.params.get(key, [])]
+    for name in FILTER_FIELDS:
+        if values := saved.params.get(name):
+            parts.append(f"{name} {' or '.join(values)}")
+        if excluded := saved.params.get(EXCLUDE_PREFIX + name):
+            parts.append(f"not {name} {' or '.join(excluded)}")
+    if sort := saved.params.get("sort"):
+        parts.append(f"sorted {sort[0]}")
+    if saved.params.get("collapse") == ["0"]:
         parts.append("copies shown")
     return ", ".join(parts)
 
@@ -379,10 +371,8 @@ EXPORT_FORMATS = ("csv", "csv-semicolon", "xlsx", "jsonl")
 @click.option("-o", "--output", metavar="FILE", type=click.Path(dir_okay=False), help="Write to FILE (xlsx needs one).")
 def export_command(index_dir: str | None, query: str, export_format: str, output: str | None, **options: Any) -> None:
     """Every hit of a search with its full text, however many, streamed."""
-    if not query.strip() and not any(
-        options.get(k) for k in ("date_from", "date_to", "reporter", "category", "source")
-    ):
-        raise UsageFailure("give a query or a filter (--reporter, --category, --source, --from, --to)")
+    if not query.strip() and not _request(query, options).has_filters:
+        raise UsageFailure("give a query or a filter (--reporter, --category, --desk, --source, --from, --to)")
     if export_format == "xlsx" and output is None:
         raise UsageFailure("--format xlsx needs --output FILE")
     request = _request(query, options)

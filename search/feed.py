@@ -58,7 +58,7 @@ def saved_search_feed(saved: SavedSearch, hits: Sequence[Hit], base_url: str) ->
     _sub(feed, "generator", "berita-search")
     _sub(feed, "link", rel="self", type="application/atom+xml", href=f"{base}/pantau/{saved.id}.atom")
     _sub(feed, "link", rel="alternate", type="text/html", href=f"{base}/pantau/{saved.id}")
-    _sub(feed, "link", rel="related", type="text/html", href=f"{base}/?{urlencode(saved.params)}")
+    _sub(feed, "link", rel="related", type="text/html", href=f"{base}/?{urlencode(saved.pairs())}")
     for hit in hits:
         entry = _sub(feed, "entry")
         _sub(entry, "id", f"tag:{TAG_AUTHORITY}:artikel:{hit.id}:{hit.added or 0}")

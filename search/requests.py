@@ -8,7 +8,7 @@ rather than refuses (a reversed date range, put in order) is kept as a note on t
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 
 from berita_search.index.fields import BY_NAME, FILTER_FIELDS
@@ -162,6 +162,26 @@ def _text(params: Mapping[str, str], name: str, limit: int = MAX_PARAM_CHARS, la
         raise RequestError(Message.of("text_too_long", label=label, name=name, limit=limit))
     # Control characters have no place in a query and only confuse logs and CSV cells.
     return "".join(ch for ch in value if ch.isprintable() or ch == " ").strip()
+
+
+class ParamValues(Mapping[str, str]):
+    """URL parameters with repeated names (``source=a&source=b``) as ``request_from_params``
+    reads them: each name's first value, and ``getlist`` for all of them."""
+
+    def __init__(self, values: Mapping[str, list[str]]) -> None:
+        self.values_of = {name: list(values) for name, values in values.items() if values}
+
+    def __getitem__(self, name: str) -> str:
+        return self.values_of[name][0]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.values_of)
+
+    def __len__(self) -> int:
+        return len(self.values_of)
+
+    def getlist(self, name: str) -> list[str]:
+        return list(self.values_of.get(name, ()))
 
 
 def _all_values(params: Mapping[str, str], name: str) -> list[str]:

@@ -18,15 +18,16 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from berita_search.index.article import article_id, usable_url
+from berita_search.index.fields import FILTER_FIELDS
 from berita_search.search.engine import ArticleRecord, Hit, SearchEngine, SearchResult
 from berita_search.search.messages import Message
-from berita_search.search.requests import RequestError, SearchRequest, request_from_params
+from berita_search.search.requests import EXCLUDE_PREFIX, ParamValues, RequestError, SearchRequest, request_from_params
 from berita_search.search.state import StateStore
 
 NAME_MAX = 100  # characters of a saved search's or a collection's name
@@ -39,8 +40,18 @@ ITEMS_MAX = 5_000  # articles per collection
 FEED_ENTRIES = 100
 ID_PREFIX_MIN = 4
 ARTICLE_ID = re.compile(r"[0-9a-f]{16}")
-# The URL parameters a saved search keeps (``search.requests.request_from_params`` reads them).
-SEARCH_PARAMS = ("q", "from", "to", "reporter", "category", "source", "sort", "collapse")
+# The URL parameters a saved search keeps (``search.requests.request_from_params`` reads them):
+# the query, the dates, every filter's values and exclusions, the sort and collapsing.
+SEARCH_PARAMS = (
+    "q",
+    "from",
+    "to",
+    *FILTER_FIELDS,
+    *(EXCLUDE_PREFIX + name for name in FILTER_FIELDS),
+    "sort",
+    "collapse",
+)
+SavedParams = dict[str, list[str]]  # URL parameter -> its values, in order
 
 
 class NotFoundError(RequestError):
@@ -93,14 +104,23 @@ def checked_tags(values: list[str] | str) -> list[str]:
     return tags
 
 
-def search_params(params: Mapping[str, str]) -> dict[str, str]:
-    """The parameters of a search worth keeping, checked as any search's are (``RequestError``)."""
-    kept = {k: params[k] for k in SEARCH_PARAMS if params.get(k, "") not in ("", None)}
-    request = request_from_params(kept)
-    filters = (request.date_from, request.date_to, request.reporter, request.category, request.source)
-    if not request.q.strip() and not any(filters):
+def search_params(params: Iterable[tuple[str, str]] | Mapping[str, str]) -> SavedParams:
+    """The parameters of a search worth keeping, from its URL pairs (a filter may repeat) or a
+    mapping of one value each, checked as any search's are (``RequestError``)."""
+    kept: SavedParams = {}
+    pairs = params.items() if isinstance(params, Mapping) else params
+    for name, value in pairs:
+        if name in SEARCH_PARAMS and value not in ("", None) and value not in kept.get(name, ()):
+            kept.setdefault(name, []).append(value)
+    request = request_from_params(ParamValues(kept))
+    if not request.q.strip() and not request.has_filters:
         raise RequestError(Message.of("saved_needs_search"))
     return kept
+
+
+def saved_pairs(params: SavedParams) -> list[tuple[str, str]]:
+    """A saved search's parameters as URL pairs (for links and feeds)."""
+    return [(name, value) for name, values in params.items() for value in values]
 
 
 # ---------------------------------------------------------------- records
@@ -110,7 +130,7 @@ def search_params(params: Mapping[str, str]) -> dict[str, str]:
 class SavedSearch:
     id: int
     name: str
-    params: dict[str, str]
+    params: SavedParams
     created_at: str
     baseline_added: int
     seen_added: int
@@ -121,7 +141,7 @@ class SavedSearch:
         return cls(
             id=row["id"],
             name=row["name"],
-            params=json.loads(row["params"]),
+            params=_saved_params(json.loads(row["params"])),
             created_at=row["created_at"],
             baseline_added=row["baseline_added"],
             seen_added=row["seen_added"],
@@ -129,11 +149,20 @@ class SavedSearch:
         )
 
     def request(self, **changes: Any) -> SearchRequest:
-        return replace(request_from_params(self.params), **changes)
+        return replace(request_from_params(ParamValues(self.params)), **changes)
 
     @property
     def query(self) -> str:
-        return self.params.get("q", "")
+        return self.params.get("q", [""])[0]
+
+    def pairs(self) -> list[tuple[str, str]]:
+        return saved_pairs(self.params)
+
+
+def _saved_params(stored: dict[str, Any]) -> SavedParams:
+    """Parameters as stored: a list of values each, or one value (state written before filters
+    could repeat)."""
+    return {name: [value] if isinstance(value, str) else list(value) for name, value in stored.items()}
 
 
 @dataclass
@@ -222,7 +251,7 @@ class Workflow:
 
     # ------------------------------------------------------------ saved searches
 
-    def save_search(self, name: str, params: Mapping[str, str]) -> SavedSearch:
+    def save_search(self, name: str, params: Iterable[tuple[str, str]] | Mapping[str, str]) -> SavedSearch:
         """Save a search under a name; its new matches are counted from now."""
         name = checked_name(name, "pencarian", "saved search")
         kept = search_params(params)

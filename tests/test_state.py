@@ -55,7 +55,7 @@ def test_an_older_file_is_brought_up_to_date_and_keeps_its_records(engine: Searc
     db.close()
     workflow = Workflow(engine, StateStore(path))
     (saved,) = workflow.saved_searches()  # read through the upgrade
-    assert (saved.name, saved.params, saved.baseline_added, saved.seen_added) == ("Lama", {"q": "kim"}, 5, 7)
+    assert (saved.name, saved.params, saved.baseline_added, saved.seen_added) == ("Lama", {"q": ["kim"]}, 5, 7)
     info, article, added = workflow.add_to_collection("Baru", SEED_ID, "catatan", "a, b")
     assert added and article.id == SEED_ID
     with sqlite3.connect(path) as check:

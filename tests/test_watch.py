@@ -5,12 +5,14 @@ is new at the next one, never lost."""
 
 from __future__ import annotations
 
+import html
 import itertools
 import json
 import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -117,8 +119,8 @@ def watched(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     assert not index_records(index_dir, read_paths([write_rows(folder / "a.jsonl", first)])).failed
     engine = SearchEngine(index_dir, cache_size=0)
     workflow = Workflow(engine, StateStore(folder / "state.sqlite3"))
-    workflow.save_search("Indonesia", {"q": QUERY})
-    workflow.save_search("Film di kapanlagi", {"q": "film", "source": "kapanlagi.com", "sort": "newest"})
+    workflow.save_search("Indonesia", [("q", QUERY)])
+    workflow.save_search("Film di kapanlagi", [("q", "film"), ("source", "kapanlagi.com"), ("sort", "newest")])
     before = {q: matching_ids(engine, q) for q in (QUERY, "film")}
     first_ids = ids_of(engine, first[:40])
     # Two articles change: one that did not match now mentions Indonesia; one that matched is corrected.
@@ -314,3 +316,41 @@ def test_the_web_lists_new_matches_and_marks_them_seen(watched: dict, tmp_path: 
     marked = client.post(f"{location}/dilihat", data={"csrf": token, "upto": upto}, follow_redirects=False)
     assert marked.status_code == 303
     assert "<strong>0</strong> artikel baru" in client.get(location).text
+
+
+def request_ids(engine: SearchEngine, request: SearchRequest) -> set[str]:
+    request.collapse = False
+    return {hit.id for hit in engine.export(request).hits}
+
+
+def test_a_saved_search_keeps_every_value_and_exclusion_of_the_search_on_the_page(
+    watched: dict, tmp_path: Path
+) -> None:
+    engine = watched["engine"]
+    workflow = Workflow(engine, StateStore(tmp_path / "web-state.sqlite3"))
+    client = TestClient(create_app(engine, state_store=workflow.store))
+    found = [engine.article(i) for i in matching_ids(engine, QUERY)]
+    (first, _), (second, _) = Counter(a.category for a in found).most_common(2)
+    excluded = Counter(a.reporter for a in found if a.category in (first, second) and a.reporter).most_common(1)[0][0]
+    query = {"q": QUERY, "category": [first, second], "not_reporter": excluded}
+    page = client.get("/", params=query)
+    form = re.search(r'<form class="save-search".*?</form>', page.text, re.S).group(0)
+    hidden = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form)
+    fields: dict[str, list[str]] = {"nama": ["Dua kategori"]}
+    for name, value in hidden:
+        fields.setdefault(name, []).append(html.unescape(value))
+    assert client.post("/pantau", data=fields, follow_redirects=False).status_code == 303
+    saved = workflow.saved_search("Dua kategori")
+    assert saved.params == {"q": [QUERY], "category": [first, second], "not_reporter": [excluded]}
+    # The saved search is the search on the page: the same articles.
+    shown = SearchRequest(q=QUERY, category=(first, second), exclude=(("reporter", excluded),))
+    expected = request_ids(engine, shown)
+    assert expected and expected == request_ids(engine, saved.request())
+    assert expected < matching_ids(engine, QUERY)
+    # The CLI saves repeated filters the same way and lists them.
+    index = ["--index", str(watched["index_dir"]), "--state", str(tmp_path / "cli-state.sqlite3")]
+    done = run_cli("save", *index, "Dua", QUERY, "--category", first, "--category", second)
+    assert done.returncode == 0, done.stderr
+    assert f"category {first} or {second}" in done.stdout
+    (listed,) = [json.loads(line) for line in run_cli("saved", *index, "--json").stdout.splitlines()]
+    assert listed["params"] == {"q": [QUERY], "category": [first, second]}

@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from berita_search.index.dates import MONTH_NAMES_ID
+from berita_search.index.fields import BY_NAME, FILTER_FIELDS
 from berita_search.search import citation
 from berita_search.search.batch import BATCH_KEYS, WEB_MAX_BYTES, WEB_MAX_LINES, batch_search, read_names
 from berita_search.search.cursor import cursor_page
@@ -31,12 +32,13 @@ from berita_search.search.feed import ATOM_MEDIA_TYPE, saved_search_feed
 from berita_search.search.fullexport import full_csv_chunks, full_rows, write_full_xlsx
 from berita_search.search.messages import Message
 from berita_search.search.output import XLSX_MEDIA_TYPE, csv_chunks, hit_row, write_xlsx
-from berita_search.search.requests import MAX_LIMIT, RequestError
+from berita_search.search.requests import EXCLUDE_PREFIX, MAX_LIMIT, RequestError
 from berita_search.search.state import StateError
 from berita_search.search.workflow import (
     COLLECTION_KEYS,
     NAME_MAX,
     NOTE_MAX,
+    SEARCH_PARAMS,
     TAG_MAX,
     TAGS_MAX,
     NotFoundError,
@@ -59,6 +61,8 @@ CSRF_COOKIE = "bs_csrf"
 CSRF_FIELD = "csrf"
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$")  # secrets.token_urlsafe(32)
 FORM_MAX_BYTES = 64 * 1024
+# A saved search's form: its query, dates, sort and up to 20 values and 20 exclusions of each filter.
+FORM_MAX_FIELDS = 200
 UPLOAD_MAX_BYTES = WEB_MAX_BYTES + 64 * 1024  # the file and the rest of the form
 UPLOAD_PATHS = ("/massal",)
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -151,10 +155,12 @@ def _replay(body: bytes, receive: Receive) -> Receive:
 async def read_form(request: Request) -> dict[str, Any]:
     """The form's fields (a field given twice: the first), after checking its token against the
     cookie's. Raises ``RequestError`` for a missing or wrong token."""
-    form = await request.form(max_files=1, max_fields=40, max_part_size=UPLOAD_MAX_BYTES)
+    form = await request.form(max_files=1, max_fields=FORM_MAX_FIELDS, max_part_size=UPLOAD_MAX_BYTES)
     fields: dict[str, Any] = {}
     for key, value in form.multi_items():
         fields.setdefault(key, value)
+    # Every text field in order, repeats kept: a saved search's filters may repeat.
+    request.state.form_pairs = [(key, value) for key, value in form.multi_items() if isinstance(value, str)]
     sent = fields.get(CSRF_FIELD, "")
     cookie = request.state.csrf_cookie
     if not isinstance(sent, str) or not cookie or not hmac.compare_digest(sent.encode(), cookie.encode()):
@@ -190,9 +196,16 @@ def utc_display(iso: str | None) -> str:
 
 
 def describe(saved: SavedSearch) -> str:
-    labels = {"from": "dari", "to": "sampai", "reporter": "reporter", "category": "kategori", "source": "sumber"}
+    """A saved search in words: the query, the dates, each filter's values and exclusions."""
     parts = [f"“{saved.query}”"] if saved.query else []
-    parts += [f"{label} {saved.params[key]}" for key, label in labels.items() if saved.params.get(key)]
+    for key, label in (("from", "dari"), ("to", "sampai")):
+        parts += [f"{label} {value}" for value in saved.params.get(key, [])]
+    for name in FILTER_FIELDS:
+        label = BY_NAME[name].label.lower()
+        if values := saved.params.get(name):
+            parts.append(f"{label} {' atau '.join(values)}")
+        if excluded := saved.params.get(EXCLUDE_PREFIX + name):
+            parts.append(f"bukan {label} {' atau '.join(excluded)}")
     return ", ".join(parts)
 
 
@@ -243,6 +256,7 @@ def install(tools: WebTools) -> list[BaseRoute]:
         WEB_MAX_LINES=WEB_MAX_LINES,
         WEB_MAX_KB=WEB_MAX_BYTES // 1024,
         CSRF_FIELD=CSRF_FIELD,
+        SEARCH_PARAMS=SEARCH_PARAMS,
         workflow_panel=lambda article: article_panel(article),
     )
     env.filters["day_id"] = day_id
@@ -321,10 +335,9 @@ def install(tools: WebTools) -> list[BaseRoute]:
 
     @action
     def save_search(request: Request, fields: dict[str, Any]) -> Response:
-        params = {k: text_field(fields, k, 1_000) for k in ("q", "from", "to", "reporter", "category", "source")}
-        params["sort"] = text_field(fields, "sort", 20) or "relevance"
-        params["collapse"] = text_field(fields, "collapse", 2) or "1"
-        saved = need_workflow().save_search(text_field(fields, "nama", 1_000) or params["q"], params)
+        pairs = [(name, value[:1_000]) for name, value in request.state.form_pairs if name in SEARCH_PARAMS]
+        query = next((value for name, value in pairs if name == "q"), "")
+        saved = need_workflow().save_search(text_field(fields, "nama", 1_000) or query, pairs)
         return see_other(f"/pantau/{saved.id}")
 
     @page
@@ -335,7 +348,7 @@ def install(tools: WebTools) -> list[BaseRoute]:
         page_number = int(number) if re.fullmatch(r"[0-9]{1,3}", number) and 1 <= int(number) <= 100 else 1
         new = workflow.whats_new(saved, limit=NEW_PER_PAGE, page=page_number)
         pages = max(1, -(-new.count // NEW_PER_PAGE))
-        search_link = "/?" + urlencode(saved.params)
+        search_link = "/?" + urlencode(saved.pairs())
         return render(
             request,
             "pantau_satu.html",
