@@ -6,8 +6,12 @@ import itertools
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from berita_search.index.article import Article
 
 # Real OpenSearch clusters (session fixtures opensearch_one_node, opensearch_three_nodes): started
 # only when a test asks for one.
@@ -17,7 +21,6 @@ pytest_plugins = ["tests.opensearch_fixtures"]
 MODULE_MARKERS = {
     "test_browser": "browser",
     "test_opensearch_cluster": "opensearch",
-    "test_contract": "opensearch",
     "test_opensearch_backend": "opensearch",
     "test_faults": "faults",
     "test_bad_input_matrix": "faults",
@@ -63,16 +66,24 @@ def clickid_rows(limit: int | None = None) -> list[dict]:
 
 @pytest.fixture(scope="session")
 def clickid_index(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Path]:
-    """Indexes of the first ``n`` clickid articles (all of them for None), built once per session
-    for each combination asked for, in the product's own way (worker processes as the CLI
-    would choose them)."""
+    """Indexes of the first ``n`` clickid articles (all of them for None), with files read
+    ``before`` and ``after`` them and ``articles`` written last, built once per session for
+    each combination asked for, in the product's own way (worker processes as the CLI would
+    choose them)."""
     from berita_search.index.readers import read_paths
     from berita_search.index.writer import default_workers, index_records
 
     built: dict[tuple[object, ...], Path] = {}
 
-    def build(n: int | None = None, *, extra: tuple[Path, ...] = (), batch_size: int | None = None) -> Path:
-        key = (n, extra, batch_size)
+    def build(
+        n: int | None = None,
+        *,
+        before: tuple[Path, ...] = (),
+        after: tuple[Path, ...] = (),
+        articles: tuple[Article, ...] = (),
+        batch_size: int | None = None,
+    ) -> Path:
+        key = (n, before, after, tuple(a.id for a in articles), batch_size)
         if key not in built:
             require_shared()
             folder = tmp_path_factory.mktemp(f"clickid-{n or 'all'}")
@@ -83,7 +94,8 @@ def clickid_index(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Pat
                     dst.writelines(itertools.islice(src, n))
             index_dir = folder / "index"
             workers = default_workers(source.stat().st_size)
-            summary = index_records(index_dir, read_paths([*extra, source]), batch_size=batch_size, workers=workers)
+            records = itertools.chain(read_paths([*before, source, *after]), articles)
+            summary = index_records(index_dir, records, batch_size=batch_size, workers=workers)
             assert not summary.failed, summary.failed[:3]
             built[key] = index_dir
         return built[key]
@@ -106,6 +118,8 @@ def sample_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def news_index(clickid_index: Callable[..., Path]) -> Path:
-    """The seed page plus the first 1,500 clickid articles (every publisher in the file order
-    is not reached, so the sample folder is added too)."""
-    return clickid_index(1500, extra=(SEED, SAMPLE))
+    """The seed page, the first 1,500 clickid articles, the sample folder (every publisher in
+    the file order is not reached) and ``news_extra_articles``: the contract suite's Whoosh side."""
+    from tests.web_fixtures import news_extra_articles
+
+    return clickid_index(1500, before=(SEED,), after=(SAMPLE,), articles=tuple(news_extra_articles()))

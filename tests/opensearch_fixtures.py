@@ -37,9 +37,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # trylast: after deselection (-k, -m) and any reordering, so this is the order that runs.
     _last_user.clear()
     for item in items:
-        for name in CLUSTER_FIXTURES:
-            if name in getattr(item, "fixturenames", ()):
-                _last_user[name] = item.nodeid
+        names = [n for n in CLUSTER_FIXTURES if n in getattr(item, "fixturenames", ())]
+        if not names and item.get_closest_marker("opensearch"):
+            # Marked but asking for its cluster at run time (a backend parameter): the one node.
+            names = ["opensearch_one_node"]
+        for name in names:
+            _last_user[name] = item.nodeid
 
 
 @pytest.hookimpl(wrapper=True)

@@ -36,13 +36,19 @@ from opensearch.cluster import Cluster
 from tests.backend_fixtures import (
     BACKEND_NAMES,
     build_opensearch,
-    build_whoosh,
     opensearch_engine,
     top_overlap,
     whoosh_engine,
 )
 from tests.conftest import CLICKID_JSONL, SAMPLE, SEED, require_shared
-from tests.web_fixtures import HOSTILE_TITLE, SEED_ID, duplicate_articles, hostile_articles
+from tests.web_fixtures import (
+    HOSTILE_TITLE,
+    SEED_ID,
+    duplicate_articles,
+    hostile_articles,
+    news_extra_articles,
+    undated_flood_articles,
+)
 
 CLICKID_ROWS = 1500
 ALIAS = "contract"
@@ -50,23 +56,8 @@ HOSTILE_ID = hostile_articles()[0].id
 FORMULA_ID = hostile_articles()[1].id
 
 
-def undated_articles() -> list[Article]:
-    """Articles without a date: where they sort must be the same on both backends."""
-    return [
-        Article(
-            title=f"Banjir rob tanpa tanggal {n}",
-            body="Banjir rob merendam pesisir utara. Tanggal terbit tidak terbaca.",
-            url=f"https://contoh.test/tanpa-tanggal/{n}",
-            source="contoh.test",
-            category="Daerah",
-            date_note="tanggal tidak terbaca",
-        )
-        for n in (1, 2)
-    ]
-
-
 def extra_articles() -> list[Article]:
-    return [*hostile_articles(), *duplicate_articles(), *undated_articles()]
+    return news_extra_articles()
 
 
 # ---------------------------------------------------------------- the articles, in both backends
@@ -113,10 +104,9 @@ def story_keys(subset: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def whoosh_folder(tmp_path_factory: pytest.TempPathFactory, subset: Path) -> Path:
-    folder = tmp_path_factory.mktemp("contract-whoosh") / "index"
-    build_whoosh(folder, records(subset))
-    return folder
+def whoosh_folder(news_index: Path) -> Path:
+    """The session's news index: the same records in the same order (``records``)."""
+    return news_index
 
 
 @pytest.fixture(scope="module")
@@ -132,9 +122,18 @@ def engines(whoosh_folder: Path, opensearch_settings) -> Iterator[dict[str, Sear
         engine.close()
 
 
-@pytest.fixture(scope="module", params=BACKEND_NAMES)
-def engine(request: pytest.FixtureRequest, engines: dict[str, SearchEngine]) -> SearchEngine:
-    return engines[request.param]
+# The Whoosh side runs without a cluster (in `make check` too); the OpenSearch side is marked.
+BACKENDS = [pytest.param(n, marks=pytest.mark.opensearch) if n == "opensearch" else n for n in BACKEND_NAMES]
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def engine(request: pytest.FixtureRequest, whoosh_folder: Path) -> Iterator[SearchEngine]:
+    if request.param == "whoosh":
+        found = whoosh_engine(whoosh_folder)
+    else:  # the cluster is started only for this side (tests.opensearch_fixtures counts it as a user)
+        found = opensearch_engine(request.getfixturevalue("opensearch_settings"))
+    yield found
+    found.close()
 
 
 @pytest.fixture(scope="module")
@@ -241,6 +240,10 @@ def test_reporter_category_source_filters(engine: SearchEngine, articles: dict[s
     assert len(annesa) > 10
     found = engine.search(SearchRequest(q="", reporter="annesa ramadhany", limit=100, collapse=False))
     assert {h.id for h in found.hits} == annesa and found.total == len(annesa)
+    # Two of her articles were posted twice under different URLs: collapsed, they are one hit each.
+    collapsed = engine.search(SearchRequest(q="", reporter="annesa ramadhany", limit=100))
+    assert collapsed.total == len(collapsed.hits) == len(annesa) - sum(h.duplicates for h in collapsed.hits)
+    assert sum(h.duplicates for h in collapsed.hits) >= 1
     news = {i for i, a in articles.items() if a.category.casefold() == "nasional"}
     assert set(engine_export_ids(engine, "", category="NASIONAL")) == news
     tribun = {
@@ -314,7 +317,7 @@ def test_sorting_by_date_and_undated_articles(engine: SearchEngine, articles: di
     assert dates == sorted(dates, reverse=True)
     oldest = ids(engine, "jokowi", sort="oldest")
     assert [articles[i].published for i in oldest if articles[i].published] == sorted(dates)
-    undated = {a.id for a in undated_articles()}
+    undated = {a.id for a in undated_flood_articles()}
     for sort in ("newest", "oldest"):
         listed = ids(engine, "banjir rob", sort=sort, collapse=False)
         assert undated <= set(listed)
@@ -445,6 +448,7 @@ SIDE_BY_SIDE = [
 ]  # fmt: skip
 
 
+@pytest.mark.opensearch
 def test_backends_agree_on_totals_stories_facets_and_top_ten(engines: dict[str, SearchEngine]) -> None:
     overlaps = []
     for q in SIDE_BY_SIDE:
@@ -463,6 +467,7 @@ def test_backends_agree_on_totals_stories_facets_and_top_ten(engines: dict[str, 
     assert engines["whoosh"].stats() | {"index": ""} == engines["opensearch"].stats() | {"index": ""}
 
 
+@pytest.mark.opensearch
 def test_backends_store_the_same_articles(engines: dict[str, SearchEngine], articles: dict[str, Article]) -> None:
     keys = ("id", "title", "body", "url", "source", "category", "subcategory", "reporter", "caption", "tags",
             "date_note", "published_iso", "origin")  # fmt: skip

@@ -78,6 +78,26 @@ def undated_articles() -> list[Article]:
     ]
 
 
+def undated_flood_articles() -> list[Article]:
+    """Articles without a date: where they sort must be the same on both backends."""
+    return [
+        Article(
+            title=f"Banjir rob tanpa tanggal {n}",
+            body="Banjir rob merendam pesisir utara. Tanggal terbit tidak terbaca.",
+            url=f"https://contoh.test/tanpa-tanggal/{n}",
+            source="contoh.test",
+            category="Daerah",
+            date_note="tanggal tidak terbaca",
+        )
+        for n in (1, 2)
+    ]
+
+
+def news_extra_articles() -> list[Article]:
+    """What the news index adds to the files: hostile titles, copies and undated articles."""
+    return [*hostile_articles(), *duplicate_articles(), *undated_flood_articles()]
+
+
 def build_web_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Built once per session, however many test modules ask for it."""
     if "index" in _built:
