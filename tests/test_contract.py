@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import itertools
 import json
 import re
 from collections import Counter
@@ -40,7 +39,7 @@ from tests.backend_fixtures import (
     top_overlap,
     whoosh_engine,
 )
-from tests.conftest import CLICKID_JSONL, SAMPLE, SEED, require_shared
+from tests.conftest import SAMPLE, SEED
 from tests.web_fixtures import (
     HOSTILE_TITLE,
     SEED_ID,
@@ -64,12 +63,9 @@ def extra_articles() -> list[Article]:
 
 
 @pytest.fixture(scope="module")
-def subset(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    require_shared()
-    path = tmp_path_factory.mktemp("contract") / "clickid-subset.jsonl"
-    with CLICKID_JSONL.open(encoding="utf-8") as src, path.open("w", encoding="utf-8") as dst:
-        dst.writelines(itertools.islice(src, CLICKID_ROWS))
-    return path
+def subset(news_index: Path) -> Path:
+    """The clickid rows of the session's news index: the same file, so origins agree too."""
+    return news_index.parent / "clickid-subset.jsonl"
 
 
 def records(subset: Path) -> Iterator[object]:
@@ -160,12 +156,14 @@ def holds_phrase(tokens: list[str], words: list[str], slop: int) -> bool:
     return bool(ends)
 
 
-def phrase_matches(articles: dict[str, Article], words: list[str], slop: int) -> set[str]:
-    return {
-        i
-        for i, a in articles.items()
-        if any(holds_phrase(analyze(text), words, slop) for text in (a.title, a.body, a.caption) if text)
-    }
+@pytest.fixture(scope="module")
+def tokens(articles: dict[str, Article]) -> dict[str, list[list[str]]]:
+    """Each article's analysed title, body and caption, read once for every phrase checked."""
+    return {i: [analyze(text) for text in (a.title, a.body, a.caption) if text] for i, a in articles.items()}
+
+
+def phrase_matches(tokens: dict[str, list[list[str]]], words: list[str], slop: int) -> set[str]:
+    return {i for i, texts in tokens.items() if any(holds_phrase(t, words, slop) for t in texts)}
 
 
 # ---------------------------------------------------------------- words, phrases, operators
@@ -195,10 +193,10 @@ def test_and_or_not_in_english_and_indonesian(engine: SearchEngine, articles: di
      (["dki", "jakarta"], 1), (["wakil", "presiden", "kh"], 3), (["putin", "kim"], 1)],
 )  # fmt: skip
 def test_phrases_and_slop_match_the_text(
-    engine: SearchEngine, articles: dict[str, Article], words: list[str], slop: int
+    engine: SearchEngine, tokens: dict[str, list[list[str]]], words: list[str], slop: int
 ) -> None:
     q = f'"{" ".join(words)}"' + (f"~{slop}" if slop != 1 else "")
-    expected = phrase_matches(articles, words, slop)
+    expected = phrase_matches(tokens, words, slop)
     found = engine.search(SearchRequest(q=q, limit=100, collapse=False))
     assert found.total == len(expected), q
     assert set(engine_export_ids(engine, q)) == expected, q
