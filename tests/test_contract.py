@@ -49,7 +49,6 @@ from tests.web_fixtures import (
     undated_flood_articles,
 )
 
-CLICKID_ROWS = 1500
 ALIAS = "contract"
 HOSTILE_ID = hostile_articles()[0].id
 FORMULA_ID = hostile_articles()[1].id
