@@ -174,7 +174,17 @@ def test_facets_count_the_whole_result_set(engine: SearchEngine) -> None:
     assert result.total > 5
     assert sum(count for _, count in result.facets["year"]) == result.total
     assert sum(count for _, count in result.facets["source"]) == result.total
-    assert set(result.facets) == {"category", "desk", "reporter", "source", "year", "month"}
+    assert set(result.facets) == {
+        "category",
+        "desk",
+        "reporter",
+        "source",
+        "person",
+        "organisation",
+        "place",
+        "year",
+        "month",
+    }
 
 
 def test_did_you_mean(engine: SearchEngine) -> None:

@@ -572,8 +572,15 @@ def create_app(
 
     # ------------------------------------------------------------ quotes (search.quotes)
 
-    def quotes_of_state(state: SearchState) -> QuoteResult:
-        return engine.quotes(state.request(facets=False, snippets=False))[1]
+    def quotes_of_state(state: SearchState, empty_allowed: bool = False) -> QuoteResult:
+        """The quotes of a search; with ``empty_allowed`` (the API, the exports) a search without a
+        query or a filter has none, with the message saying what to give, instead of a 400."""
+        try:
+            return engine.quotes(state.request(facets=False, snippets=False))[1]
+        except RequestError as exc:
+            if not empty_allowed or exc.message.code != "quotes_need_query":
+                raise
+            return QuoteResult([], 0, messages=[exc.message])
 
     @guarded
     def quotes_page(request: Request) -> Response:
@@ -628,7 +635,7 @@ def create_app(
     def api_quotes(request: Request) -> Response:
         state = state_from(request.query_params, QUOTES_PER_PAGE)
         limit, number = state.limit, state.page
-        result = quotes_of_state(state)
+        result = quotes_of_state(state, empty_allowed=True)
         return JSONResponse(
             {
                 "query": state.q,

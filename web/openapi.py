@@ -185,8 +185,12 @@ def openapi_spec() -> dict[str, Any]:
                         param("from", "Terbit pada atau setelah (2019-09-01, 2019-09, 2019)", date),
                         param("to", "Terbit pada atau sebelum", date),
                         *filter_params,
-                        param("page", "Halaman", {"type": "integer", "minimum": 1}),
-                        param("limit", "Kutipan per halaman", {"type": "integer", "minimum": 1}),
+                        param("page", "Halaman", {"type": "integer", "minimum": 1, "maximum": max_page, "default": 1}),
+                        param(
+                            "limit",
+                            "Kutipan per halaman",
+                            {"type": "integer", "minimum": 1, "maximum": max_limit, "default": 20},
+                        ),
                     ],
                     "responses": {
                         "200": {"description": "Satu halaman kutipan, dengan jumlah semua kutipan (total)"},
