@@ -107,7 +107,15 @@ def _clean(name: str) -> str:
 
 
 def annotation_fields(title: str, body: str) -> dict[str, str]:
-    """The entity and quote fields of one article (empty values left out)."""
+    """The entity and quote fields of one article (empty values left out). The rules never stop
+    a run: an article they fail on is indexed without entities and quotes."""
+    try:
+        return _annotation_fields(title, body)
+    except Exception:
+        return {}
+
+
+def _annotation_fields(title: str, body: str) -> dict[str, str]:
     analysis = analyse(title, body)
     text = article_text(title, body)
     aliases = other_names()
