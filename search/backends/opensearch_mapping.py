@@ -203,16 +203,15 @@ def fields_of(source: dict[str, Any]) -> dict[str, Any]:
     fields[COPY_BANDS_FIELD] = " ".join(source.get(COPY_BANDS_FIELD) or ())
     for name in KEYWORD_FIELDS:
         if name in source and name not in fields:
-            fields[name] = source[name]
+            value = source[name]
+            # Several values (an entity field's names) as the Whoosh document writes them.
+            fields[name] = ",".join(value) if isinstance(value, list) and name not in DATE_PERIODS else value
     if source.get(DATE_FIELD):
         fields[DATE_FIELD] = datetime.strptime(source[DATE_FIELD], DATE_FORMAT)
     if source.get(ADDED_FIELD):
         fields[ADDED_FIELD] = int(source[ADDED_FIELD])
-    if "quotes" not in stored and not any(f.name in stored for f in FIELDS if f.kind is Kind.ENTITY):
-        # Written before entities and quotes (mapping version 3): found again in its text.
-        fields.update(annotation_fields(str(stored.get("title") or ""), str(stored.get("body") or "")))
-    else:
-        # Their word fields are left out of ``_source``: made again from the text, as when indexed.
-        made = annotation_fields(str(stored.get("title") or ""), str(stored.get("body") or ""))
-        fields.update({k: v for k, v in made.items() if k not in fields})
+    # Entities and quotes found again in the text, as when indexed: their word fields are left out
+    # of ``_source``, and an index written before them (mapping version 3) has none.
+    made = annotation_fields(str(stored.get("title") or ""), str(stored.get("body") or ""))
+    fields.update({k: v for k, v in made.items() if k not in fields})
     return fields
