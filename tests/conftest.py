@@ -42,9 +42,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         marker = MODULE_MARKERS.get(item.module.__name__.rsplit(".", 1)[-1]) if item.module else None
         if marker:
             item.add_marker(marker)
-        if "news_index" in getattr(item, "fixturenames", ()):
-            # With pytest-xdist (`make check`), one process builds the news index for all of them.
-            item.add_marker(pytest.mark.xdist_group("news_index"))
 
 
 REPO = Path(__file__).resolve().parent.parent
