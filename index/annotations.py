@@ -22,7 +22,7 @@ from berita_search.index.analysis import fold
 from berita_search.index.entities import DATA, analyse, article_text
 from berita_search.index.fields import ENTITY_FIELDS
 from berita_search.index.quotes import extract_quotes
-from berita_search.index.schema import entity_column, key_field, names_field
+from berita_search.index.schema import key_field, names_field
 
 # An article naming hundreds of people (a list of candidates, results tables) is cut: the
 # facets and the article page stay readable, and the index small.
@@ -106,7 +106,7 @@ def _clean(name: str) -> str:
     return " ".join(name.replace(",", " ").split())
 
 
-def annotation_fields(title: str, body: str) -> dict[str, Any]:
+def annotation_fields(title: str, body: str) -> dict[str, str]:
     """The entity and quote fields of one article (empty values left out). The rules never stop
     a run: an article they fail on is indexed without entities and quotes."""
     try:
@@ -115,7 +115,7 @@ def annotation_fields(title: str, body: str) -> dict[str, Any]:
         return {}
 
 
-def _annotation_fields(title: str, body: str) -> dict[str, Any]:
+def _annotation_fields(title: str, body: str) -> dict[str, str]:
     analysis = analyse(title, body)
     text = article_text(title, body)
     aliases = other_names()
@@ -133,14 +133,13 @@ def _annotation_fields(title: str, body: str) -> dict[str, Any]:
         for start, end in entity.mentions[:5]:
             forms.setdefault(" ".join(text[start:end].split()))
         words[entity.kind].append(" ; ".join(forms))
-    fields: dict[str, Any] = {}
+    fields: dict[str, str] = {}
     for name in ENTITY_FIELDS:
         unique = list(dict.fromkeys(canonical[name]))
         if unique:
             fields[name] = ",".join(unique)
             fields[key_field(name)] = ",".join(dict.fromkeys(fold(n) for n in unique))
             fields[names_field(name)] = " ; ".join(words[name])
-            fields[entity_column(name)] = ",".join(unique).encode("utf-8")
     quotes = [
         StoredQuote(q.text[:MAX_QUOTE_CHARS], q.speaker_canonical or "", q.speaker_as_written, q.kind, q.paragraph)
         for q in extract_quotes(title, body, analysis)[:MAX_QUOTES]

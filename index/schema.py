@@ -8,8 +8,7 @@ from berita_search.index import analysis
 from berita_search.index.analysis import pair_analyzer, stem_analyzer, surface_analyzer
 from berita_search.index.copies import COPY_BANDS_FIELD
 from berita_search.index.fields import FIELDS, Kind
-from whoosh.columns import VarBytesColumn
-from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.formats import Existence
 
 DEFAULT_STEMMER = "sastrawi"
@@ -36,12 +35,6 @@ def key_field(name: str) -> str:
 def names_field(name: str) -> str:
     """The Whoosh field holding every name of an entity field's entities (``Kind.ENTITY``), for words."""
     return f"{name}_names"
-
-
-def entity_column(name: str) -> str:
-    """The Whoosh column holding an entity field's canonical names of each document, comma-separated:
-    a facet's counts read it once per commit (walking the field's terms took seconds on 22,000 articles)."""
-    return f"{name}_column"
 
 
 def facet_column(facet: str) -> str:
@@ -88,7 +81,6 @@ def build_schema(stemmer: str = DEFAULT_STEMMER) -> Schema:
             schema.add(f.name, entity_field(lowercase=False, stored=True))
             schema.add(key_field(f.name), entity_field(lowercase=True, stored=False))
             schema.add(names_field(f.name), TEXT(analyzer=surface, phrase=True))
-            schema.add(entity_column(f.name), COLUMN(VarBytesColumn()))
         elif f.kind is Kind.TAGS:
             schema.add(f.name, KEYWORD(stored=True, commas=True, lowercase=True, scorable=True))
         elif f.kind is Kind.DATE:

@@ -96,16 +96,10 @@ def open_index(index_dir: Path, create: bool = False) -> whoosh_index.Index:
 
 
 def article_fields(
-    article: Article,
-    article_id: str,
-    content_hash: str,
-    copy: CopyDecision,
-    added: int | None = None,
-    entities: bool = True,
+    article: Article, article_id: str, content_hash: str, copy: CopyDecision, added: int | None = None
 ) -> dict[str, object]:
     """The document of an article; ``copy`` (from ``CopyFinder.decide``) says which story it is a copy of;
-    ``added`` is its ``ADDED_FIELD`` stamp. Without ``entities`` its people, places and quotes are
-    left for ``annotate`` (the indexing workers find them, in parallel)."""
+    ``added`` is its ``ADDED_FIELD`` stamp."""
     published = article.published
     doc: dict[str, object] = {
         "id": article_id,
@@ -134,9 +128,9 @@ def article_fields(
         "dup_key": copy.dup_key,
         COPY_BANDS_FIELD: " ".join(copy.bands),
         "origin": article.origin,
+        # People, organisations, places and quotes (index.annotations).
+        **annotation_fields(article.title, article.body),
     }
-    if entities:
-        annotate(doc)
     if added is not None:
         doc[ADDED_FIELD] = added
     if article.reporter:
@@ -148,14 +142,6 @@ def article_fields(
         doc["month"] = f"{published.year:04d}-{published.month:02d}"
         doc["day"] = published.date().isoformat()
     return {k: v for k, v in doc.items() if v != ""}
-
-
-def annotate(fields: dict[str, object], known: set[str] | None = None) -> dict[str, object]:
-    """``fields`` with the people, organisations, places and quotes of the article's title and body
-    (``index.annotations``); only the ``known`` fields when given (an index written before them)."""
-    made = annotation_fields(str(fields.get("title") or ""), str(fields.get("body") or ""))
-    fields.update(made if known is None else {k: v for k, v in made.items() if k in known})
-    return fields
 
 
 ProgressCallback = Callable[[IndexSummary, str], None]
@@ -326,8 +312,7 @@ def _index_locked(
         for record, article_id, content_hash in articles_to_write(records, summary, indexed, progress):
             replaces = article_id in indexed
             copy = copies.decide(record, article_id, content_hash)
-            # People, places and quotes are found where the article is analysed: in the workers.
-            fields = article_fields(record, article_id, content_hash, copy, added=stamps.next(), entities=False)
+            fields = article_fields(record, article_id, content_hash, copy, added=stamps.next())
             if not known_fields.issuperset(fields):
                 fields = {k: v for k, v in fields.items() if k in known_fields}
             sink.add(fields, article_id if replaces else None)
@@ -411,10 +396,8 @@ class _InProcessSink:
         self.copies = copies
         self.writer = _open_writer(ix, wait_seconds)
         self.pending = 0
-        self.known = set(ix.schema.names())
 
     def add(self, fields: dict[str, object], replaces: str | None) -> None:
-        annotate(fields, self.known)
         if replaces is not None:
             self.writer.update_document(**fields)
         else:
@@ -631,7 +614,6 @@ def _segment_worker(staging: str, jobs: multiprocessing.Queue, results: multipro
     parent = os.getppid()
     _die_with(parent)
     ix = whoosh_index.open_dir(staging)
-    known = set(ix.schema.names())  # the index's: one written before entities takes none
     writer: SegmentWriter | None = None
     failed = False
     while True:
@@ -650,7 +632,7 @@ def _segment_worker(staging: str, jobs: multiprocessing.Queue, results: multipro
             if kind == "add":
                 writer = writer or unlocked_segment_writer(ix, limitmb=WORKER_POOL_MB)
                 for fields in docs:
-                    writer.add_document(**annotate(fields, known))
+                    writer.add_document(**fields)
             elif kind == "finish":
                 segment = finish_segment(writer)
                 writer = None

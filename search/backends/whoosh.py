@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from berita_search.index.fields import ENTITY_FIELDS, FACETS, Kind
-from berita_search.index.schema import DEFAULT_STEMMER, entity_column, facet_column
+from berita_search.index.schema import DEFAULT_STEMMER, facet_column
 from berita_search.index.writer import newest_added, open_index
 from berita_search.search import plan as P
 from berita_search.search.backends import whoosh_workflow
@@ -369,19 +369,15 @@ class WhooshBackend:
 
 def _entity_column(reader: Any, name: str) -> list[tuple[str, ...]]:
     """The canonical names of an entity field (``Kind.ENTITY``) of every document of a segment,
-    read from its column; empty for an index written before entities."""
-    column = entity_column(name)
+    read from the field's terms; empty for an index written before entities."""
+    values: list[list[str]] = [[] for _ in range(reader.doc_count_all())]
+    if name in reader.schema:
+        for term in reader.lexicon(name):
+            value = term.decode("utf-8") if isinstance(term, bytes) else str(term)
+            for docnum in reader.postings(name, term).all_ids():
+                values[docnum].append(value)
     empty: tuple[str, ...] = ()
-    if column not in reader.schema or not reader.has_column(column):
-        return [empty] * reader.doc_count_all()
-    shared: dict[bytes, tuple[str, ...]] = {b"": empty}
-    values = []
-    for raw in reader.column_reader(column):
-        found = shared.get(raw)
-        if found is None:
-            found = shared[raw] = tuple(raw.decode("utf-8").split(","))
-        values.append(found)
-    return values
+    return [tuple(v) if v else empty for v in values]
 
 
 def expand_multi(counts: Counter[tuple[Any, ...]]) -> dict[tuple[str | None, ...], int]:
