@@ -17,7 +17,6 @@ from typing import Any
 
 from berita_search.index import mapped_files
 from berita_search.index.analysis import fold
-from berita_search.index.annotations import annotation_fields
 from berita_search.index.article import Article
 from berita_search.index.copies import COPY_BANDS_FIELD, CopyDecision, CopyFinder, IndexCopyFinder
 from berita_search.index.desks import desk_of
@@ -128,8 +127,6 @@ def article_fields(
         "dup_key": copy.dup_key,
         COPY_BANDS_FIELD: " ".join(copy.bands),
         "origin": article.origin,
-        # People, organisations, places and quotes (index.annotations).
-        **annotation_fields(article.title, article.body),
     }
     if added is not None:
         doc[ADDED_FIELD] = added
