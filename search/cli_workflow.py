@@ -371,11 +371,11 @@ EXPORT_FORMATS = ("csv", "csv-semicolon", "xlsx", "jsonl")
 @click.option("-o", "--output", metavar="FILE", type=click.Path(dir_okay=False), help="Write to FILE (xlsx needs one).")
 def export_command(index_dir: str | None, query: str, export_format: str, output: str | None, **options: Any) -> None:
     """Every hit of a search with its full text, however many, streamed."""
-    if not query.strip() and not _request(query, options).has_filters:
+    request = _request(query, options)
+    if not query.strip() and not request.has_filters:
         raise UsageFailure("give a query or a filter (--reporter, --category, --desk, --source, --from, --to)")
     if export_format == "xlsx" and output is None:
         raise UsageFailure("--format xlsx needs --output FILE")
-    request = _request(query, options)
     engine = open_engine(index_dir)
     rows = full_rows(engine, request)
     counted = [0]

@@ -118,11 +118,6 @@ def search_params(params: Iterable[tuple[str, str]] | Mapping[str, str]) -> Save
     return kept
 
 
-def saved_pairs(params: SavedParams) -> list[tuple[str, str]]:
-    """A saved search's parameters as URL pairs (for links and feeds)."""
-    return [(name, value) for name, values in params.items() for value in values]
-
-
 # ---------------------------------------------------------------- records
 
 
@@ -156,7 +151,8 @@ class SavedSearch:
         return self.params.get("q", [""])[0]
 
     def pairs(self) -> list[tuple[str, str]]:
-        return saved_pairs(self.params)
+        """The parameters as URL pairs (for links and feeds)."""
+        return [(name, value) for name, values in self.params.items() for value in values]
 
 
 def _saved_params(stored: dict[str, Any]) -> SavedParams:
