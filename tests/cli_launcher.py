@@ -9,10 +9,15 @@ before the table of contents names them, printing '[test hook] committing' at ev
 '[test hook] merging'; --pool-mb shrinks Whoosh's in-memory posting pool so that merges
 spill sorting runs (MAIN.tmp/*.run) to disk. Fault tests kill the run during such a pause.
 The product has no such hooks: they are installed here, in the test's process only.
+
+The run answers Ctrl-C as it would in a terminal's foreground even when the test runner was
+started in the background of a shell without job control: such a shell starts its commands
+with SIGINT ignored, every child inherits that, and Python then installs no handler.
 """
 
 from __future__ import annotations
 
+import signal
 import sys
 import time
 
@@ -69,6 +74,7 @@ def main() -> None:
         name = args.pop(0)
         options[name] = args.pop(0)
     args = args[1:]
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     if "--commit-delay" in options:
         install_commit_delay(float(options["--commit-delay"]), int(options.get("--delay-from-commit", "1")))
     if "--merge-delay" in options:
