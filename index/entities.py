@@ -701,7 +701,7 @@ class _Reader:
                     self.add(names, learnt, "learnt")
                 elif learnt == OTHER:
                     pass  # a work, a product, an event
-                elif _LOCATIVE.search(self.text[max(0, names[0].start - 12) : names[0].start]):
+                elif names and _LOCATIVE.search(self.text[max(0, names[0].start - 12) : names[0].start]):
                     self.add(names, PLACE, "place-pattern")
                 elif persons and names:
                     self.add(names, PERSON, "capitalised" if len(names) >= 2 else "single")

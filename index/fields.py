@@ -19,6 +19,10 @@ class Kind(Enum):
     TAGS = "tags"  # several exact values
     DATE = "date"  # the publication date
     STORED = "stored"  # shown, never searched
+    # Names found in the text (index.entities), several per article: a facet and filter on their
+    # canonical names (exact, any case), searched by the parts of any of their names (canonical,
+    # as written, the alias table's other names).
+    ENTITY = "entity"
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,9 @@ class Field:
     in_all_text: bool = False  # searched by words typed without a field
     facet: bool = False  # counted in the result's facets and filterable by value
     hit_key: bool = False  # a key of each hit in JSON and CSV output
+    # Searched article by article, then quote by quote (index.quotes): a query naming such fields
+    # finds the quotes whose speaker and words match, not only the articles holding them.
+    per_quote: bool = False
 
 
 FIELDS: tuple[Field, ...] = (
@@ -49,6 +56,16 @@ FIELDS: tuple[Field, ...] = (
     Field("caption", "Keterangan foto", Kind.TEXT, ("keterangan", "foto"), 0.5, in_all_text=True),
     Field("tags", "Tag", Kind.TAGS, ("tag", "topik")),
     Field("date_note", "Catatan tanggal", Kind.STORED),
+    # People, organisations and places named in the title and body (index.entities).
+    Field("person", "Orang", Kind.ENTITY, ("orang", "tokoh"), facet=True),
+    Field("organisation", "Organisasi", Kind.ENTITY, ("organisasi", "lembaga", "organization", "org"), facet=True),
+    Field("place", "Tempat", Kind.ENTITY, ("tempat", "lokasi", "location"), facet=True),
+    # Quotes (index.quotes): who spoke (canonical and as written) and what was said, matched quote by quote.
+    Field("speaker", "Pembicara", Kind.NAME, ("pembicara", "narasumber"), per_quote=True),
+    Field("quote", "Kutipan", Kind.TEXT, ("kutipan",), per_quote=True),
+    # The quotes of the article (JSON: speaker, as written, kind, paragraph, text), for the article
+    # page and the quotes view.
+    Field("quotes", "Daftar kutipan", Kind.STORED),
 )
 BY_NAME = {f.name: f for f in FIELDS}
 TEXT_FIELDS = tuple(f for f in FIELDS if f.kind is Kind.TEXT)
@@ -57,6 +74,11 @@ ALL_TEXT = tuple(f.name for f in TEXT_FIELDS if f.in_all_text)
 QUERY_NAMES = {name: f.name for f in FIELDS if f.kind is not Kind.STORED for name in (f.name, *f.aliases)}
 # Filters that take one value of a field (the CLI's --reporter, the web's reporter=).
 FILTER_FIELDS = tuple(f.name for f in FIELDS if f.facet)
+# Facets with several values per article (each article counted under each of its names).
+ENTITY_FIELDS = tuple(f.name for f in FIELDS if f.kind is Kind.ENTITY)
+# Facets with one value per article at most: counts sum to the articles, series split by them.
+SINGLE_FACETS = tuple(name for name in FILTER_FIELDS if name not in ENTITY_FIELDS)
+QUOTE_FIELDS = tuple(f.name for f in FIELDS if f.per_quote)
 HIT_KEYS = (*(f.name for f in FIELDS if f.hit_key), "score", "snippet")
 
 

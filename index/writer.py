@@ -17,6 +17,7 @@ from typing import Any
 
 from berita_search.index import mapped_files
 from berita_search.index.analysis import fold
+from berita_search.index.annotations import annotation_fields
 from berita_search.index.article import Article
 from berita_search.index.copies import COPY_BANDS_FIELD, CopyDecision, CopyFinder, IndexCopyFinder
 from berita_search.index.desks import desk_of
@@ -95,10 +96,16 @@ def open_index(index_dir: Path, create: bool = False) -> whoosh_index.Index:
 
 
 def article_fields(
-    article: Article, article_id: str, content_hash: str, copy: CopyDecision, added: int | None = None
+    article: Article,
+    article_id: str,
+    content_hash: str,
+    copy: CopyDecision,
+    added: int | None = None,
+    entities: bool = True,
 ) -> dict[str, object]:
     """The document of an article; ``copy`` (from ``CopyFinder.decide``) says which story it is a copy of;
-    ``added`` is its ``ADDED_FIELD`` stamp."""
+    ``added`` is its ``ADDED_FIELD`` stamp. Without ``entities`` its people, places and quotes are
+    left for ``annotate`` (the indexing workers find them, in parallel)."""
     published = article.published
     doc: dict[str, object] = {
         "id": article_id,
@@ -128,6 +135,8 @@ def article_fields(
         COPY_BANDS_FIELD: " ".join(copy.bands),
         "origin": article.origin,
     }
+    if entities:
+        annotate(doc)
     if added is not None:
         doc[ADDED_FIELD] = added
     if article.reporter:
@@ -139,6 +148,14 @@ def article_fields(
         doc["month"] = f"{published.year:04d}-{published.month:02d}"
         doc["day"] = published.date().isoformat()
     return {k: v for k, v in doc.items() if v != ""}
+
+
+def annotate(fields: dict[str, object], known: set[str] | None = None) -> dict[str, object]:
+    """``fields`` with the people, organisations, places and quotes of the article's title and body
+    (``index.annotations``); only the ``known`` fields when given (an index written before them)."""
+    made = annotation_fields(str(fields.get("title") or ""), str(fields.get("body") or ""))
+    fields.update(made if known is None else {k: v for k, v in made.items() if k in known})
+    return fields
 
 
 ProgressCallback = Callable[[IndexSummary, str], None]
@@ -309,7 +326,8 @@ def _index_locked(
         for record, article_id, content_hash in articles_to_write(records, summary, indexed, progress):
             replaces = article_id in indexed
             copy = copies.decide(record, article_id, content_hash)
-            fields = article_fields(record, article_id, content_hash, copy, added=stamps.next())
+            # People, places and quotes are found where the article is analysed: in the workers.
+            fields = article_fields(record, article_id, content_hash, copy, added=stamps.next(), entities=False)
             if not known_fields.issuperset(fields):
                 fields = {k: v for k, v in fields.items() if k in known_fields}
             sink.add(fields, article_id if replaces else None)
@@ -393,8 +411,10 @@ class _InProcessSink:
         self.copies = copies
         self.writer = _open_writer(ix, wait_seconds)
         self.pending = 0
+        self.known = set(ix.schema.names())
 
     def add(self, fields: dict[str, object], replaces: str | None) -> None:
+        annotate(fields, self.known)
         if replaces is not None:
             self.writer.update_document(**fields)
         else:
@@ -611,6 +631,7 @@ def _segment_worker(staging: str, jobs: multiprocessing.Queue, results: multipro
     parent = os.getppid()
     _die_with(parent)
     ix = whoosh_index.open_dir(staging)
+    known = set(ix.schema.names())  # the index's: one written before entities takes none
     writer: SegmentWriter | None = None
     failed = False
     while True:
@@ -629,7 +650,7 @@ def _segment_worker(staging: str, jobs: multiprocessing.Queue, results: multipro
             if kind == "add":
                 writer = writer or unlocked_segment_writer(ix, limitmb=WORKER_POOL_MB)
                 for fields in docs:
-                    writer.add_document(**fields)
+                    writer.add_document(**annotate(fields, known))
             elif kind == "finish":
                 segment = finish_segment(writer)
                 writer = None

@@ -37,6 +37,7 @@ from berita_search.search.coverage import Coverage, CoverageService, Series
 from berita_search.search.engine import CACHE_ENV, RESULT_CACHE_SIZE, SearchEngine, SearchResult
 from berita_search.search.messages import Message
 from berita_search.search.output import article_row, hit_row, json_line, rows_csv, write_csv, write_xlsx
+from berita_search.search.quotes import CSV_KEYS as QUOTE_CSV_KEYS
 from berita_search.search.requests import (
     DEFAULT_TOP,
     INTERVALS,
@@ -312,6 +313,9 @@ def filter_options(command: Callable[..., None]) -> Callable[..., None]:
             ("category", "Category (rubrik), exact, any case."),
             ("source", "Publisher, exact, any case."),
             ("desk", "Common desk across outlets (Nasional, Olahraga, ...), exact, any case."),
+            ("person", "Person named in the article, canonical name (Joko Widodo), exact, any case."),
+            ("organisation", "Organisation named in the article, canonical name, exact, any case."),
+            ("place", "Place named in the article, canonical name, exact, any case."),
         ]
     ):
         command = click.option(f"--{name}", multiple=True, help=f"{text} Repeat for any of several.")(command)
@@ -346,6 +350,9 @@ def query_command(
     category: tuple[str, ...],
     source: tuple[str, ...],
     desk: tuple[str, ...],
+    person: tuple[str, ...],
+    organisation: tuple[str, ...],
+    place: tuple[str, ...],
     facets: bool,
     no_collapse: bool,
     as_json: bool,
@@ -367,11 +374,16 @@ def query_command(
         category=category,
         source=source,
         desk=desk,
+        person=person,
+        organisation=organisation,
+        place=place,
         collapse=not no_collapse,
         facets=facets or not machine,
     )
     if not query.strip() and not request.has_filters:
-        raise UsageFailure("give a query or a filter (--reporter, --category, --desk, --source, --from, --to)")
+        raise UsageFailure(
+            "give a query or a filter (--reporter, --category, --desk, --source, --person, --from, --to)"
+        )
     try:
         request.validate()
     except RequestError as exc:
@@ -400,6 +412,55 @@ def query_command(
     if result.suggestion and machine:
         click.echo(f"note: did you mean: {result.suggestion}", err=True)
     sys.exit(EXIT_OK if result.hits else EXIT_NO_HITS)
+
+
+@cli.command("quotes")
+@index_option
+@backend_options
+@click.argument("query", required=False, default="")
+@click.option("--from", "date_from", metavar="DATE", help="Published on or after (2023-08-31, 2023-08, 2023).")
+@click.option("--to", "date_to", metavar="DATE", help="Published on or before.")
+@filter_options
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10_000), help="Quotes printed.")
+@click.option("--json", "as_json", is_flag=True, help="Every quote, one JSON object per line.")
+@click.option("--csv", "as_csv", is_flag=True, help="Every quote as CSV with a header row.")
+def quotes_command(
+    index_dir: str | None,
+    query: str,
+    date_from: str | None,
+    date_to: str | None,
+    limit: int,
+    as_json: bool,
+    as_csv: bool,
+    **filters: tuple[str, ...],
+) -> None:
+    """Who said what: the quotes of the matching articles, newest first. Parts of the query on
+    speaker:/pembicara: and quote:/kutipan: are matched quote by quote. Exit status: 0 with
+    quotes, 1 with none, 2 for usage errors."""
+    if as_json and as_csv:
+        raise UsageFailure("choose one of --json and --csv")
+    request = SearchRequest(q=query, date_from=date_from, date_to=date_to, **filters)  # type: ignore[arg-type]
+    try:
+        _parsed, result = open_engine(index_dir).quotes(request)
+    except RequestError as exc:
+        raise UsageFailure(exc.text("en")) from None
+    for message in result.messages:
+        _note(message)
+    if as_json:
+        for row in result.rows():
+            click.echo(json_line(row))
+    elif as_csv:
+        sys.stdout.write(rows_csv(QUOTE_CSV_KEYS, result.rows(), bom=False))
+    else:
+        click.echo(f"{result.total:,} quotes in {result.articles:,} articles")
+        for hit in result.quotes[:limit]:
+            speaker = hit.quote.speaker or hit.quote.as_written or "(speaker not found)"
+            click.echo(f"\n{speaker} ({hit.quote.kind}), {hit.published_display} · {hit.source}")
+            click.echo(f"   {hit.quote.text}")
+            click.echo(f"   article {hit.article_id}, paragraph {hit.quote.paragraph + 1}: {hit.title}")
+        if result.total > limit:
+            click.echo(f"\n... {result.total - limit:,} more (--limit, --json or --csv for all)")
+    sys.exit(EXIT_OK if result.quotes else EXIT_NO_HITS)
 
 
 def _note(message: Message) -> None:
@@ -488,6 +549,9 @@ def timeline_command(
     category: tuple[str, ...],
     source: tuple[str, ...],
     desk: tuple[str, ...],
+    person: tuple[str, ...],
+    organisation: tuple[str, ...],
+    place: tuple[str, ...],
     as_json: bool,
     as_csv: bool,
 ) -> None:
@@ -497,7 +561,15 @@ def timeline_command(
     if as_json and as_csv:
         raise UsageFailure("choose one of --json and --csv")
     filters = SearchRequest(
-        date_from=date_from, date_to=date_to, reporter=reporter, category=category, source=source, desk=desk
+        date_from=date_from,
+        date_to=date_to,
+        reporter=reporter,
+        category=category,
+        source=source,
+        desk=desk,
+        person=person,
+        organisation=organisation,
+        place=place,
     )
     request = CoverageRequest(
         queries=(query, *compare),

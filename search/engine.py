@@ -17,12 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from berita_search.index.analysis import analyze, fold, surface_analyzer
+from berita_search.index.annotations import StoredQuote, names_of, other_names, quotes_of
 from berita_search.index.dates import format_id
-from berita_search.index.fields import BY_NAME, FILTER_FIELDS, HIT_KEYS, Kind
+from berita_search.index.fields import BY_NAME, ENTITY_FIELDS, FILTER_FIELDS, HIT_KEYS, Kind
 from berita_search.search import plan as P
 from berita_search.search.backends.base import Backend, Matches, RankedArticle, SearchSpec, SearchTimeout
 from berita_search.search.messages import Message
 from berita_search.search.querylang import ParsedQuery, parse_date_span, parse_query, span_node
+from berita_search.search.quotes import QuoteResult, collect_quotes, has_quote_parts
 from berita_search.search.requests import (  # noqa: F401  (callers import them from here too)
     EXPORT_CAP,
     MAX_LIMIT,
@@ -34,6 +36,7 @@ from berita_search.search.requests import (  # noqa: F401  (callers import them 
 )
 from berita_search.search.snippets import Snippet, make_snippet
 
+APPEARS_WITH_TOP = 10  # people and organisations listed as appearing with the person searched for
 RESULT_CACHE_SIZE = 512  # pages of results kept per server process
 CACHE_ENV = "BERITA_SEARCH_CACHE_SIZE"  # how 'serve --workers N' hands its cache size to each process
 # "Did you mean": a word found in fewer than SUGGEST_RARE articles is replaced by a close word
@@ -119,7 +122,10 @@ class SearchResult:
         return self.request.sort == "relevance"
 
     def missing(self, facet: str) -> int:
-        """Matching articles without a value for a single-valued facet (no category, no date)."""
+        """Matching articles without a value for a single-valued facet (no category, no date); 0 for
+        an entity facet, whose counts are of names, several per article."""
+        if facet in ENTITY_FIELDS:
+            return 0
         return self.articles - sum(count for _, count in self.facets.get(facet, []))
 
     @property
@@ -145,6 +151,12 @@ class ArticleRecord:
     caption: str
     tags: tuple[str, ...]
     date_note: str
+    person: tuple[str, ...] = ()  # canonical names (index.annotations)
+    organisation: tuple[str, ...] = ()
+    place: tuple[str, ...] = ()
+    quotes: tuple[StoredQuote, ...] = ()
+    speaker: tuple[str, ...] = ()  # who is quoted, each once (canonical where resolved)
+    quote: tuple[str, ...] = ()  # the words quoted, as ``quotes`` holds them
 
     @classmethod
     def from_stored(cls, stored: dict[str, Any]) -> ArticleRecord:
@@ -160,6 +172,12 @@ class ArticleRecord:
             caption=str(stored.get("caption") or ""),
             tags=tuple(t.strip() for t in str(stored.get("tags") or "").split(",") if t.strip()),
             date_note=str(stored.get("date_note") or ""),
+            person=names_of(stored.get("person")),
+            organisation=names_of(stored.get("organisation")),
+            place=names_of(stored.get("place")),
+            quotes=tuple(quotes := quotes_of(stored.get("quotes"))),
+            speaker=tuple(dict.fromkeys(q.speaker_shown for q in quotes if q.speaker_shown)),
+            quote=tuple(q.text for q in quotes),
         )
 
 
@@ -327,6 +345,7 @@ class SearchEngine:
         the search ran past its budget (a message says which)."""
         parsed, spec = self.search_spec(request, top, facets, budget)
         parsed.messages.extend(self.missing_facet_notes(request))
+        parsed.messages.extend(self.missing_entity_notes(request, parsed))
         if spec is None:
             return parsed, None
         if parsed.plan is None and request.sort == "relevance":
@@ -397,6 +416,40 @@ class SearchEngine:
             return parsed, iter(())
         spec = replace(spec, sort=sort or spec.sort, after=after)
         return parsed, self.backend.iterate(spec)
+
+    def quotes(self, request: SearchRequest) -> tuple[ParsedQuery, QuoteResult]:
+        """Every quote of a search (``search.quotes``): of its articles newest first, those meeting
+        the query's parts on quote fields, in the order of the text. Refuses a search without a
+        query or a filter (``RequestError``)."""
+        request = replace(request, page=1, limit=10, sort="newest", collapse=False)
+        request.validate()
+        parsed = self.parse(request.q)
+        if parsed.plan is None and not self.filters(request):
+            raise RequestError(Message.of("quotes_need_query"))
+        _parsed, articles = self.iterate(request, sort="newest")
+        result = collect_quotes(parsed.plan, articles, published_of)
+        result.messages = [*parsed.messages, *self.missing_entity_notes(request, parsed), *result.messages]
+        return parsed, result
+
+    def appears_with(self, result: SearchResult, top: int = APPEARS_WITH_TOP) -> dict[str, list[tuple[str, int]]]:
+        """For a search about a person (a ``person`` filter, or ``orang:`` in the query): the people
+        and organisations most often named in the same articles, over the whole search (its facet
+        counts, articles), the person searched for left out. Empty for any other search."""
+        focal = _focal_people(result.request, result.parsed.plan)
+        if not focal:
+            return {}
+        found: dict[str, list[tuple[str, int]]] = {}
+        for name in ("person", "organisation"):
+            items = result.facets.get(name, [])
+            found[name] = [(value, count) for value, count in items if not _is_focal(value, focal)][:top]
+        return found
+
+    def missing_entity_notes(self, request: SearchRequest, parsed: ParsedQuery) -> list[Message]:
+        """A note when the search names people, places or quotes and the index has none of them
+        (written before they were extracted): re-indexing fills them."""
+        uses = has_quote_parts(parsed.plan) or _names_entities(parsed.plan)
+        uses = uses or any(request.values(name) or request.excluded(name) for name in ENTITY_FIELDS)
+        return [Message.of("index_without_entities")] if uses and not self.facet_in_index("person") else []
 
     def hit_of(self, ranked: RankedArticle, parsed: ParsedQuery, request: SearchRequest) -> Hit:
         """A hit people read (snippet, date, copies) of one ranked article."""
@@ -529,11 +582,46 @@ class SearchEngine:
 
 def filter_node(name: str, value: str) -> P.Node | None:
     """One value of a filter as a plan node: a name's parts, or an exact key (any case)."""
-    if BY_NAME[name].kind is Kind.NAME:
+    if BY_NAME[name].kind is Kind.NAME:  # an entity's canonical name is exact, as a key
         parts = analyze(value, surface_analyzer())
         return P.Name(name, tuple(parts)) if parts else None
     folded = fold(" ".join(value.split()))
     return P.Exact(name, folded) if folded else None
+
+
+def _focal_people(request: SearchRequest, node: P.Node | None) -> list[tuple[str, ...]]:
+    """The people a search is about, each as the folded words that name them."""
+    focal = [tuple(analyze(value, surface_analyzer())) for value in request.values("person")]
+
+    def walk(n: P.Node | None) -> None:
+        if isinstance(n, P.Name) and n.field == "person":
+            focal.append(n.parts)
+        elif isinstance(n, P.Exact) and n.field == "person":
+            focal.append(tuple(n.value.split()))
+        elif isinstance(n, P.And):
+            for child in n.children:
+                walk(child)
+
+    walk(node)
+    return [f for f in focal if f]
+
+
+def _is_focal(canonical: str, focal: list[tuple[str, ...]]) -> bool:
+    """Whether a canonical person is one of the searched ones: the searched words are all in one
+    of its names (canonical, or another name from the alias table)."""
+    names = [canonical, *other_names().get(canonical, ())]
+    spelled = [set(analyze(n, surface_analyzer())) for n in names]
+    return any(set(parts) <= words for parts in focal for words in spelled)
+
+
+def _names_entities(node: P.Node | None) -> bool:
+    if isinstance(node, (P.Name, P.Exact)):
+        return node.field in ENTITY_FIELDS
+    if isinstance(node, (P.And, P.Or)):
+        return any(_names_entities(c) for c in node.children)
+    if isinstance(node, P.Not):
+        return _names_entities(node.child)
+    return False
 
 
 def _quote_free(text: str) -> str:

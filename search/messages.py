@@ -266,6 +266,20 @@ CATALOGUE: dict[str, dict[Language, str]] = {
         "en": "{periods_en} periods by {wanted_en} are too many for one chart (at most {limit}); shown by {used_en}; "
         "narrow the dates to see them by {wanted_en}",
     },
+    "quotes_cut": {
+        "id": "Hanya kutipan dari {limit} artikel terbaru yang dibaca; persempit pencarian untuk melihat semuanya.",
+        "en": "only the quotes of the newest {limit} articles were read; narrow the search to see them all",
+    },
+    "quotes_need_query": {
+        "id": "Tulis kueri atau pilih filter untuk mencari kutipan (contoh: pembicara:laode kutipan:revisi).",
+        "en": "give a query or a filter to search quotes (e.g. speaker:laode quote:revisi)",
+    },
+    "index_without_entities": {
+        "id": "Indeks ini ditulis sebelum orang, organisasi, tempat dan kutipan dikenali: belum ada artikel yang "
+        "memilikinya. Indeks ulang arsip ke folder baru untuk mengisinya.",
+        "en": "this index was written before people, organisations, places and quotes were extracted: no article has "
+        "them yet; re-index the archive into a new folder to fill them",
+    },
     "exports_busy": {
         "id": "Sedang ada {slots} unduhan berjalan; coba lagi dalam {seconds} detik.",
         "en": "{slots} exports are running; try again in {seconds} seconds",

@@ -299,7 +299,7 @@ class _Rewriter:
 
     def field_text(self, fieldname: str, raw: str, phrase: bool, slop: int = 1, boost: float = 1.0) -> _Rewritten:
         kind = Kind.TEXT if fieldname == ALL else BY_NAME[fieldname].kind
-        if kind is Kind.NAME:
+        if kind in (Kind.NAME, Kind.ENTITY):
             return self.name_query(fieldname, raw)
         if kind in (Kind.KEY, Kind.TAGS):
             return self.exact_query(fieldname, raw)

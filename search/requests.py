@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 
-from berita_search.index.fields import BY_NAME, FILTER_FIELDS
+from berita_search.index.fields import BY_NAME, FILTER_FIELDS, SINGLE_FACETS
 from berita_search.search.messages import Language, Message
 from berita_search.search.querylang import MAX_QUERY_CHARS, parse_date_span
 
@@ -93,6 +93,9 @@ class SearchRequest:
     added_after: int | None = None
     added_upto: int | None = None
     desk: FilterValues = ()
+    person: FilterValues = ()
+    organisation: FilterValues = ()
+    place: FilterValues = ()
     exclude: tuple[tuple[str, str], ...] = field(default=())
 
     def __post_init__(self) -> None:
@@ -245,7 +248,7 @@ def choice_param(params: Mapping[str, str], name: str, choices: tuple[str, ...],
 # ---------------------------------------------------------------- coverage over time (search.coverage)
 
 INTERVALS = ("day", "week", "month", "year")
-SPLITS = FILTER_FIELDS  # what a series may be split by: source, category, desk, reporter
+SPLITS = SINGLE_FACETS  # what a series may be split by: source, category, desk, reporter
 LAYOUTS = ("stacked", "multiples")
 MAX_COMPARE = 5  # searches on one chart
 MAX_TOP = 10  # values of a split drawn separately (the rest is one "others" series)

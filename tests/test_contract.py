@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 from berita_search.index.analysis import analyze
+from berita_search.index.annotations import annotation_fields, quotes_of, speaker_names
 from berita_search.index.article import Article
 from berita_search.index.copies import CopyFinder
 from berita_search.index.readers import read_file, read_paths, record_to_article
@@ -329,7 +330,9 @@ def test_sorting_by_date_and_undated_articles(engine: SearchEngine, articles: di
 def test_facets_count_the_whole_result_set(engine: SearchEngine, articles: dict[str, Article]) -> None:
     result = engine.search(SearchRequest(q="jokowi", limit=5, collapse=False))
     assert result.total > 5
-    assert set(result.facets) == {"category", "desk", "reporter", "source", "year", "month"}
+    assert set(result.facets) == {
+        *("category", "desk", "reporter", "source", "person", "organisation", "place", "year", "month")
+    }
     matched = set(engine_export_ids(engine, "jokowi"))
     assert len(matched) == result.total
     expected = Counter(articles[i].source for i in matched if articles[i].source)
@@ -534,3 +537,42 @@ def test_web_article_and_export(client: TestClient) -> None:
     assert exported["cap"] == EXPORT_CAP and exported["hits"][0]["id"] == HOSTILE_ID
     assert HOSTILE_TITLE in {h["title"] for h in api(client, q="script")["hits"]}
     assert "<script" not in client.get("/", params={"q": "script"}).text.lower()
+
+
+# ---------------------------------------------------------------- people, places and quotes
+
+
+@pytest.fixture(scope="module")
+def annotated(articles: dict[str, Article]) -> dict[str, dict[str, str]]:
+    """Each article's entity and quote fields, extracted again from the text read again."""
+    return {i: annotation_fields(a.title, a.body) for i, a in articles.items()}
+
+
+def test_people_organisations_and_places(engine: SearchEngine, annotated: dict[str, dict[str, str]]) -> None:
+    for name, value in (("person", "Joko Widodo"), ("organisation", "Komisi Pemberantasan Korupsi"), ("place", "Riau")):
+        expected = {i for i, f in annotated.items() if value in f.get(name, "").split(",")}
+        assert len(expected) > 5, value
+        assert set(engine_export_ids(engine, "", **{name: value.upper()})) == expected
+    orang = {i for i, f in annotated.items() if "jokowi" in analyze(f.get("person_names", ""))}
+    assert set(engine_export_ids(engine, "orang:jokowi")) == orang
+
+
+def test_quotes_by_speaker_and_words(engine: SearchEngine, annotated: dict[str, dict[str, str]]) -> None:
+    expected = {
+        (i, q.paragraph, q.text)
+        for i, f in annotated.items()
+        for q in quotes_of(f.get("quotes"))
+        if {"joko", "widodo"} <= set(analyze(" ; ".join(speaker_names(q)))) and "kpk" in analyze(q.text)
+    }
+    _parsed, result = engine.quotes(SearchRequest(q='pembicara:"joko widodo" kutipan:kpk'))
+    assert {(h.article_id, h.quote.paragraph, h.quote.text) for h in result.quotes} == expected
+    assert result.total == len(expected) > 0
+
+
+def test_backends_agree_on_quotes_and_appears_with(engines: dict[str, SearchEngine]) -> None:
+    for q in ('pembicara:"joko widodo"', "kutipan:kpk", "orang:jokowi karhutla"):
+        found = {name: e.quotes(SearchRequest(q=q))[1] for name, e in engines.items()}
+        assert found["whoosh"].rows() == found["opensearch"].rows(), q
+    results = {name: e.search(SearchRequest(q="orang:jokowi")) for name, e in engines.items()}
+    appears = {name: engines[name].appears_with(r) for name, r in results.items()}
+    assert appears["whoosh"] == appears["opensearch"] and appears["whoosh"]["person"]

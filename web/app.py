@@ -23,6 +23,7 @@ from typing import Any
 
 from berita_search.index.analysis import analyze, common_words, surface_analyzer
 from berita_search.index.dates import MONTH_NAMES_ID
+from berita_search.index.fields import BY_NAME, ENTITY_FIELDS
 from berita_search.index.stopwords import STOPWORDS
 from berita_search.search.coverage import CSV_KEYS as COVERAGE_CSV_KEYS
 from berita_search.search.coverage import INTERVAL_NAMES, Coverage, CoverageService, Period, Series
@@ -44,6 +45,8 @@ from berita_search.search.output import (
     write_xlsx,
 )
 from berita_search.search.querylang import MAX_QUERY_CHARS
+from berita_search.search.quotes import CSV_KEYS as QUOTE_CSV_KEYS
+from berita_search.search.quotes import QUOTES_PER_PAGE, QuoteResult
 from berita_search.search.requests import (
     INTERVALS,
     MAX_COMPARE,
@@ -78,10 +81,12 @@ log = logging.getLogger("berita_search.web")
 ARTICLE_ID = re.compile(r"^[0-9a-f]{16}$")
 API_FACETS = (*FILTERS, "year", "month")
 FACETS_SHOWN = 12
-FACETS_LISTED = ("category", "desk", "reporter", "source")  # in the order of the sidebar
+# In the order of the sidebar: the article's metadata, then who and where it names.
+FACETS_LISTED = ("category", "desk", "reporter", "source", *ENTITY_FIELDS)
+API_ENTITY_VALUES = 100  # values of a facet with several per article given by the API, the most first
 RELATED = 5
 SORT_LABELS = {"relevance": "Relevansi", "newest": "Terbaru", "oldest": "Terlama"}
-FILTER_LABELS = {"category": "Kategori", "desk": "Desk", "reporter": "Reporter", "source": "Sumber"}
+FILTER_LABELS = {name: BY_NAME[name].label for name in FILTERS}
 MISSING_LABELS = {
     "category": "(tanpa kategori)",
     "desk": "(tanpa desk)",
@@ -197,6 +202,13 @@ def thousands(value: int) -> str:
     return f"{value:,}".replace(",", ".")
 
 
+def numbered_paragraphs(snippet: Snippet) -> list[tuple[int, Markup]]:
+    """A marked article body as numbered HTML paragraphs: numbers count the body's paragraphs
+    (separated by a blank line) from 0, as the quotes' ``paragraph`` does (``index.quotes``)."""
+    html = snippet.html()
+    return [(n, Markup(p.strip().replace("\n", "<br>\n"))) for n, p in enumerate(html.split("\n\n")) if p.strip()]
+
+
 def paragraphs(snippet: Snippet) -> list[Markup]:
     """A marked article body as HTML paragraphs; the markup comes from escaped text only."""
     html = snippet.html()
@@ -252,6 +264,7 @@ def wants_json(request: Request) -> bool:
         "/openapi.json",
         "/ekspor.json",
         "/liputan.json",
+        "/kutipan.json",
     )
 
 
@@ -449,6 +462,7 @@ def create_app(
             if name != "desk" or engine.facet_in_index("desk")
         }
         chips = chips_of(state)
+        appears = engine.appears_with(result)
         coverage = chart = link = None
         if result.total:
             # The search's coverage over time: the first search only (comparing is the coverage page's).
@@ -473,6 +487,7 @@ def create_app(
             link=link,
             window=window,
             past_end=past_end,
+            appears=appears,
         )
 
     @guarded
@@ -547,12 +562,92 @@ def create_app(
             "article.html",
             article=article,
             title_marked=title_marked,
-            body=paragraphs(body_marked),
+            body=numbered_paragraphs(body_marked),
             related=engine.related(article.id, limit=RELATED),
             back=state.here() if state.active else "/",
             searched=state.active,
             state=state,
             fresh=SearchState(),
+        )
+
+    # ------------------------------------------------------------ quotes (search.quotes)
+
+    def quotes_of_state(state: SearchState, empty_allowed: bool = False) -> QuoteResult:
+        """The quotes of a search; with ``empty_allowed`` (the API, the exports) a search without a
+        query or a filter has none, with the message saying what to give, instead of a 400."""
+        try:
+            return engine.quotes(state.request(facets=False, snippets=False))[1]
+        except RequestError as exc:
+            if not empty_allowed or exc.message.code != "quotes_need_query":
+                raise
+            return QuoteResult([], 0, messages=[exc.message])
+
+    @guarded
+    def quotes_page(request: Request) -> Response:
+        try:
+            state = state_from(request.query_params, QUOTES_PER_PAGE)
+        except RequestError as exc:
+            state = form_state(request.query_params, WEB_LIMIT)
+            return render(request, "kutipan.html", status=400, state=state, error=exc.text("id"))
+        if not state.active:
+            return render(request, "kutipan.html", state=state)
+        try:
+            result = quotes_of_state(state)
+        except RequestError as exc:
+            return render(request, "kutipan.html", status=400, state=state, error=exc.text("id"))
+        number = state.page
+        pages = max(1, -(-result.total // QUOTES_PER_PAGE))
+        return render(
+            request,
+            "kutipan.html",
+            status=404 if number > pages else 200,
+            state=state,
+            result=result,
+            quotes=result.page(number, QUOTES_PER_PAGE),
+            number=number,
+            pages=pages,
+            first=(number - 1) * QUOTES_PER_PAGE + 1,
+            chips=chips_of(state, "/kutipan"),
+        )
+
+    @guarded
+    def quotes_csv(request: Request) -> Response:
+        state = state_from(request.query_params, WEB_LIMIT)
+        result = quotes_of_state(state)
+        return Response(
+            rows_csv(QUOTE_CSV_KEYS, result.rows()),
+            media_type="text/csv; charset=utf-8",
+            headers={"content-disposition": f'attachment; filename="{export_name(state, "csv", "kutipan")}"'},
+        )
+
+    @guarded
+    def quotes_json(request: Request) -> Response:
+        state = state_from(request.query_params, WEB_LIMIT)
+        result = quotes_of_state(state)
+        document = {"query": state.q, "filters": export_filters(state), **result.document()}
+        document["messages"] = [m.text("id") for m in result.messages]
+        return JSONResponse(
+            document,
+            headers={"content-disposition": f'attachment; filename="{export_name(state, "json", "kutipan")}"'},
+        )
+
+    @guarded
+    def api_quotes(request: Request) -> Response:
+        state = state_from(request.query_params, QUOTES_PER_PAGE)
+        limit, number = state.limit, state.page
+        result = quotes_of_state(state, empty_allowed=True)
+        return JSONResponse(
+            {
+                "query": state.q,
+                "total": result.total,
+                "articles": result.articles,
+                "cut": result.cut,
+                "page": number,
+                "pages": max(1, -(-result.total // limit)),
+                "limit": limit,
+                "quotes": [hit.record() for hit in result.page(number, limit)],
+                "messages": [m.text("id") for m in result.messages],
+            }
         )
 
     # ------------------------------------------------------------ exports
@@ -635,7 +730,11 @@ def create_app(
                 "limit": state.limit,
                 "sort": result.request.sort,
                 "hits": [hit_row(h, result.ranked) for h in result.hits],
-                "facets": {name: dict(result.facets.get(name, [])) for name in API_FACETS},
+                "facets": {
+                    name: dict(result.facets.get(name, [])[: API_ENTITY_VALUES if name in ENTITY_FIELDS else None])
+                    for name in API_FACETS
+                },
+                "appears_with": {name: dict(items) for name, items in engine.appears_with(result).items()},
                 "missing": {name: result.missing(name) for name in API_FACETS},
                 "options": {name: dict(items) for name, items in result.facet_options.items()},
                 "suggestion": result.suggestion,
@@ -682,6 +781,10 @@ def create_app(
         Route("/ekspor.csv", exporting("csv", "text/csv; charset=utf-8", csv_body), name="export_csv"),
         Route("/ekspor.json", exporting("json", "application/json", json_body), name="export_json"),
         Route("/ekspor.xlsx", exporting("xlsx", XLSX_MEDIA_TYPE, xlsx_body), name="export_xlsx"),
+        Route("/kutipan", quotes_page, name="quotes"),
+        Route("/kutipan.csv", quotes_csv, name="quotes_csv"),
+        Route("/kutipan.json", quotes_json, name="quotes_json"),
+        Route("/api/quotes", api_quotes, name="api_quotes"),
         Route("/liputan", coverage_page, name="coverage"),
         Route("/liputan.csv", coverage_csv, name="coverage_csv"),
         Route("/liputan.json", coverage_json, name="coverage_json"),

@@ -32,6 +32,9 @@ FILTER_DESCRIPTIONS = {
     "category": "Kategori (rubrik) media itu sendiri",
     "source": "Media",
     "desk": "Desk bersama lintas media (Nasional, Olahraga, ...), dari kategori media",
+    "person": "Orang yang disebut dalam artikel, nama kanonis (Joko Widodo)",
+    "organisation": "Organisasi yang disebut dalam artikel, nama kanonis (Komisi Pemberantasan Korupsi)",
+    "place": "Tempat yang disebut dalam artikel, nama kanonis (Riau)",
 }
 
 
@@ -163,6 +166,34 @@ def openapi_spec() -> dict[str, Any]:
                             "description": "Satu halaman hasil",
                             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/HitsPage"}}},
                         },
+                        "400": error,
+                    },
+                }
+            },
+            "/api/quotes": {
+                "get": {
+                    "summary": "Cari kutipan",
+                    "description": "Kutipan langsung dan tidak langsung dari artikel yang cocok, terbaru dahulu; bagian "
+                    "kueri pada pembicara:/speaker: dan kutipan:/quote: dicocokkan per kutipan.",
+                    "operationId": "quotes",
+                    "parameters": [
+                        param(
+                            "q",
+                            'Kueri, mis. pembicara:laode kutipan:revisi, pembicara:"joko widodo" karhutla',
+                            {"type": "string", "maxLength": max_query},
+                        ),
+                        param("from", "Terbit pada atau setelah (2019-09-01, 2019-09, 2019)", date),
+                        param("to", "Terbit pada atau sebelum", date),
+                        *filter_params,
+                        param("page", "Halaman", {"type": "integer", "minimum": 1, "maximum": max_page, "default": 1}),
+                        param(
+                            "limit",
+                            "Kutipan per halaman",
+                            {"type": "integer", "minimum": 1, "maximum": max_limit, "default": 20},
+                        ),
+                    ],
+                    "responses": {
+                        "200": {"description": "Satu halaman kutipan, dengan jumlah semua kutipan (total)"},
                         "400": error,
                     },
                 }

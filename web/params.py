@@ -58,6 +58,9 @@ class SearchState:
     default_limit: int = WEB_LIMIT
     notes: tuple[Message, ...] = ()  # what validation changed (a reversed range put in order)
     desk: tuple[str, ...] = ()
+    person: tuple[str, ...] = ()
+    organisation: tuple[str, ...] = ()
+    place: tuple[str, ...] = ()
     exclude: tuple[tuple[str, str], ...] = ()
     compare: tuple[str, ...] = ()
     interval: str = ""
@@ -105,10 +108,7 @@ class SearchState:
             snippets=snippets,
             notes=self.notes,
             exclude=self.exclude,
-            reporter=self.values("reporter"),
-            category=self.values("category"),
-            source=self.values("source"),
-            desk=self.values("desk"),
+            **{name: self.values(name) for name in FILTERS},  # type: ignore[arg-type]
         )
 
     def coverage_request(self, top: int = DEFAULT_TOP) -> CoverageRequest:

@@ -540,11 +540,14 @@ def install(tools: WebTools) -> list[BaseRoute]:
 
     @guarded
     def api_hits(request: Request) -> Response:
+        from starlette.datastructures import QueryParams
         from starlette.responses import JSONResponse
 
-        params = {k: v for k, v in request.query_params.items() if k not in ("cursor", "page")}
-        params.setdefault("limit", str(MAX_LIMIT))
-        state = state_from(params, MAX_LIMIT)
+        # Every value of a repeated parameter (source=a&source=b), as the search page reads them.
+        pairs = [(k, v) for k, v in request.query_params.multi_items() if k not in ("cursor", "page")]
+        if "limit" not in request.query_params:
+            pairs.append(("limit", str(MAX_LIMIT)))
+        state = state_from(QueryParams(pairs), MAX_LIMIT)
         search = state.request(facets=False)
         result = cursor_page(engine, search, request.query_params.get("cursor", ""), state.limit)
         counts = result.counts

@@ -19,6 +19,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
+from berita_search.index.annotations import annotation_fields
 from berita_search.index.copies import COPY_BANDS_FIELD
 from berita_search.index.fields import FACETS, FIELDS, Kind
 from berita_search.index.schema import (
@@ -27,10 +28,13 @@ from berita_search.index.schema import (
     build_schema,
     facet_column,
     key_field,
+    names_field,
     stem_field,
 )
 
-SCHEMA_VERSION = 3  # 2: copy_bands, copies decided on the text (index.copies); 3: added stamps
+# 2: copy_bands, copies decided on the text (index.copies); 3: added stamps; 4: people, organisations,
+# places and quotes (index.annotations)
+SCHEMA_VERSION = 4
 META_KEY = "berita_search"
 TOKENIZER = "tokens"
 ANALYZER = "tokens"
@@ -56,19 +60,24 @@ def token_fields() -> dict[str, str]:
                 fields[stem_field(f.name)] = stem_field(f.name)
         elif f.kind is Kind.NAME:
             fields[f.name] = f.name
+        elif f.kind is Kind.ENTITY:
+            fields[names_field(f.name)] = names_field(f.name)
     return fields
 
 
 TOKEN_FIELDS = token_fields()
 # Token fields whose positions are kept: phrases are matched in them.
-POSITIONAL_FIELDS = tuple(f.name for f in FIELDS if f.kind in (Kind.TEXT, Kind.NAME))
+POSITIONAL_FIELDS = (
+    *(f.name for f in FIELDS if f.kind in (Kind.TEXT, Kind.NAME)),
+    *(names_field(f.name) for f in FIELDS if f.kind is Kind.ENTITY),
+)
 KEYWORD_FIELDS: tuple[str, ...] = (
     "id",
     "id_hash",
     COPY_FIELD,
     *DATE_PERIODS,
-    *(facet_column(f.name) for f in FIELDS if f.kind is Kind.NAME),
-    *(name for f in FIELDS if f.kind is Kind.KEY for name in (f.name, key_field(f.name))),
+    *(facet_column(f.name) for f in FIELDS if f.kind is Kind.NAME and f.facet),
+    *(name for f in FIELDS if f.kind in (Kind.KEY, Kind.ENTITY) for name in (f.name, key_field(f.name))),
     *(f.name for f in FIELDS if f.kind is Kind.TAGS),
 )
 # The keyword field counted for each facet (``index.fields.FACETS``), as the Whoosh backend counts its columns.
@@ -127,7 +136,10 @@ def index_body(stemmer: str = DEFAULT_STEMMER, shards: int = 1, replicas: int | 
 def _analyzers(stemmer: str) -> dict[str, Any]:
     schema = build_schema(stemmer)
     return {name: schema[whoosh_name].analyzer for name, whoosh_name in TOKEN_FIELDS.items()} | {
-        f.name: schema[f.name].analyzer for f in FIELDS if f.kind is Kind.TAGS
+        name: schema[name].analyzer
+        for f in FIELDS
+        if f.kind in (Kind.TAGS, Kind.ENTITY)
+        for name in ((f.name,) if f.kind is Kind.TAGS else (f.name, key_field(f.name)))
     }
 
 
@@ -139,7 +151,7 @@ def tokens(field: str, text: str, stemmer: str = DEFAULT_STEMMER) -> list[str]:
 # The fields the Whoosh index stores, shown on pages; the publication date as its ISO string
 # (the engine reads that one; Whoosh also stores the naive datetime).
 STORED_KEYS = (
-    *(f"{f.name}_iso" if f.kind is Kind.DATE else f.name for f in FIELDS),
+    *(f"{f.name}_iso" if f.kind is Kind.DATE else f.name for f in FIELDS if not f.per_quote),
     "origin",
 )
 DATE_FIELD = next(f.name for f in FIELDS if f.kind is Kind.DATE)
@@ -191,9 +203,15 @@ def fields_of(source: dict[str, Any]) -> dict[str, Any]:
     fields[COPY_BANDS_FIELD] = " ".join(source.get(COPY_BANDS_FIELD) or ())
     for name in KEYWORD_FIELDS:
         if name in source and name not in fields:
-            fields[name] = source[name]
+            value = source[name]
+            # Several values (an entity field's names) as the Whoosh document writes them.
+            fields[name] = ",".join(value) if isinstance(value, list) and name not in DATE_PERIODS else value
     if source.get(DATE_FIELD):
         fields[DATE_FIELD] = datetime.strptime(source[DATE_FIELD], DATE_FORMAT)
     if source.get(ADDED_FIELD):
         fields[ADDED_FIELD] = int(source[ADDED_FIELD])
+    # Entities and quotes found again in the text, as when indexed: their word fields are left out
+    # of ``_source``, and an index written before them (mapping version 3) has none.
+    made = annotation_fields(str(stored.get("title") or ""), str(stored.get("body") or ""))
+    fields.update({k: v for k, v in made.items() if k not in fields})
     return fields

@@ -14,7 +14,7 @@ import json
 from typing import Any
 
 from berita_search.index.fields import BY_NAME, Kind
-from berita_search.index.schema import ADDED_FIELD, key_field, stem_field
+from berita_search.index.schema import ADDED_FIELD, key_field, names_field, stem_field
 from berita_search.search import plan as P
 from berita_search.search.backends.whoosh_query import MAX_PROXIMITY_WORDS
 from berita_search.search.querylang import date_periods
@@ -197,12 +197,15 @@ def compile_node(node: P.Node) -> Query:
         }
         return _either([expanded("fuzzy", f, spec, node.limit, BY_NAME[f].weight) for f in node.fields], node.boost)
     if isinstance(node, P.Name):
-        return _all([term(node.field, part) for part in node.parts])
+        field = names_field(node.field) if BY_NAME[node.field].kind is Kind.ENTITY else node.field
+        return _all([term(field, part) for part in node.parts])
     if isinstance(node, P.Exact):
         kind = BY_NAME[node.field].kind
         # Whoosh scores a key (an unscored field) 1 per match.
         return {
-            "constant_score": {"filter": term(key_field(node.field) if kind is Kind.KEY else node.field, node.value)}
+            "constant_score": {
+                "filter": term(key_field(node.field) if kind in (Kind.KEY, Kind.ENTITY) else node.field, node.value)
+            }
         }
     if isinstance(node, P.AddedSpan):
         # Articles written before stamps carry none: a range never matches them, as in Whoosh.

@@ -14,11 +14,12 @@ from collections import Counter, OrderedDict
 from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import product
 from pathlib import Path
 from typing import Any
 
-from berita_search.index.fields import FACETS, Kind
-from berita_search.index.schema import DEFAULT_STEMMER, facet_column
+from berita_search.index.fields import ENTITY_FIELDS, FACETS, Kind
+from berita_search.index.schema import DEFAULT_STEMMER, entity_column, facet_column
 from berita_search.index.writer import newest_added, open_index
 from berita_search.search import plan as P
 from berita_search.search.backends import whoosh_workflow
@@ -34,6 +35,7 @@ from berita_search.search.backends.base import (
     Tally,
 )
 from berita_search.search.backends.whoosh_query import Compiler, WordSet
+from berita_search.search.backends.whoosh_workflow import facet_counts
 from whoosh import query as Q
 from whoosh import scoring, sorting
 from whoosh.collectors import TimeLimit, WrappingCollector
@@ -56,7 +58,7 @@ class _Snapshot:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _days: list[str | None] | None = None  # the dateline day of every document (tallies)
     _recent: OrderedDict[Any, list[int]] = field(default_factory=OrderedDict)  # (plan, filters) -> matches
-    _combined: dict[tuple[str, ...], list[tuple[str | None, ...]]] = field(default_factory=dict)  # tallies' keys
+    _combined: dict[tuple[str, ...], list[tuple[Any, ...]]] = field(default_factory=dict)  # tallies' keys
 
     def columns(self) -> dict[str, list[Any]]:
         """Facet and copy keys of every document, read once per commit.
@@ -71,6 +73,9 @@ class _Snapshot:
                 for leaf, _offset in self.searcher.leaf_searchers():
                     reader = leaf.reader()
                     for name, column in names.items():
+                        if name in ENTITY_FIELDS:
+                            columns[name].extend(_entity_column(reader, name))
+                            continue
                         # A segment without the column (or an index without segments) has none.
                         present = column in reader.schema and reader.has_column(column)  # older indexes lack some
                         values = reader.column_reader(column) if present else None
@@ -96,20 +101,23 @@ class _Snapshot:
                 self._days = days
             return self._days
 
-    def combined(self, keys: tuple[str, ...]) -> list[tuple[str | None, ...]]:
-        """Per document, its values of ``keys`` as one shared tuple (None for no value): a tally is then
-        one C-level count over the matches. Built once per commit and key set."""
+    def combined(self, keys: tuple[str, ...]) -> list[tuple[Any, ...]]:
+        """Per document, its values of ``keys`` as one shared tuple (None for no value; an entity
+        facet's names as a tuple of them): a tally is then one C-level count over the matches.
+        Built once per commit and key set."""
         with self._lock:
             found = self._combined.get(keys)
         if found is not None:
             return found
         columns = [self.days() if key == DAY else self.columns()[key] for key in keys]
-        shared: dict[tuple[Any, ...], tuple[str | None, ...]] = {}
-        combined: list[tuple[str | None, ...]] = []
+        shared: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+        combined: list[tuple[Any, ...]] = []
         for raw in zip(*columns, strict=True):
             values = shared.get(raw)
             if values is None:
-                values = shared[raw] = tuple(None if v in (None, "", b"") else str(v) for v in raw)
+                values = shared[raw] = tuple(
+                    v if isinstance(v, tuple) else None if v in (None, "", b"") else str(v) for v in raw
+                )
             combined.append(values)
         with self._lock:
             self._combined[keys] = combined
@@ -216,10 +224,7 @@ class WhooshBackend:
             facets: dict[str, list[tuple[str, int]]] = {}
             if spec.facets:
                 for facet in FACETS:
-                    counts = Counter(map(columns[facet.name].__getitem__, matched))
-                    items = [(str(k), int(v)) for k, v in counts.items() if k not in (None, "", b"")]
-                    items.sort(key=(lambda kv: kv) if facet.ordered_by_value else (lambda kv: (-kv[1], kv[0])))
-                    facets[facet.name] = items
+                    facets[facet.name] = facet_counts(facet, columns[facet.name], matched)
             return Matches(len(matched), len(copies), ranked, facets, compiler.notes, snap.generation)
 
     def iterate(self, spec: SearchSpec) -> Iterator[RankedArticle]:
@@ -295,6 +300,8 @@ class WhooshBackend:
                 snap.remember_matches((spec.plan, spec.filters), matched)
             combined = snap.combined(keys)
             counts = Counter(map(combined.__getitem__, matched))
+            if any(key in ENTITY_FIELDS for key in keys):
+                return Tally(keys, expand_multi(counts), snap.generation)
             return Tally(keys, dict(counts), snap.generation)
 
     # ---------------------------------------------------------------- articles
@@ -346,8 +353,7 @@ class WhooshBackend:
             live = _matching_docnums(searcher, Q.Every(), None, _Deadline(None))
             facets = {}
             for facet in FACETS:
-                counts = Counter(map(columns[facet.name].__getitem__, live))
-                items = [(str(k), int(v)) for k, v in counts.items() if k not in (None, "", b"")]
+                items = facet_counts(facet, columns[facet.name], live)
                 facets[facet.name] = sorted(items, key=lambda kv: (-kv[1], kv[0]))[:top]
             undated = sum(1 for docnum in live if not columns["year"][docnum])
             first = last = None
@@ -359,6 +365,37 @@ class WhooshBackend:
                 first = oldest[0].fields().get("published_iso")
                 last = newest[0].fields().get("published_iso")
             return IndexStats(len(live), undated, first, last, facets, str(self.index_dir))
+
+
+def _entity_column(reader: Any, name: str) -> list[tuple[str, ...]]:
+    """The canonical names of an entity field (``Kind.ENTITY``) of every document of a segment,
+    read from its column; empty for an index written before entities."""
+    column = entity_column(name)
+    empty: tuple[str, ...] = ()
+    if column not in reader.schema or not reader.has_column(column):
+        return [empty] * reader.doc_count_all()
+    shared: dict[bytes, tuple[str, ...]] = {b"": empty}
+    values = []
+    for raw in reader.column_reader(column):
+        found = shared.get(raw)
+        if found is None:
+            found = shared[raw] = tuple(raw.decode("utf-8").split(","))
+        values.append(found)
+    return values
+
+
+def expand_multi(counts: Counter[tuple[Any, ...]]) -> dict[tuple[str | None, ...], int]:
+    """Tally counts whose keys may hold an entity facet's names (a tuple): one count per name,
+    None for an article without any."""
+    expanded: Counter[tuple[str | None, ...]] = Counter()
+    for key, count in counts.items():
+        if any(isinstance(v, tuple) for v in key):
+            options = [(v or (None,)) if isinstance(v, tuple) else (v,) for v in key]
+            for combination in product(*options):
+                expanded[combination] += count
+        else:
+            expanded[key] += count
+    return dict(expanded)
 
 
 def _filter_query(compiler: Compiler, filters: tuple[P.Node, ...]) -> Q.Query | None:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from berita_search.index.fields import BY_NAME, Kind
-from berita_search.index.schema import ADDED_FIELD, key_field, stem_field
+from berita_search.index.schema import ADDED_FIELD, key_field, names_field, stem_field
 from berita_search.search import plan as P
 from berita_search.search.backends.whoosh_phrases import PairPhrase
 from berita_search.search.messages import Message
@@ -211,10 +211,11 @@ class Compiler:
                 sets.append(WordSet(f, words, boost=BY_NAME[f].weight))
             return _either([s.normalize() for s in sets], node.boost)
         if isinstance(node, P.Name):
-            return Q.And([Q.Term(node.field, part) for part in node.parts])
+            field = names_field(node.field) if BY_NAME[node.field].kind is Kind.ENTITY else node.field
+            return Q.And([Q.Term(field, part) for part in node.parts])
         if isinstance(node, P.Exact):
             kind = BY_NAME[node.field].kind
-            return Q.Term(key_field(node.field) if kind is Kind.KEY else node.field, node.value)
+            return Q.Term(key_field(node.field) if kind in (Kind.KEY, Kind.ENTITY) else node.field, node.value)
         if isinstance(node, P.DateSpan):
             terms: list[Q.Query] = [Q.Term(period, value) for period, value in date_periods(node.first, node.last)]
             if not terms:

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from itertools import chain
 from typing import TYPE_CHECKING, Any
 
-from berita_search.index.fields import FACETS
+from berita_search.index.fields import ENTITY_FIELDS, FACETS, Facet
 from berita_search.index.schema import ADDED_FIELD
 from berita_search.search.backends.base import RankedArticle, SearchSpec, Summary
 from berita_search.search.backends.whoosh_query import Compiler
@@ -192,10 +193,7 @@ def summarize(snap: _Snapshot, spec: SearchSpec, filter_query: Any) -> Summary:
     facets: dict[str, list[tuple[str, int]]] = {}
     if spec.facets:
         for facet in FACETS:
-            counts = Counter(map(columns[facet.name].__getitem__, matched))
-            items = [(str(k), int(v)) for k, v in counts.items() if k not in (None, "", b"")]
-            items.sort(key=(lambda kv: kv) if facet.ordered_by_value else (lambda kv: (-kv[1], kv[0])))
-            facets[facet.name] = items
+            facets[facet.name] = facet_counts(facet, columns[facet.name], matched)
     return Summary(
         len(matched),
         stories,
@@ -203,3 +201,13 @@ def summarize(snap: _Snapshot, spec: SearchSpec, filter_query: Any) -> Summary:
         stored(last[1]).get("published_iso") if last else None,
         facets,
     )
+
+
+def facet_counts(facet: Facet, column: list[Any], docnums: Iterable[int]) -> list[tuple[str, int]]:
+    """A facet's values among ``docnums``, each with its articles: by value for periods, else the
+    most first. An entity facet counts each article under each of its names."""
+    values = map(column.__getitem__, docnums)
+    counts = Counter(chain.from_iterable(values) if facet.name in ENTITY_FIELDS else values)
+    items = [(str(k), int(v)) for k, v in counts.items() if k not in (None, "", b"")]
+    items.sort(key=(lambda kv: kv) if facet.ordered_by_value else (lambda kv: (-kv[1], kv[0])))
+    return items
