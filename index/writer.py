@@ -27,6 +27,7 @@ from berita_search.index.orphans import (
     remove_orphans,
     run_lock,
 )
+from berita_search.index.postings_arrays import PostingsCapture
 from berita_search.index.records import Failure, Note, Record, Skipped, Unchanged
 from berita_search.index.schema import allow_legacy_schema_pickles, build_schema
 from whoosh import index as whoosh_index
@@ -134,11 +135,32 @@ def near_duplicate_key(article: Article) -> str:
 ProgressCallback = Callable[[IndexSummary, str], None]
 
 
+class ArraysSegmentWriter(SegmentWriter):
+    """Whoosh's segment writer, also writing the segment's postings as arrays
+    (``index.postings_arrays``): for new articles and for merges alike."""
+
+    def _flush_segment(self) -> None:
+        self._capture = PostingsCapture(self.schema)
+        pool = self.pool
+        original = pool.iter_postings
+        pool.iter_postings = lambda: self._capture.wrap(original())
+        try:
+            super()._flush_segment()
+        finally:
+            del pool.iter_postings
+
+    def _finalize_segment(self) -> Segment:
+        segment = super()._finalize_segment()
+        # After the compound file is assembled, so the arrays stay a file of their own.
+        self._capture.write(Path(self.storage.folder), segment.segment_id(), segment.doc_count_all())
+        return segment
+
+
 def _open_writer(ix: whoosh_index.Index, wait_seconds: float) -> IndexWriter:
     deadline = time.monotonic() + wait_seconds
     while True:
         try:
-            return ix.writer()
+            return ArraysSegmentWriter(ix)
         except LockError:
             if time.monotonic() >= deadline:
                 raise IndexBusyError(BUSY_MESSAGE) from None
@@ -533,7 +555,7 @@ def _segment_worker(staging: str, jobs: multiprocessing.Queue, results: multipro
             continue
         try:
             if kind == "add":
-                writer = writer or SegmentWriter(ix, _lk=False, limitmb=WORKER_POOL_MB)
+                writer = writer or ArraysSegmentWriter(ix, _lk=False, limitmb=WORKER_POOL_MB)
                 for fields in docs:
                     writer.add_document(**fields)
             elif kind == "finish":

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import Counter
 from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from berita_search.index.fields import FACETS, Kind
 from berita_search.index.schema import DEFAULT_STEMMER, facet_column
 from berita_search.index.writer import open_index
@@ -29,7 +29,8 @@ from berita_search.search.backends.base import (
     SearchTimeout,
     StoredArticle,
 )
-from berita_search.search.backends.whoosh_query import Compiler, WordSet
+from berita_search.search.backends.whoosh_arrays import Evaluation, SegmentView
+from berita_search.search.backends.whoosh_query import Compiler
 from whoosh import query as Q
 from whoosh import scoring, sorting
 from whoosh.collectors import TimeLimit, WrappingCollector
@@ -40,34 +41,94 @@ COPY_COLUMN = "dup_key"
 
 
 @dataclass
+class _Column:
+    """A facet or copy column of a commit as ordinals: ``codes[docnum]`` indexes ``labels``."""
+
+    codes: np.ndarray
+    labels: list[Any]
+
+    def counts(self, docnums: np.ndarray) -> np.ndarray:
+        """How many of ``docnums`` hold each label (by ordinal)."""
+        return np.bincount(self.codes[docnums], minlength=len(self.labels))
+
+
+@dataclass
 class _Snapshot:
-    """One commit of the index as the searches of that commit see it."""
+    """One commit of the index as the searches of that commit see it: the searcher, each
+    segment's arrays and deletions, and the facet and copy columns, read once per commit
+    (under a lock: the threads serving requests share it) and read-only after."""
 
     searcher: Searcher
     generation: int
+    index_dir: Path
     users: int = 0
     superseded: bool = False
-    _columns: dict[str, list[Any]] | None = None
+    _columns: dict[str, _Column] | None = None
+    _views: list[SegmentView] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def columns(self) -> dict[str, list[Any]]:
-        """Facet and copy keys of every document, read once per commit.
-
-        Lists indexed by document number make counting a result set's facets a C-speed
-        ``Counter(map(...))`` instead of a column read per document and field.
-        """
+    def columns(self) -> dict[str, _Column]:
+        """Facet and copy keys of every document as ordinals, so that counting a result set's
+        facets is one ``bincount`` per facet."""
         with self._lock:
             if self._columns is None:
                 names = {f.name: facet_column(f.name) for f in FACETS} | {COPY_COLUMN: COPY_COLUMN}
-                columns: dict[str, list[Any]] = {name: [] for name in names}
+                values: dict[str, list[Any]] = {name: [] for name in names}
                 for leaf, _offset in self.searcher.leaf_searchers():
                     reader = leaf.reader()
                     for name, column in names.items():
                         # A segment without the column (or an index without segments) has none.
-                        values = reader.column_reader(column) if reader.has_column(column) else None
-                        columns[name].extend(values if values is not None else [None] * reader.doc_count_all())
+                        found = reader.column_reader(column) if reader.has_column(column) else None
+                        values[name].extend(found if found is not None else [None] * reader.doc_count_all())
+                columns = {}
+                for name, column_values in values.items():
+                    ordinals: dict[Any, int] = {}
+                    codes = np.fromiter(
+                        (ordinals.setdefault(v, len(ordinals)) for v in column_values),
+                        dtype=np.int64,
+                        count=len(column_values),
+                    )
+                    columns[name] = _Column(codes, list(ordinals))
                 self._columns = columns
             return self._columns
+
+    def views(self) -> list[SegmentView]:
+        """Each segment as the array evaluation reads it."""
+        with self._lock:
+            if self._views is None:
+                self._views = [
+                    SegmentView.open(leaf, offset, self.index_dir) for leaf, offset in self.searcher.leaf_searchers()
+                ]
+            return self._views
+
+    def matching(self, query: Q.Query, filter_q: Q.Query | None, deadline: _Deadline) -> np.ndarray:
+        """Every live document matching the query and filter, unscored, in document order."""
+        parts = []
+        for view in self.views():
+            evaluation = Evaluation(view, self.searcher, deadline.check)
+            docs = evaluation.docs(query)
+            if filter_q is not None and len(docs):
+                docs = docs[np.isin(docs, evaluation.docs(filter_q), assume_unique=True)]
+            parts.append(view.live(docs) + view.offset)
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+    def ranked(self, query: Q.Query, filter_q: Q.Query | None, deadline: _Deadline) -> tuple[np.ndarray, np.ndarray]:
+        """(document numbers, scores) of every live match, in document order."""
+        all_docs, all_scores = [], []
+        for view in self.views():
+            evaluation = Evaluation(view, self.searcher, deadline.check)
+            docs, scores = evaluation.scored(query)
+            if filter_q is not None and len(docs):
+                keep = np.isin(docs, evaluation.docs(filter_q), assume_unique=True)
+                docs, scores = docs[keep], scores[keep]
+            if view.deleted is not None and len(docs):
+                keep = ~np.isin(docs, view.deleted, assume_unique=True)
+                docs, scores = docs[keep], scores[keep]
+            all_docs.append(docs + view.offset)
+            all_scores.append(scores)
+        if not all_docs:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+        return np.concatenate(all_docs), np.concatenate(all_scores)
 
 
 class WhooshBackend:
@@ -86,7 +147,7 @@ class WhooshBackend:
         # An index without segments has a reader without a generation: the one read just
         # before stands for it (if a commit came in between, the next search opens it).
         generation = searcher.reader().generation()
-        return _Snapshot(searcher, latest if generation is None else generation)
+        return _Snapshot(searcher, latest if generation is None else generation, self.index_dir)
 
     @contextmanager
     def snapshot(self) -> Iterator[_Snapshot]:
@@ -137,31 +198,36 @@ class WhooshBackend:
                 return Matches(0, 0, [], notes=compiler.notes, generation=snap.generation)
             filter_q = _filter_query(compiler, spec.filters)
             columns = snap.columns()
-            # One unscored pass over every match counts facets and copies; only the top of the
-            # ranking is scored. (Whoosh's own grouping scores and collapses every match.)
-            matched = _matching_docnums(searcher, compiler.plan(spec.plan), filter_q, deadline)
-            dup_keys = columns[COPY_COLUMN]
-            copies = Counter(map(dup_keys.__getitem__, matched))
-            top = self._top(searcher, dup_keys, query, filter_q, spec, len(matched), deadline)
-            ranked = []
-            seen: set[Any] = set()
-            for hit in top:
-                key = dup_keys[hit.docnum]
+            dup_codes = columns[COPY_COLUMN].codes
+            if spec.sort == "relevance":
+                # Every match scored as arrays: the matches are the result set that totals,
+                # facets and copies count, and the head of their ranking is the page.
+                matched, scores = snap.ranked(query, filter_q, deadline)
+                top: list[tuple[int, float]] | None = None
+            else:
+                matched = snap.matching(compiler.plan(spec.plan), filter_q, deadline)
+                top = self._sorted_top(searcher, dup_codes, query, filter_q, spec, len(matched), deadline)
+            copies = columns[COPY_COLUMN].counts(matched)
+            ranked: list[RankedArticle] = []
+            seen: set[int] = set()
+            for docnum, score in top if top is not None else _best_first(matched, scores, spec, dup_codes):
+                key = int(dup_codes[docnum])
                 if spec.collapse:
                     if key in seen:
                         continue
                     seen.add(key)
-                ranked.append(RankedArticle(hit.fields(), float(hit.score or 0.0), copies[key] if spec.collapse else 1))
+                stored = searcher.stored_fields(docnum)
+                ranked.append(RankedArticle(stored, float(score or 0.0), int(copies[key]) if spec.collapse else 1))
                 if len(ranked) >= spec.top:
                     break
             facets: dict[str, list[tuple[str, int]]] = {}
             if spec.facets:
                 for facet in FACETS:
-                    counts = Counter(map(columns[facet.name].__getitem__, matched))
-                    items = [(str(k), int(v)) for k, v in counts.items() if k not in (None, "", b"")]
+                    items = _facet_items(columns[facet.name], matched)
                     items.sort(key=(lambda kv: kv) if facet.ordered_by_value else (lambda kv: (-kv[1], kv[0])))
                     facets[facet.name] = items
-            return Matches(len(matched), len(copies), ranked, facets, compiler.notes, snap.generation)
+            stories = int(np.count_nonzero(copies))
+            return Matches(len(matched), stories, ranked, facets, compiler.notes, snap.generation)
 
     def count(self, spec: SearchSpec) -> int:
         with self.snapshot() as snap:
@@ -170,22 +236,20 @@ class WhooshBackend:
             if query is Q.NullQuery:
                 return 0
             filter_q = _filter_query(compiler, spec.filters)
-            return len(_matching_docnums(snap.searcher, query, filter_q, _Deadline(spec.budget)))
+            return len(snap.matching(query, filter_q, _Deadline(spec.budget)))
 
-    def _top(
+    def _sorted_top(
         self,
         searcher: Searcher,
-        dup_keys: list[Any],
+        dup_codes: np.ndarray,
         query: Q.Query,
         filter_q: Q.Query | None,
         spec: SearchSpec,
         matched: int,
         deadline: _Deadline,
-    ) -> list[Any]:
-        """The best ``spec.top`` hits in order (stories, when collapsing): fetch more until enough."""
-        sortedby = None
-        if spec.sort != "relevance":
-            sortedby = sorting.FieldFacet("published", reverse=spec.sort == "newest")
+    ) -> list[tuple[int, float]]:
+        """The first ``spec.top`` hits by date (stories, when collapsing): fetch more until enough."""
+        sortedby = sorting.FieldFacet("published", reverse=spec.sort == "newest")
         wanted = spec.top
         limit = wanted * 2 + 10 if spec.collapse else wanted
         while True:
@@ -198,10 +262,10 @@ class WhooshBackend:
                 raise SearchTimeout(deadline.budget) from None
             results = collector.results()
             # Not list(results): that asks len(), which re-runs the query to count every match.
-            hits = [results[i] for i in range(results.scored_length())]
+            hits = [(results[i].docnum, results[i].score) for i in range(results.scored_length())]
             if not spec.collapse or limit >= matched:
                 return hits
-            if len({dup_keys[h.docnum] for h in hits}) >= wanted:
+            if len({int(dup_codes[d]) for d, _s in hits}) >= wanted:
                 return hits
             limit *= 4
 
@@ -221,7 +285,7 @@ class WhooshBackend:
             stored = searcher.stored_fields(docnum)
             text = f"{stored.get('title', '')}\n{stored.get('body', '')}"
             results = searcher.more_like(docnum, "body_stem", text=text, top=limit * 3, numterms=12)
-            dup_keys = snap.columns()[COPY_COLUMN]
+            dup_keys = snap.columns()[COPY_COLUMN].codes
             seen = {dup_keys[docnum]}
             related: list[RankedArticle] = []
             for hit in results:
@@ -250,13 +314,15 @@ class WhooshBackend:
         with self.snapshot() as snap:
             searcher = snap.searcher
             columns = snap.columns()
-            live = _matching_docnums(searcher, Q.Every(), None, _Deadline(None))
+            live = snap.matching(Q.Every(), None, _Deadline(None))
             facets = {}
             for facet in FACETS:
-                counts = Counter(map(columns[facet.name].__getitem__, live))
-                items = [(str(k), int(v)) for k, v in counts.items() if k not in (None, "", b"")]
-                facets[facet.name] = sorted(items, key=lambda kv: (-kv[1], kv[0]))[:top]
-            undated = sum(1 for docnum in live if not columns["year"][docnum])
+                facets[facet.name] = sorted(_facet_items(columns[facet.name], live), key=lambda kv: (-kv[1], kv[0]))[
+                    :top
+                ]
+            years = columns["year"]
+            year_counts = years.counts(live)
+            undated = sum(int(n) for label, n in zip(years.labels, year_counts, strict=True) if not label)
             first = last = None
             if len(live) > undated:
                 oldest = searcher.search(Q.Every(), limit=1, sortedby="published")
@@ -264,6 +330,42 @@ class WhooshBackend:
                 first = oldest[0].fields().get("published_iso")
                 last = newest[0].fields().get("published_iso")
             return IndexStats(len(live), undated, first, last, facets, str(self.index_dir))
+
+
+def _facet_items(column: _Column, docnums: np.ndarray) -> list[tuple[str, int]]:
+    """(value, articles) of a facet over ``docnums``, values that are empty left out."""
+    counts = column.counts(docnums)
+    labels = column.labels
+    return [
+        (str(labels[i]), int(counts[i])) for i in np.flatnonzero(counts).tolist() if labels[i] not in (None, "", b"")
+    ]
+
+
+def _best_first(
+    docnums: np.ndarray, scores: np.ndarray, spec: SearchSpec, dup_codes: np.ndarray
+) -> Iterator[tuple[int, float]]:
+    """Matches by score, best first, ties by document number (Whoosh's order): the head of
+    the ranking is sorted first, and more of it only when collapsing copies needs more."""
+    wanted = spec.top
+    limit = wanted * 2 + 10 if spec.collapse else wanted
+    given = 0
+    while given < len(docnums):
+        head = _head(docnums, scores, limit)
+        for i in head[given:].tolist():
+            yield int(docnums[i]), float(scores[i])
+        given = len(head)
+        limit *= 4
+
+
+def _head(docnums: np.ndarray, scores: np.ndarray, limit: int) -> np.ndarray:
+    """Positions of the ``limit`` best matches, in rank order."""
+    if limit < len(scores):
+        threshold = np.partition(scores, len(scores) - limit)[len(scores) - limit]
+        pick = np.flatnonzero(scores >= threshold)
+    else:
+        pick = np.arange(len(scores))
+    order = pick[np.lexsort((docnums[pick], -scores[pick]))]
+    return order[:limit]
 
 
 def _filter_query(compiler: Compiler, filters: tuple[P.Node, ...]) -> Q.Query | None:
@@ -304,62 +406,6 @@ class _BudgetCollector(WrappingCollector):
                 except SearchTimeout:
                     raise TimeLimit from None
             child.collect(docnum)
-
-
-def _matching_docnums(searcher: Searcher, query: Q.Query, filter_q: Q.Query | None, deadline: _Deadline) -> list[int]:
-    """Every live document matching the query and filter, unscored, in document order."""
-    combined = Q.And([query, filter_q]) if filter_q is not None else query
-    matched: list[int] = []
-    for leaf, offset in searcher.leaf_searchers():
-        reader = leaf.reader()
-        docs = _docset(leaf, combined, deadline)
-        if reader.has_deletions():
-            docs = {d for d in docs if not reader.is_deleted(d)}
-        matched.extend(offset + d for d in sorted(docs))
-    return matched
-
-
-def _docset(leaf: Searcher, query: Q.Query, deadline: _Deadline) -> set[int]:
-    """The documents of one segment that match: boolean structure as set operations.
-
-    Whoosh's union and intersection matchers walk postings document by document in Python;
-    sets of posting lists combine at C speed. Anything other than terms, word sets and
-    boolean structure (phrases, ranges) uses its own matcher, checked against the deadline
-    every few hundred matches.
-    """
-    deadline.check()
-    if isinstance(query, Q.Term):
-        if (query.fieldname, query.text) not in leaf.reader():
-            return set()
-        return set(leaf.reader().postings(query.fieldname, query.text).all_ids())
-    if isinstance(query, WordSet):
-        return query.docs_in(leaf.reader())
-    if isinstance(query, Q.Or):
-        result: set[int] = set()
-        for sub in query.subqueries:
-            result |= _docset(leaf, sub, deadline)
-        return result
-    if isinstance(query, Q.And):
-        positives = [q for q in query.subqueries if not isinstance(q, Q.Not)]
-        sets = sorted((_docset(leaf, q, deadline) for q in positives), key=len)
-        result = set.intersection(*sets) if sets else set(range(leaf.reader().doc_count_all()))
-        for negative in (q for q in query.subqueries if isinstance(q, Q.Not)):
-            result -= _docset(leaf, negative.query, deadline)
-        return result
-    if isinstance(query, Q.AndNot):
-        return _docset(leaf, query.a, deadline) - _docset(leaf, query.b, deadline)
-    if isinstance(query, Q.AndMaybe):
-        return _docset(leaf, query.a, deadline)
-    if isinstance(query, Q.Every):
-        return set(range(leaf.reader().doc_count_all()))
-    matcher = query.matcher(leaf)
-    docs: set[int] = set()
-    while matcher.is_active():
-        docs.add(matcher.id())
-        if len(docs) % 256 == 0:
-            deadline.check()
-        matcher.next()
-    return docs
 
 
 def stemmer_of(schema: Any) -> str:

@@ -1,0 +1,194 @@
+"""Ranking as arrays returns what Whoosh's own ranking returns: the same matches, the same
+BM25F scores, the same order (ties by document number), on several segments with deletions."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+from berita_search.index.fields import ALL_TEXT
+from berita_search.index.postings_arrays import EXTENSION, LENGTH_OF_BYTE, SegmentArrays, captured
+from berita_search.index.readers import read_paths
+from berita_search.index.writer import index_records, open_index
+from berita_search.search.backends.whoosh import WhooshBackend, _Deadline, _head
+from berita_search.search.backends.whoosh_query import Compiler
+from berita_search.search.querylang import parse_query
+
+from tests.conftest import CLICKID_JSONL, require_shared
+
+ARTICLES = 1200
+UPDATED = range(150, 230)  # re-indexed with a changed title: deletions in the first segments
+
+
+@pytest.fixture(scope="module")
+def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    require_shared()
+    folder = tmp_path_factory.mktemp("ranking-identity")
+    rows = [json.loads(line) for line in itertools.islice(CLICKID_JSONL.open(encoding="utf-8"), ARTICLES)]
+    first = folder / "first.jsonl"
+    first.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    index_records(folder / "index", read_paths([first]), batch_size=250)
+    changed = folder / "changed.jsonl"
+    changed.write_text(
+        "".join(
+            json.dumps({**rows[i], "title": f"{rows[i].get('title', '')} diperbarui"}, ensure_ascii=False) + "\n"
+            for i in UPDATED
+        ),
+        encoding="utf-8",
+    )
+    summary = index_records(folder / "index", read_paths([changed]), batch_size=250)
+    assert summary.updated == len(UPDATED)
+    return folder / "index"
+
+
+def _queries(index_dir: Path) -> list[str]:
+    """Words of high, middle and low frequency, pairs, names as phrases, operators, fields."""
+    ix = open_index(index_dir)
+    df: Counter[str] = Counter()
+    with ix.searcher() as searcher:
+        for number, stored in enumerate(searcher.all_stored_fields()):
+            if number >= 500:
+                break
+            df.update({w.lower() for w in stored.get("body", "").split() if w.isalpha() and len(w) > 3})
+    ranked = [w for w, _ in df.most_common()]
+    words = ranked[:15] + ranked[200:215] + ranked[1500:1510] + [w for w, n in df.items() if n == 1][:10]
+    pairs = [f"{a} {b}" for a, b in itertools.pairwise(ranked[20:60])][:20]
+    return [
+        *words,
+        *pairs,
+        '"joko widodo"',
+        '"kim jong un"',
+        '"presiden joko widodo" jakarta',
+        "presiden OR menteri",
+        "(jakarta OR bandung) DAN polisi",
+        "gempa -palu",
+        "presiden NOT jokowi",
+        "judul:gempa",
+        "isi:korupsi kpk",
+        "pemerintah*",
+        "korupsi~",
+        "jakarta tanggal:2019",
+        "diperbarui",
+        "kpk diperbarui",
+    ]
+
+
+def _whoosh_ranking(searcher, query) -> list[tuple[int, float]]:
+    results = searcher.search(query, limit=None, terms=False)
+    return [(hit.docnum, hit.score) for hit in results]
+
+
+def test_arrays_hold_whooshs_postings_and_lengths(index_dir: Path) -> None:
+    ix = open_index(index_dir)
+    checked = 0
+    with ix.searcher() as searcher:
+        leaves = searcher.leaf_searchers()
+        assert len(leaves) >= 3
+        assert any(leaf.reader().has_deletions() for leaf, _ in leaves)
+        for leaf, _offset in leaves:
+            reader = leaf.reader()
+            segment = reader.segment()
+            arrays = SegmentArrays.open(index_dir, segment.segment_id(), segment.doc_count_all())
+            assert arrays is not None
+            for fieldname in reader.indexed_field_names():
+                if not captured(reader.schema, fieldname):
+                    continue
+                for term in itertools.islice(reader.lexicon(fieldname), 0, None, 5):
+                    matcher = reader.postings(fieldname, term)
+                    expected = []
+                    while matcher.is_active():
+                        expected.append((matcher.id(), matcher.weight()))
+                        matcher.next()
+                    docs, weights = arrays.postings(fieldname, term)
+                    # The arrays keep deleted documents, as Whoosh's files do; its reader hides them.
+                    kept = [
+                        (d, w) for d, w in zip(docs.tolist(), weights.tolist(), strict=True) if not reader.is_deleted(d)
+                    ]
+                    assert kept == expected, (fieldname, term)
+                    checked += 1
+                if reader.schema[fieldname].scorable:
+                    lengths = arrays.lengths(fieldname)
+                    assert lengths is not None
+                    for docnum in range(reader.doc_count_all()):
+                        stored = reader.doc_field_length(docnum, fieldname, 1)
+                        assert (LENGTH_OF_BYTE[lengths[docnum]] if lengths[docnum] else None) == stored
+            assert arrays.postings("body", b"katayangtidakada")[0].size == 0
+    assert checked > 3000
+
+
+@pytest.mark.parametrize("without_arrays", [False, True], ids=["arrays", "whoosh-postings"])
+def test_array_ranking_is_whooshs_ranking(index_dir: Path, tmp_path: Path, without_arrays: bool) -> None:
+    if without_arrays:  # an index written before the arrays: postings read through Whoosh
+        copy = tmp_path / "index"
+        shutil.copytree(index_dir, copy)
+        for path in copy.glob(f"*.{EXTENSION}"):
+            path.unlink()
+        index_dir = copy
+    backend = WhooshBackend(index_dir)
+    compared = nonempty = 0
+    with backend.snapshot() as snap:
+        searcher = snap.searcher
+        if without_arrays:
+            assert all(view.arrays is None for view in snap.views())
+        for text in _queries(index_dir):
+            parsed = parse_query(text, backend.stemmer)
+            query = Compiler(searcher).ranking(parsed.plan, tuple(parsed.proximity), bool(parsed.phrases))
+            expected = _whoosh_ranking(searcher, query)
+            docs, scores = snap.ranked(query, None, _Deadline(None))
+            got = dict(zip(docs.tolist(), scores.tolist(), strict=True))
+            assert sorted(got) == sorted(d for d, _ in expected), text
+            assert got == pytest.approx(dict(expected), rel=1e-12, abs=0), text
+            order = [int(docs[i]) for i in _head(docs, scores, len(docs))]
+            by_whoosh = {d: s for d, s in expected}
+            # Best first, ties by document number; scores equal to the last place may swap.
+            for a, b in itertools.pairwise(order):
+                assert by_whoosh[a] > by_whoosh[b] or (
+                    by_whoosh[a] == pytest.approx(by_whoosh[b], rel=1e-12) and (a < b or by_whoosh[a] != by_whoosh[b])
+                ), (text, a, b)
+            # Whoosh's top ten with its block-quality skipping can only miss hits, never add one
+            # (it skipped a block holding the fourth best of 'bersama sebuah'): at every rank the
+            # array ranking's score is at least as high.
+            results = searcher.search(query, limit=10, terms=False)
+            top = [results[i].score for i in range(results.scored_length())]
+            assert len(order[:10]) == len(top), text
+            ours = [by_whoosh[d] for d in order[: len(top)]]
+            assert all(a >= b - 1e-9 for a, b in zip(ours, top, strict=True)), text
+            compared += 1
+            nonempty += bool(expected)
+    backend.close()
+    assert compared >= 80 and nonempty >= 70
+
+
+def test_filters_totals_and_facets_match_whoosh(index_dir: Path) -> None:
+    """The unscored pass (totals, facets) against Whoosh's own matching of the same query."""
+    backend = WhooshBackend(index_dir)
+    with backend.snapshot() as snap:
+        searcher = snap.searcher
+        for text in ["jakarta", "presiden OR menteri", "gempa -palu", "pemerintah*", "jakarta tanggal:2019"]:
+            parsed = parse_query(text, backend.stemmer)
+            compiler = Compiler(searcher)
+            query = compiler.plan(parsed.plan)
+            expected = sorted(searcher.docs_for_query(query))
+            got = snap.matching(query, None, _Deadline(None))
+            assert got.tolist() == expected, text
+            ranked, _scores = snap.ranked(query, None, _Deadline(None))
+            assert ranked.tolist() == expected, text
+            years = Counter(searcher.stored_fields(d).get("published_iso", "")[:4] for d in expected)
+            column = snap.columns()["year"]
+            counts = column.counts(np.asarray(expected, dtype=np.int64))
+            got_years = {column.labels[i] or "": int(counts[i]) for i in np.flatnonzero(counts)}
+            assert got_years == {y: n for y, n in years.items()}, text
+    backend.close()
+
+
+def test_text_fields_are_captured(index_dir: Path) -> None:
+    ix = open_index(index_dir)
+    for name in ALL_TEXT:
+        assert captured(ix.schema, name)
+        assert captured(ix.schema, f"{name}_stem") or f"{name}_stem" not in ix.schema
+    assert not captured(ix.schema, "body_pairs") and not captured(ix.schema, "id")
