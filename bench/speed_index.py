@@ -3,7 +3,7 @@
     python -m bench.speed_index KIND CORPUS_FILE INDEX_DIR
 
 KIND is ``product`` (the berita-search pipeline), ``plain`` (Whoosh with its
-StandardAnalyzer and one writer), ``tantivy`` or ``fts5``. Prints one JSON object.
+StandardAnalyzer and one writer), ``tantivy``, ``fts5`` or ``bm25s``. Prints one JSON object.
 """
 
 from __future__ import annotations
@@ -99,7 +99,21 @@ def fts5(corpus: Path, index_dir: Path) -> dict:
     return {"docs": count, "added": count}
 
 
-JOBS = {"product": product, "plain": plain, "tantivy": tantivy_job, "fts5": fts5}
+def bm25s_job(corpus: Path, index_dir: Path) -> dict:
+    """bm25s, a Python peer: numpy sparse matrices of precomputed BM25 scores."""
+    import bm25s
+
+    texts = []
+    for row in _raw(corpus):
+        _url, title, body = _text(row)
+        texts.append(f"{title}\n{body}")
+    retriever = bm25s.BM25()
+    retriever.index(bm25s.tokenize(texts, stopwords=None, show_progress=False), show_progress=False)
+    retriever.save(str(index_dir))
+    return {"docs": len(texts), "added": len(texts)}
+
+
+JOBS = {"product": product, "plain": plain, "tantivy": tantivy_job, "fts5": fts5, "bm25s": bm25s_job}
 
 
 def main() -> None:

@@ -205,3 +205,46 @@ class SegmentArrays:
         if info is None or "lengths" not in info:
             return None
         return self._arrays[info["lengths"]]
+
+
+def _raw_postings(reader: Any, fieldname: str, tbytes: bytes) -> Iterator[tuple[int, float]]:
+    """(document, weight) of a term in one segment, deleted documents included."""
+    matcher = reader._terms.matcher(fieldname, tbytes, reader.schema[fieldname].format)
+    if hasattr(matcher, "_read_ids") and hasattr(matcher, "_next_block"):  # whoosh3's on-disk postings, by block
+        while matcher.is_active():
+            matcher._read_ids()
+            matcher._read_weights()
+            yield from zip(matcher._ids, matcher._weights, strict=True)
+            matcher._next_block()
+        return
+    while matcher.is_active():
+        yield matcher.id(), matcher.weight()
+        matcher.next()
+
+
+def _segment_postings(reader: Any) -> Iterator[tuple]:
+    schema = reader.schema
+    for fieldname in sorted(reader.indexed_field_names()):
+        if not captured(schema, fieldname):
+            continue
+        for tbytes in reader.lexicon(fieldname):
+            for docnum, weight in _raw_postings(reader, fieldname, tbytes):
+                yield fieldname, tbytes, docnum, weight, None
+
+
+def write_missing(ix: Any, directory: Path) -> int:
+    """Arrays for every segment of the index that has none (written before they existed):
+    read back from Whoosh's postings. The caller holds the index's run lock. Returns how
+    many segments got arrays."""
+    written = 0
+    with ix.reader() as top:
+        for reader, _base in top.leaf_readers():
+            segment = reader.segment() if hasattr(reader, "segment") else None
+            if segment is None or (directory / file_name(segment.segment_id())).exists():
+                continue
+            capture = PostingsCapture(reader.schema)
+            for _posting in capture.wrap(_segment_postings(reader)):
+                pass
+            capture.write(directory, segment.segment_id(), segment.doc_count_all())
+            written += 1
+    return written

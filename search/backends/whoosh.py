@@ -8,6 +8,7 @@ closes the readers a running search still uses.)
 
 from __future__ import annotations
 
+import heapq
 import threading
 import time
 from collections.abc import Hashable, Iterator
@@ -31,6 +32,8 @@ from berita_search.search.backends.base import (
 )
 from berita_search.search.backends.whoosh_arrays import Evaluation, SegmentView
 from berita_search.search.backends.whoosh_query import Compiler
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 from whoosh import query as Q
 from whoosh import scoring, sorting
 from whoosh.collectors import TimeLimit, WrappingCollector
@@ -65,6 +68,7 @@ class _Snapshot:
     superseded: bool = False
     _columns: dict[str, _Column] | None = None
     _views: list[SegmentView] | None = None
+    _words: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def columns(self) -> dict[str, _Column]:
@@ -92,6 +96,18 @@ class _Snapshot:
                 self._columns = columns
             return self._columns
 
+    def words_starting(self, fieldname: str, initial: str) -> list[str]:
+        """The field's words starting with ``initial``, read once per commit."""
+        key = (fieldname, initial)
+        with self._lock:
+            words = self._words.get(key)
+        if words is None:
+            from_bytes = self.searcher.schema[fieldname].from_bytes
+            words = [from_bytes(b) for b in self.searcher.reader().expand_prefix(fieldname, initial)]
+            with self._lock:
+                self._words[key] = words
+        return words
+
     def views(self) -> list[SegmentView]:
         """Each segment as the array evaluation reads it."""
         with self._lock:
@@ -105,6 +121,7 @@ class _Snapshot:
         """Every live document matching the query and filter, unscored, in document order."""
         parts = []
         for view in self.views():
+            deadline.check()
             evaluation = Evaluation(view, self.searcher, deadline.check)
             docs = evaluation.docs(query)
             if filter_q is not None and len(docs):
@@ -116,6 +133,7 @@ class _Snapshot:
         """(document numbers, scores) of every live match, in document order."""
         all_docs, all_scores = [], []
         for view in self.views():
+            deadline.check()
             evaluation = Evaluation(view, self.searcher, deadline.check)
             docs, scores = evaluation.scored(query)
             if filter_q is not None and len(docs):
@@ -305,8 +323,20 @@ class WhooshBackend:
             return max(snap.searcher.doc_frequency("body", word), snap.searcher.doc_frequency("title", word))
 
     def similar_words(self, word: str, limit: int) -> list[str]:
+        """Whoosh's ``suggest("body", word, limit, maxdist=2, prefix=1)``, answered from a
+        per-commit list of the body's words by first letter and rapidfuzz's edit distance:
+        Whoosh merged every segment's lexicon and ran its Python edit distance on each word,
+        seconds per rare word at 200,000 articles. The same words in the same order: within
+        two edits (restricted Damerau-Levenshtein), most frequent first, then by spelling."""
+        if not word:
+            return []
         with self.snapshot() as snap:
-            return list(snap.searcher.suggest("body", word, limit=limit, maxdist=2, prefix=1))
+            candidates = snap.words_starting("body", word[:1])
+            near = process.extract(word, candidates, scorer=OSA.distance, score_cutoff=2, limit=None)
+            frequency = snap.searcher.reader().frequency
+            scored = [(0 - (2 + (1.0 / (frequency("body", w) or 1) * 0.5)), w) for w, _d, _i in near if w != word]
+            best = heapq.nlargest(limit, scored)
+            return [w for _score, w in sorted(best, key=lambda item: (0 - item[0], item[1]))]
 
     # ---------------------------------------------------------------- the whole index
 

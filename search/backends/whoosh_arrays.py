@@ -98,7 +98,6 @@ class Evaluation:
 
     def docs(self, query: Q.Query) -> Docs:
         """The segment's documents matching ``query`` (deleted ones included)."""
-        self.check()
         if isinstance(query, Q.Term):
             tbytes = self._bytes(query)
             return self.view.postings(query.fieldname, tbytes)[0] if tbytes is not None else _NO_DOCS
@@ -127,7 +126,6 @@ class Evaluation:
 
     def scored(self, query: Q.Query) -> tuple[Docs, Scores]:
         """The segment's documents matching ``query`` and Whoosh's score for each."""
-        self.check()
         if isinstance(query, Q.Term) and self.bm25:
             docs, scores = self._term(query)
         elif isinstance(query, WordSet):
@@ -204,6 +202,7 @@ class Evaluation:
 
     def _matched(self, query: Q.Query, scored: bool) -> tuple[Docs, Scores]:
         """Any other query, by its own Whoosh matcher over this segment."""
+        self.check()  # array work is milliseconds; a matcher walk is where a search can run long
         leaf = self.view.leaf
         context = self.top.context() if scored else leaf.boolean_context()
         matcher = query.matcher(leaf, context)
