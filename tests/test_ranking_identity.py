@@ -192,3 +192,19 @@ def test_text_fields_are_captured(index_dir: Path) -> None:
         assert captured(ix.schema, name)
         assert captured(ix.schema, f"{name}_stem") or f"{name}_stem" not in ix.schema
     assert not captured(ix.schema, "body_pairs") and not captured(ix.schema, "id")
+
+
+def test_similar_words_are_whooshs_suggestions(index_dir: Path) -> None:
+    """'Did you mean' candidates: the same words, in the same order, as Whoosh's suggest()."""
+    backend = WhooshBackend(index_dir)
+    typed = ["jokowl", "presidn", "gubernue", "korupsu", "bandunng", "xyzzy", "zz", "kpk", "a"]
+    with backend.snapshot() as snap:
+        body = [w.decode() for w in itertools.islice(snap.searcher.reader().lexicon("body"), 0, 40_000, 900)]
+        typed += [w[1:] + w[:1] for w in body if len(w) > 3] + [w[:-1] for w in body if len(w) > 4]
+        compared = 0
+        for word in typed:
+            expected = list(snap.searcher.suggest("body", word, limit=5, maxdist=2, prefix=1))
+            assert backend.similar_words(word, 5) == expected, word
+            compared += bool(expected)
+    backend.close()
+    assert compared > 30
