@@ -6,7 +6,7 @@ INDEX ?= .berita-index
 QUERY ?= Kim Jong Un
 NODES ?= 1
 
-.PHONY: demo test serve lint format bench bench-million relevance clean opensearch opensearch-stop opensearch-build
+.PHONY: demo test check serve lint format bench bench-million relevance clean opensearch opensearch-stop opensearch-build
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,8 +35,16 @@ test: $(VENV)/.test-installed
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
 
+# The edit loop: lint and the fast tests (no browser, OpenSearch, fault or whole-corpus tests).
+check: $(VENV)/.test-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest -q -m "not slow and not faults and not browser and not opensearch"
+
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check --fix .
+
+format: $(VENV)/.test-installed
 	$(BIN)/ruff format .
 
 # The speed suite: clickid and a 200,000-article scale corpus, with plain Whoosh, Tantivy,
@@ -49,7 +57,11 @@ bench: $(VENV)/.test-installed
 
 bench-million: $(VENV)/.test-installed
 	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
-	$(BIN)/python -m bench --scale 1000000
+	$(BIN)/python -m bench --scale 1000000 --no-opensearch
+
+relevance: $(VENV)/.test-installed
+	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
+	$(BIN)/python -m bench.relevance
 
 # A development OpenSearch cluster on loopback (NODES=1 or 3): builds the launcher from Maven
 # Central jars if needed, starts the nodes in the background and prints the URL last once green.

@@ -5,10 +5,14 @@
     python -m bench --scale 50000        a smaller scale corpus
     python -m bench --scale 1000000 --no-web   a million articles, the product alone
     python -m bench --profile            also profile indexing and the first page (pyinstrument)
+    python -m bench --no-opensearch      leave out the OpenSearch rows
 
 Prints a table and writes bench/results/speed-<time>.json. Every figure is shown beside a
 ratio to a baseline measured in the same run (plain Whoosh, Tantivy, SQLite FTS5), because
-absolute numbers on a shared machine are noisy.
+absolute numbers on a shared machine are noisy. The OpenSearch rows come from a one-node
+cluster the run starts on loopback (``opensearch/cluster.py``) and stops at the end: the same
+corpus indexed by the product's writer, the same query mix through the engine, the same web
+load, and the two backends' agreement on the relevance topics and the mix (``bench.parity``).
 """
 
 from __future__ import annotations
@@ -34,10 +38,15 @@ def _size(corpus: str) -> int:
     return int(corpus.split(":", 1)[1]) if corpus.startswith("scale:") else 0
 
 
-WEB_RUNS = (("web", "web"), ("web_uncached", "web, result cache off"))  # result key, label
+WEB_RUNS = (
+    ("web", "web"),
+    ("web_uncached", "web, result cache off"),
+    ("opensearch_web", "web on OpenSearch"),
+    ("opensearch_web_uncached", "web on OpenSearch, result cache off"),
+)  # result key, label
 
 
-def bench_corpus(name: str, args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
+def bench_corpus(name: str, args: argparse.Namespace, workdir: Path, cluster: Any | None = None) -> dict[str, Any]:
     corpus = corpus_file(name, workdir)
     out: dict[str, Any] = {"corpus": name, "file": str(corpus), "indexing": {}, "queries": {}}
     anchors = [
@@ -80,12 +89,83 @@ def bench_corpus(name: str, args: argparse.Namespace, workdir: Path) -> dict[str
         out["web"] = run_load(dirs["product"], queries, **load)
         print(f"[{name}] web load, result cache off …", flush=True)
         out["web_uncached"] = run_load(dirs["product"], queries, cache_size=0, **load)
+    if cluster is not None:
+        bench_opensearch(name, corpus, cluster, dirs["product"], mix, args, out)
     if args.profile:
         profile(dirs["product"], mix, corpus, workdir, name)
     if not args.keep:
         for d in dirs.values():
             shutil.rmtree(d, ignore_errors=True)
     return out
+
+
+def start_cluster(workdir: Path) -> Any | None:
+    """A one-node OpenSearch cluster for the run, or None (with the reason) when it cannot start."""
+    import os
+
+    from opensearch.cluster import ClusterError, start
+
+    print("starting a one-node OpenSearch cluster …", flush=True)
+    try:
+        return start(nodes=1, state_dir=workdir / "opensearch", owner_pid=os.getpid())
+    except ClusterError as error:
+        print(f"OpenSearch rows left out: {error}", flush=True)
+        return None
+
+
+def bench_opensearch(
+    name: str,
+    corpus: Path,
+    cluster: Any,
+    whoosh_dir: Path,
+    mix: speed.Mix,
+    args: argparse.Namespace,
+    out: dict[str, Any],
+) -> None:
+    """The OpenSearch rows: indexing, re-indexing unchanged, queries, web load and agreement."""
+    from berita_search.search.backends.opensearch_client import URL_ENV, OpenSearchSettings, make_client
+
+    alias = f"bench-{name.replace(':', '-')}"
+    settings = OpenSearchSettings(urls=tuple(cluster.urls), index=alias)
+    client = make_client(settings)
+    client.indices.delete(index=f"{alias}-v*,{alias}-lock", params={"ignore_unavailable": "true"})
+    import os
+
+    os.environ[URL_ENV] = cluster.url  # for the indexing jobs and the server
+    print(f"[{name}] indexing into OpenSearch …", flush=True)
+    out["indexing"]["opensearch"] = speed.run_index_job("opensearch", corpus, Path(alias))
+    print(f"[{name}] re-indexing the unchanged corpus into OpenSearch …", flush=True)
+    out["indexing"]["opensearch_reindex"] = speed.run_index_job("opensearch", corpus, Path(alias))
+    out["opensearch_server_mb"] = (cluster.nodes[0].rss_kib() or 0) / 1024
+    core, page = speed.opensearch_runners(settings, mix)
+    print(f"[{name}] queries on OpenSearch …", flush=True)
+    out["queries"]["opensearch_core"] = speed.time_queries(core, mix, args.repeat)
+    out["queries"]["opensearch_page"] = speed.time_queries(page, mix, args.repeat)
+    if not args.no_web and (name == "clickid" or args.web_at_scale):
+        from bench.load import run_load
+
+        queries = [q for qs in mix.queries.values() for q in qs if not q.startswith("judul:")]
+        load = {"clients": 8, "requests": args.web_requests, "seconds": args.web_seconds}
+        backend = {"backend_args": ["--backend", "opensearch"], "env": settings.environment()}
+        print(f"[{name}] web load on OpenSearch …", flush=True)
+        out["opensearch_web"] = run_load(None, queries, **load, **backend)
+        print(f"[{name}] web load on OpenSearch, result cache off …", flush=True)
+        out["opensearch_web_uncached"] = run_load(None, queries, cache_size=0, **load, **backend)
+    from berita_search.search.backends.opensearch import OpenSearchBackend
+    from berita_search.search.engine import SearchEngine
+
+    from bench import parity
+
+    print(f"[{name}] Whoosh and OpenSearch side by side …", flush=True)
+    engines = {
+        "whoosh": SearchEngine(whoosh_dir, cache_size=0),
+        "opensearch": SearchEngine(OpenSearchBackend(settings), cache_size=0),
+    }
+    sets = {"topics": parity.parity_queries(args.per_class)["topics"]} if name == "clickid" else {}
+    sets.update({f"mix:{cls}": queries for cls, queries in mix.queries.items()})
+    out["parity"] = parity.compare(engines, sets)
+    if not args.keep:
+        client.indices.delete(index=f"{alias}-v*,{alias}-lock", params={"ignore_unavailable": "true"})
 
 
 def profile(index_dir: Path, mix: speed.Mix, corpus: Path, workdir: Path, name: str) -> None:
@@ -124,8 +204,9 @@ def targets(run: dict[str, Any]) -> list[dict[str, Any]]:
     issue's own."""
     rows: list[dict[str, Any]] = []
 
-    def row(corpus: str, target: str, value: str, met: bool) -> None:
-        rows.append({"corpus": corpus, "target": target, "value": value, "met": bool(met)})
+    def row(corpus: str, target: str, value: str, met: bool | None) -> None:
+        # None: a figure shown for information, with no target to meet.
+        rows.append({"corpus": corpus, "target": target, "value": value, "met": None if met is None else bool(met)})
 
     for c in run["corpora"]:
         name, ix, qs = c["corpus"], c["indexing"], c["queries"]
@@ -176,15 +257,49 @@ def targets(run: dict[str, Any]) -> list[dict[str, Any]]:
                 f"{ours:.1f} ms vs {theirs:.1f} ms = {ours / theirs:.2f}x",
                 ours <= 2 * theirs,
             )
+        os_first, os_page = ix.get("opensearch", {}), qs.get("opensearch_page", {}).get("all", {})
+        if os_first.get("docs_per_s") and first.get("docs_per_s"):
+            rows.append(
+                {
+                    "corpus": name,
+                    "target": "OpenSearch indexing (no target)",
+                    "value": f"{os_first['docs_per_s']:.0f}/s vs Whoosh {first['docs_per_s']:.0f}/s",
+                    "met": None,
+                }
+            )
+        if os_page.get("n"):
+            rows.append(
+                {
+                    "corpus": name,
+                    "target": "OpenSearch first page p95 (no target)",
+                    "value": f"{os_page['p95']:.1f} ms (p50 {os_page['p50']:.1f} ms)",
+                    "met": None,
+                }
+            )
+        agreement = c.get("parity")
+        if agreement:
+            rows.append(
+                {
+                    "corpus": name,
+                    "target": "backends: totals exact, top-10 overlap >= 0.8",
+                    "value": f"{agreement['totals_exact']}/{agreement['queries']} exact, overlap "
+                    f"{agreement['overlap_mean']:.3f} (min {agreement['overlap_min']:.2f})",
+                    "met": agreement["totals_exact"] == agreement["queries"] and agreement["overlap_mean"] >= 0.8,
+                }
+            )
         for key, label in WEB_RUNS:
             web = c.get(key)
             if web:
                 floor = 40 if key == "web_uncached" and name != "clickid" else 100
                 row(
                     name,
-                    f"{label} >= {floor} req/s, 0 errors",
+                    f"{label} >= {floor} req/s, 0 errors"
+                    if not key.startswith("opensearch")
+                    else f"{label} (no target)",
                     f"{web['requests_per_s']:.0f} req/s, {web['errors']} errors of {web['requests']}",
-                    web["requests_per_s"] >= floor and web["errors"] == 0,
+                    (web["requests_per_s"] >= floor and web["errors"] == 0)
+                    if not key.startswith("opensearch")
+                    else None,
                 )
     return rows
 
@@ -238,7 +353,8 @@ def print_table(run: dict[str, Any]) -> None:
     print("\n== targets ==")
     print(f"load average at the end: {run.get('load_end', '-')} (at the start: {run.get('load_start', '-')})")
     for row in run["targets"]:
-        print(f"{'MET ' if row['met'] else 'GAP '} {row['corpus']:<15}{row['target']:<44}{row['value']}")
+        mark = "INFO" if row["met"] is None else "MET " if row["met"] else "GAP "
+        print(f"{mark} {row['corpus']:<14}{row['target']:<46}{row['value']}")
 
 
 def main() -> None:
@@ -255,6 +371,7 @@ def main() -> None:
     parser.add_argument("--web-seconds", type=float, default=60.0)
     parser.add_argument("--profile", action="store_true", help="pyinstrument profiles into bench/results/")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark indexes")
+    parser.add_argument("--no-opensearch", action="store_true", help="leave out the OpenSearch rows")
     parser.add_argument("--workdir", type=Path, default=None, help="where indexes and scale corpora go")
     args = parser.parse_args()
     if args.per_class is None:
@@ -271,11 +388,14 @@ def main() -> None:
         "args": vars(args) | {"workdir": str(workdir)},
     }
     run["corpora"] = []
+    cluster = None if args.no_opensearch else start_cluster(workdir)
     try:
         for name in corpora:
-            run["corpora"].append(bench_corpus(name, args, workdir))
+            run["corpora"].append(bench_corpus(name, args, workdir, cluster))
     finally:
         run["load_end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
+        if cluster is not None:
+            cluster.stop()
         run["targets"] = targets(run)
         RESULTS.mkdir(parents=True, exist_ok=True)
         path = RESULTS / f"speed-{time.strftime('%Y%m%d-%H%M%S')}.json"

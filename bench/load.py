@@ -38,26 +38,30 @@ def _wait_ready(port: int, proc: subprocess.Popen[bytes], timeout: float = 60.0)
 
 
 def run_load(
-    index_dir: Path,
+    index_dir: Path | None,
     queries: list[str],
     clients: int = 8,
     requests: int = 2000,
     seconds: float = 60.0,
     cache_size: int | None = None,
+    backend_args: list[str] | None = None,
+    env: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Requests/s and latency percentiles; stops at ``requests`` or ``seconds``, whichever first."""
+    """Requests/s and latency percentiles; stops at ``requests`` or ``seconds``, whichever first.
+    ``backend_args`` and ``env`` choose another backend than the Whoosh folder ``index_dir``."""
     port = free_port()
     server = Path(sys.executable).with_name("berita-search")
     command = [str(server)] if server.exists() else [sys.executable, "-m", "berita_search.search.cli"]
     proc = subprocess.Popen(
         # One server process per core, as a production deployment on this machine would run.
-        [*command, "serve", "--index", str(index_dir), "--host", "127.0.0.1", "--port", str(port)]
+        [*command, "serve", *(["--index", str(index_dir)] if index_dir else []), *(backend_args or [])]
+        + ["--host", "127.0.0.1", "--port", str(port)]
         + ["--workers", str(os.cpu_count() or 1)]
         + ([] if cache_size is None else ["--cache-size", str(cache_size)]),
         cwd=REPO,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        env={**os.environ},
+        env={**os.environ, **(env or {})},
     )
     try:
         _wait_ready(port, proc)

@@ -3,6 +3,7 @@
     .venv/bin/python -m bench.relevance                 # build (or reuse) the index, score, print
     .venv/bin/python -m bench.relevance --rebuild       # re-index from the corpora
     .venv/bin/python -m bench.relevance pool            # candidate lists for judging clickid topics
+    .venv/bin/python -m bench.relevance backends        # the product on Whoosh and on OpenSearch, side by side
 
 Collection: the 3,463 distinct IndoSum dev articles mixed with a fixed random sample of
 CLICK-ID articles (``--distractors``, seed 13) plus every CLICK-ID article judged in
@@ -22,6 +23,12 @@ Sets:
   nDCG@10, MAP, Recall@100.
 
 Measures are computed by ir-measures. Results go to ``bench/results/relevance.json``.
+
+``backends`` indexes the same collection with the product's writers into a Whoosh folder and
+into OpenSearch (a one-node cluster started for the run, or ``--opensearch-url``), runs every
+set through each backend as the engine does (the ranked top 100, copies not collapsed), and
+prints both backends' measures, their top-10 overlap and whether their totals agree. Results go
+to ``bench/results/relevance-backends.json``.
 """
 
 from __future__ import annotations
@@ -343,16 +350,154 @@ def pool(ix: whoosh_index.Index, depth: int, out: Path) -> None:
     print(f"wrote {out}", file=sys.stderr)
 
 
+# ------------------------------------------------------------------ the product on each backend
+
+
+def collection_articles(distractors: int) -> tuple[list[Any], list[KnownItem]]:
+    """The collection of ``collection()`` as the readers' Article records (ids, dates, sources)."""
+    docs, items = collection(distractors)
+    wanted = {d.id for d in docs}
+    found: dict[str, Any] = {}
+    sources = [*sorted(INDOSUM.glob("dev.0*.jsonl")), CLICKID]
+    for path in sources:
+        with path.open(encoding="utf-8") as fh:
+            for number, line in enumerate(fh, 1):
+                try:
+                    article = record_to_article(json.loads(line), f"{path.name}:{number}")
+                except ValueError:
+                    continue
+                if article.id in wanted and article.id not in found:
+                    found[article.id] = article
+    return [found[d.id] for d in docs if d.id in found], items
+
+
+def backend_searchers(distractors: int, opensearch_url: str | None) -> tuple[dict[str, Any], list[KnownItem], Any]:
+    """The product's engine on each backend over the collection, built once and kept in
+    bench/results (the OpenSearch index in the cluster). Returns the engines, the known items and
+    the cluster this run started (or None)."""
+    import os
+
+    from berita_search.index.writer import index_records
+    from berita_search.search.backends.opensearch import OpenSearchBackend
+    from berita_search.search.backends.opensearch_client import OpenSearchSettings, make_client
+    from berita_search.search.backends.opensearch_writer import index_records_opensearch
+    from berita_search.search.backends.whoosh import WhooshBackend
+
+    articles, items = collection_articles(distractors)
+    folder = RESULTS / f"relevance-product-d{distractors}-n{len(articles)}"
+    if not whoosh_index.exists_in(str(folder)) or whoosh_index.open_dir(str(folder)).doc_count() != len(articles):
+        print(f"building {folder} ({len(articles):,} articles)", file=sys.stderr)
+        index_records(folder, articles)
+    cluster = None
+    if opensearch_url is None:
+        from opensearch.cluster import start
+
+        print("starting a one-node OpenSearch cluster", file=sys.stderr)
+        cluster = start(nodes=1, state_dir=RESULTS / "relevance-opensearch", owner_pid=os.getpid())
+        opensearch_url = cluster.url
+    settings = OpenSearchSettings.from_environment(opensearch_url, index=f"relevance-d{distractors}")
+    client = make_client(settings)
+    if not client.indices.exists_alias(name=settings.index) or client.count(index=settings.index)["count"] != len(
+        articles
+    ):
+        print(f"indexing {len(articles):,} articles into OpenSearch {settings.location}", file=sys.stderr)
+        client.indices.delete(index=f"{settings.index}-v*,{settings.index}-lock", params={"ignore_unavailable": "true"})
+        index_records_opensearch(settings, articles)
+    return {"whoosh": WhooshBackend(folder), "opensearch": OpenSearchBackend(settings)}, items, cluster
+
+
+def backend_variant(backend: Any) -> Searcher:
+    """The engine's ranking on a backend: the parsed query, its filters none, copies kept apart."""
+    from berita_search.search.backends.base import SearchSpec
+    from berita_search.search.querylang import parse_query
+
+    def run(_searcher: Any, text: str) -> list[tuple[str, float]]:
+        parsed = parse_query(text, backend.stemmer)
+        if parsed.plan is None:
+            return []
+        spec = SearchSpec(
+            plan=parsed.plan,
+            proximity=tuple(parsed.proximity),
+            phrases=bool(parsed.phrases),
+            top=DEPTH,
+            collapse=False,
+            facets=False,
+        )
+        return [(r.stored["id"], r.score) for r in backend.search(spec).ranked]
+
+    return run
+
+
+def score_backends(distractors: int, opensearch_url: str | None) -> dict[str, Any]:
+    import ir_measures
+    from ir_measures import MAP, RR, R, nDCG
+
+    backends, items, cluster = backend_searchers(distractors, opensearch_url)
+    try:
+        sets: dict[str, tuple[dict[str, str], list[Any], list[Any]]] = {
+            "indosum-5w": (
+                {item.qid: clean_query(item.summary[:QUERY_WORDS]) for item in items},
+                [ir_measures.Qrel(item.qid, item.doc_id, 1) for item in items],
+                [RR @ 10, R @ 100],
+            ),
+        }
+        if topics := read_topics():
+            sets["clickid"] = (topics, read_qrels(), [nDCG @ 10, MAP, R @ 100])
+        table: dict[str, Any] = {name: {} for name in backends}
+        agreement: dict[str, Any] = {}
+        for set_name, (queries, qrels, measures) in sets.items():
+            runs = {}
+            for name, backend in backends.items():
+                started = time.monotonic()
+                search = backend_variant(backend)
+                ranked = {qid: search(None, text) for qid, text in queries.items()}
+                runs[name] = ranked
+                scored = [
+                    ir_measures.ScoredDoc(qid, doc_id, score - rank * 1e-9)
+                    for qid, hits in ranked.items()
+                    for rank, (doc_id, score) in enumerate(hits)
+                ]
+                values = ir_measures.calc_aggregate(measures, qrels, scored)
+                table[name][set_name] = {str(m): round(float(values[m]), 4) for m in measures}
+                table[name][set_name]["seconds"] = round(time.monotonic() - started, 1)
+                print(f"  {name:12} {set_name:13} {table[name][set_name]}", file=sys.stderr)
+            overlaps = []
+            for qid in queries:
+                first = [d for d, _ in runs["whoosh"][qid][:10]]
+                second = {d for d, _ in runs["opensearch"][qid][:10]}
+                if first:
+                    overlaps.append(len(set(first) & second) / len(first))
+            agreement[set_name] = {
+                "queries": len(queries),
+                "top10_overlap_mean": round(sum(overlaps) / len(overlaps), 4) if overlaps else None,
+                "top10_overlap_min": round(min(overlaps), 2) if overlaps else None,
+            }
+        return {"table": table, "agreement": agreement}
+    finally:
+        for backend in backends.values():
+            backend.close()
+        if cluster is not None:
+            cluster.stop()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.relevance", description=__doc__.split("\n")[0])
-    parser.add_argument("command", nargs="?", default="score", choices=["score", "pool"])
+    parser.add_argument("command", nargs="?", default="score", choices=["score", "pool", "backends"])
     parser.add_argument("--distractors", type=int, default=6000, help="CLICK-ID sample size (default 6000)")
     parser.add_argument("--rebuild", action="store_true", help="re-index even if a cached index exists")
     parser.add_argument("--full", action="store_true", help="also score whole summaries as queries")
     parser.add_argument("--weights", action="store_true", help="also score stemmed-field weight variants")
     parser.add_argument("--depth", type=int, default=20, help="pool depth per variant (pool)")
+    parser.add_argument("--opensearch-url", default=None, help="backends: a running cluster (default: start one)")
     args = parser.parse_args(argv)
     RESULTS.mkdir(parents=True, exist_ok=True)
+    if args.command == "backends":
+        report = score_backends(args.distractors, args.opensearch_url)
+        print_table(report["table"])
+        for set_name, row in report["agreement"].items():
+            print(f"{set_name}: top-10 overlap mean {row['top10_overlap_mean']}, min {row['top10_overlap_min']}")
+        (RESULTS / "relevance-backends.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
+        return 0
     ix, items = open_or_build(args.distractors, args.rebuild)
     if args.command == "pool":
         pool(ix, args.depth, RESULTS / "clickid.pool.txt")

@@ -82,7 +82,7 @@ def run_index_job(kind: str, corpus: Path, index_dir: Path) -> dict[str, Any]:
     # so every job would report at least this benchmark process's own memory.
     result["peak_mb"] = peak[0] or usage.ru_maxrss / 1024
     result["cpu_s"] = usage.ru_utime + usage.ru_stime
-    result["index_mb"] = dir_bytes(index_dir) / 2**20
+    result.setdefault("index_mb", dir_bytes(index_dir) / 2**20)  # a cluster job reports its own
     return result
 
 
@@ -201,6 +201,31 @@ def product_runners(index_dir: Path, mix: Mix) -> tuple[Callable[[str, str], obj
             facets=False,
         )
         return len(engine.backend.search(spec).ranked)
+
+    def page(cls: str, q: str) -> object:
+        request = SearchRequest(q=q)
+        if cls == "filtered":
+            request.category = mix.filters.get("category") or None
+        return engine.search(request).total
+
+    return core, page
+
+
+def opensearch_runners(settings: Any, mix: Mix) -> tuple[Callable[[str, str], object], Callable[[str, str], object]]:
+    """(core, page) on the cluster: the ranked top 10 alone (one search request, no counts,
+    no stored fields), and the full first page through the engine."""
+    from berita_search.search.backends import opensearch_query as OQ
+    from berita_search.search.backends.opensearch import OpenSearchBackend
+    from berita_search.search.engine import SearchEngine, SearchRequest
+
+    backend = OpenSearchBackend(settings)
+    engine = SearchEngine(backend, cache_size=0)
+
+    def core(cls: str, q: str) -> object:
+        parsed = engine.parse(q)
+        query = OQ.fit_expansions(OQ.ranking_query(parsed.plan, tuple(parsed.proximity), bool(parsed.phrases)))
+        body = {"query": query, "size": 10, "track_total_hits": False, "_source": False}
+        return len(backend._search(body)["hits"]["hits"])
 
     def page(cls: str, q: str) -> object:
         request = SearchRequest(q=q)

@@ -3,7 +3,9 @@
     python -m bench.speed_index KIND CORPUS_FILE INDEX_DIR
 
 KIND is ``product`` (the berita-search pipeline), ``plain`` (Whoosh with its
-StandardAnalyzer and one writer), ``tantivy``, ``fts5`` or ``bm25s``. Prints one JSON object.
+StandardAnalyzer and one writer), ``tantivy``, ``fts5``, ``bm25s`` or ``opensearch`` (the product's
+pipeline into the cluster at $BERITA_SEARCH_OPENSEARCH_URL; INDEX_DIR is then the alias name).
+Prints one JSON object.
 """
 
 from __future__ import annotations
@@ -113,7 +115,32 @@ def bm25s_job(corpus: Path, index_dir: Path) -> dict:
     return {"docs": len(texts), "added": len(texts)}
 
 
-JOBS = {"product": product, "plain": plain, "tantivy": tantivy_job, "fts5": fts5, "bm25s": bm25s_job}
+def opensearch(corpus: Path, index_dir: Path) -> dict:
+    from berita_search.index.readers import read_paths
+    from berita_search.search.backends.opensearch_client import OpenSearchSettings, make_client
+    from berita_search.search.backends.opensearch_writer import index_records_opensearch
+
+    settings = OpenSearchSettings.from_environment(index=index_dir.name)
+    known_rows: dict[str, str] = {}
+    summary = index_records_opensearch(settings, read_paths([corpus], known_rows), known_rows=known_rows)
+    stats = make_client(settings).indices.stats(index=settings.index, metric="store")
+    return {
+        "docs": summary.added + summary.updated + summary.unchanged,
+        "added": summary.added + summary.updated,
+        "unchanged": summary.unchanged,
+        "failed": len(summary.failed),
+        "index_mb": stats["_all"]["primaries"]["store"]["size_in_bytes"] / 2**20,
+    }
+
+
+JOBS = {
+    "product": product,
+    "plain": plain,
+    "tantivy": tantivy_job,
+    "fts5": fts5,
+    "bm25s": bm25s_job,
+    "opensearch": opensearch,
+}
 
 
 def main() -> None:

@@ -26,14 +26,16 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from berita_search.index.copies import COPY_BANDS_FIELD
 from whoosh.util.numeric import _length_byte_cache
 
 EXTENSION = "arrays"
 MAGIC = b"BSARRAY1"
 _ALIGN = 8
 # Fields never searched by word through the arrays: unique ids (one posting per term),
-# word pairs (a phrase filter read through Whoosh) and the date's numeric trie terms.
-_SKIPPED = frozenset({"id", "id_hash", "dup_key", "published"})
+# word pairs (a phrase filter read through Whoosh), the date's numeric trie terms and the
+# copy finder's band terms (read through Whoosh while indexing, never by a search).
+_SKIPPED = frozenset({"id", "id_hash", "dup_key", "published", COPY_BANDS_FIELD})
 # byte -> length, as Whoosh decodes the length byte it stores per document and field
 LENGTH_OF_BYTE = np.asarray(_length_byte_cache, dtype=np.float64)
 _LENGTH_BOUNDS = np.asarray(_length_byte_cache, dtype=np.int64)

@@ -6,6 +6,7 @@ import sys
 
 from berita_search.index import analysis
 from berita_search.index.analysis import pair_analyzer, stem_analyzer, surface_analyzer
+from berita_search.index.copies import COPY_BANDS_FIELD
 from berita_search.index.fields import FIELDS, Kind
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.formats import Existence
@@ -39,7 +40,8 @@ def build_schema(stemmer: str = DEFAULT_STEMMER) -> Schema:
         id=ID(stored=True, unique=True),
         # id and content hash together: an article whose pair is present is unchanged.
         id_hash=ID(),
-        # Same story, copied or syndicated: collapsed in results.
+        # Copies of one story (syndicated, re-posted, lightly edited) share it: collapsed in
+        # results. Decided by index.copies, which finds candidates by their copy_bands.
         dup_key=ID(sortable=True),
         origin=STORED(),
     )
@@ -71,7 +73,15 @@ def build_schema(stemmer: str = DEFAULT_STEMMER) -> Schema:
             schema.add("day", ID())
         else:
             schema.add(f.name, ID(stored=True))
+    schema.add(COPY_BANDS_FIELD, copy_bands_field())
     return schema
+
+
+def copy_bands_field() -> KEYWORD:
+    """MinHash band terms of an article's opening and title (see ``index.copies``): presence only."""
+    field = KEYWORD(lowercase=False, scorable=False)
+    field.format = Existence()
+    return field
 
 
 def pair_field(analyzer: object) -> TEXT:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import hashlib
 import multiprocessing
 import os
 import queue
@@ -18,6 +17,7 @@ from pathlib import Path
 from berita_search.index import mapped_files
 from berita_search.index.analysis import fold
 from berita_search.index.article import Article
+from berita_search.index.copies import COPY_BANDS_FIELD, CopyDecision, CopyFinder, IndexCopyFinder
 from berita_search.index.orphans import (
     BUSY_MESSAGE,
     RUN_LOCK_NAME,
@@ -29,7 +29,7 @@ from berita_search.index.orphans import (
 )
 from berita_search.index.postings_arrays import PostingsCapture
 from berita_search.index.records import Failure, Note, Record, Skipped, Unchanged
-from berita_search.index.schema import allow_legacy_schema_pickles, build_schema
+from berita_search.index.schema import allow_legacy_schema_pickles, build_schema, copy_bands_field
 from whoosh import index as whoosh_index
 from whoosh.codec.base import Segment
 from whoosh.filedb.filestore import FileStorage
@@ -86,7 +86,8 @@ def open_index(index_dir: Path, create: bool = False) -> whoosh_index.Index:
     return whoosh_index.create_in(str(index_dir), build_schema())
 
 
-def article_fields(article: Article, article_id: str, content_hash: str) -> dict[str, object]:
+def article_fields(article: Article, article_id: str, content_hash: str, copy: CopyDecision) -> dict[str, object]:
+    """The document of an article; ``copy`` (from ``CopyFinder.decide``) says which story it is a copy of."""
     published = article.published
     doc: dict[str, object] = {
         "id": article_id,
@@ -110,7 +111,8 @@ def article_fields(article: Article, article_id: str, content_hash: str) -> dict
         "source_key": fold(article.source),
         "tags": ",".join(article.tags),
         "date_note": article.date_note,
-        "dup_key": near_duplicate_key(article),
+        "dup_key": copy.dup_key,
+        COPY_BANDS_FIELD: " ".join(copy.bands),
         "origin": article.origin,
     }
     if article.reporter:
@@ -122,14 +124,6 @@ def article_fields(article: Article, article_id: str, content_hash: str) -> dict
         doc["month"] = f"{published.year:04d}-{published.month:02d}"
         doc["day"] = published.date().isoformat()
     return {k: v for k, v in doc.items() if v != ""}
-
-
-def near_duplicate_key(article: Article) -> str:
-    """Copies of one story share their title and opening words, whatever their URL."""
-    title = [fold(w) for w in article.title.split()]
-    opening = [] if len(title) >= 6 else [fold(w) for w in article.body.split()[:20]]
-    key = " ".join(title + ["|"] + opening)
-    return hashlib.blake2b(key.encode("utf-8"), digest_size=8).hexdigest()
 
 
 ProgressCallback = Callable[[IndexSummary, str], None]
@@ -265,14 +259,16 @@ def _index_locked(
     summary = IndexSummary()
     summary.orphans_removed = remove_orphans(index_dir) or []  # what killed runs left behind
     ix = open_index(index_dir, create=True)
+    _add_copy_bands_field(ix, wait_seconds)
     indexed, rows = _indexed_hashes(ix)
     if known_rows is not None:
         known_rows.update(rows)  # the reader skips these rows without parsing them
+    copies = IndexCopyFinder(ix)
     sink: _InProcessSink | _WorkerSink
     if workers > 1:
-        sink = _WorkerSink(ix, index_dir, workers, batch_size, wait_seconds)
+        sink = _WorkerSink(ix, index_dir, workers, batch_size, wait_seconds, copies)
     else:
-        sink = _InProcessSink(ix, batch_size, wait_seconds)
+        sink = _InProcessSink(ix, batch_size, wait_seconds, copies)
     seen: dict[str, str] = {}  # id -> origin of its first record in this run
     try:
         for record in records:
@@ -304,7 +300,8 @@ def _index_locked(
                 summary.unchanged += 1
             else:
                 replaces = article_id in indexed
-                sink.add(article_fields(record, article_id, content_hash), article_id if replaces else None)
+                copy = copies.decide(record, article_id, content_hash)
+                sink.add(article_fields(record, article_id, content_hash, copy), article_id if replaces else None)
                 if replaces:
                     summary.updated += 1
                 else:
@@ -320,16 +317,29 @@ def _index_locked(
         with contextlib.suppress(Exception):
             remove_orphans(index_dir)
         raise
+    finally:
+        copies.close()
     return summary
+
+
+def _add_copy_bands_field(ix: whoosh_index.Index, wait_seconds: float) -> None:
+    """Indexes written before copy bands existed get the field; their articles have no bands,
+    so only articles indexed from now on find them as copies (rebuild to compare all)."""
+    if COPY_BANDS_FIELD in ix.schema:
+        return
+    writer = _open_writer(ix, wait_seconds)
+    writer.add_field(COPY_BANDS_FIELD, copy_bands_field())
+    writer.commit(merge=False)
 
 
 class _InProcessSink:
     """Analyse and write in this process, committing every ``batch_size`` changes."""
 
-    def __init__(self, ix: whoosh_index.Index, batch_size: int, wait_seconds: float) -> None:
+    def __init__(self, ix: whoosh_index.Index, batch_size: int, wait_seconds: float, copies: CopyFinder) -> None:
         self.ix = ix
         self.batch_size = batch_size
         self.wait_seconds = wait_seconds
+        self.copies = copies
         self.writer = _open_writer(ix, wait_seconds)
         self.pending = 0
 
@@ -340,7 +350,9 @@ class _InProcessSink:
             self.writer.add_document(**fields)
         self.pending += 1
         if self.pending >= self.batch_size:
+            self.copies.batch_ended()
             _commit(self.writer)
+            self.copies.batch_committed()
             self.writer = _open_writer(self.ix, self.wait_seconds)
             self.pending = 0
 
@@ -378,9 +390,16 @@ class _WorkerSink:
     """
 
     def __init__(
-        self, ix: whoosh_index.Index, index_dir: Path, workers: int, batch_size: int, wait_seconds: float
+        self,
+        ix: whoosh_index.Index,
+        index_dir: Path,
+        workers: int,
+        batch_size: int,
+        wait_seconds: float,
+        copies: CopyFinder,
     ) -> None:
         self.ix = ix
+        self.copies = copies
         self.index_dir = index_dir
         self.batch_size = batch_size
         self.wait_seconds = wait_seconds
@@ -445,6 +464,7 @@ class _WorkerSink:
     def _end_batch(self) -> None:
         self._send_job()
         self._collect(wait=True)  # one batch finishing at a time, so commits stay in order
+        self.copies.batch_ended()
         self.finishing = _Batch(self.batch_replaces, awaited=len(self.queues))
         self.batch_replaces, self.batch_articles = [], 0
         for worker in range(len(self.queues)):
@@ -495,6 +515,7 @@ class _WorkerSink:
                 writer.cancel()
             raise
         _commit(writer, batch.segments)
+        self.copies.batch_committed()
 
     def _stop(self, kill: bool = False) -> None:
         if not self.started:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import csv
+import functools
 import json
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,14 +28,12 @@ from berita_search.index.writer import (
     index_dir_from,
     index_records,
 )
-from berita_search.search.engine import (
-    CACHE_ENV,
-    JSON_KEYS,
-    RESULT_CACHE_SIZE,
-    RequestError,
-    SearchEngine,
-    SearchRequest,
-)
+from berita_search.search.backends import BACKEND_ENV, BACKENDS, BackendChoice, choose_backend, open_backend
+from berita_search.search.backends.opensearch_client import URL_ENV, OpenSearchUnavailable
+from berita_search.search.engine import CACHE_ENV, RESULT_CACHE_SIZE, SearchEngine, SearchResult
+from berita_search.search.messages import Message
+from berita_search.search.output import article_row, hit_row, json_line, write_csv, write_xlsx
+from berita_search.search.requests import SORTS, RequestError, SearchRequest
 
 EXIT_OK, EXIT_NO_HITS, EXIT_USAGE = 0, 1, 2
 MAX_FAILURES_SHOWN = 200
@@ -54,17 +53,78 @@ class UsageFailure(click.ClickException):
     exit_code = EXIT_USAGE
 
 
-def open_engine(index_dir: str | None, cache_size: int = 0) -> SearchEngine:
-    path = index_dir_from(index_dir)
+def backend_options(command: Callable[..., None]) -> Callable[..., None]:
+    """``--backend`` and ``--opensearch-url``: which backend a command uses (``current_backend``)."""
+
+    @click.option(
+        "--opensearch-url",
+        metavar="URL",
+        envvar=URL_ENV,
+        help=f"OpenSearch node(s), comma-separated (default: ${URL_ENV} or http://127.0.0.1:9200).",
+    )
+    @click.option(
+        "--backend",
+        type=click.Choice(BACKENDS),
+        envvar=BACKEND_ENV,
+        help=f"Where the articles are: a Whoosh folder or an OpenSearch cluster (default: ${BACKEND_ENV} or whoosh).",
+    )
+    @functools.wraps(command)
+    def run(*args: object, backend: str | None, opensearch_url: str | None, **kwargs: object) -> None:
+        click.get_current_context().meta[_BACKEND_KEY] = (backend, opensearch_url)
+        command(*args, **kwargs)
+
+    return run
+
+
+_BACKEND_KEY = "berita_search.backend"
+
+
+def current_backend(index_dir: str | None) -> BackendChoice:
+    """The backend the command line (or the environment) chose."""
+    backend, url = click.get_current_context().meta.get(_BACKEND_KEY, (None, None))
     try:
-        return SearchEngine(path, cache_size=cache_size)
+        return choose_backend(backend, index_dir, url)
+    except ValueError as exc:
+        raise UsageFailure(str(exc)) from None
+
+
+def open_engine(index_dir: str | None, cache_size: int = 0) -> SearchEngine:
+    choice = current_backend(index_dir)
+    where = choice.opensearch.location if choice.opensearch else choice.index_dir
+    try:
+        return SearchEngine(open_backend(choice), cache_size=cache_size)
     except FileNotFoundError as exc:
         raise UsageFailure(str(exc)) from None
+    except OpenSearchUnavailable as exc:
+        raise click.ClickException(str(exc)) from None
     except Exception as exc:  # a damaged or foreign folder
-        raise UsageFailure(f"cannot open the index at {path}: {type(exc).__name__}: {exc}") from None
+        raise UsageFailure(f"cannot open the index at {where}: {type(exc).__name__}: {exc}") from None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The command group, ending the product's way: one line for every error, never a traceback,
+    exit 130 when interrupted. Tests invoke it in process and see what a user sees."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        kwargs["standalone_mode"] = False
+        try:
+            return super().main(*args, **kwargs)
+        except (click.exceptions.Abort, KeyboardInterrupt):
+            click.echo("berita-search: interrupted", err=True)
+            sys.exit(130)
+        except click.ClickException as exc:
+            click.echo(f"berita-search: error: {exc.format_message()}", err=True)
+            sys.exit(exc.exit_code)
+        except click.exceptions.Exit as exc:
+            sys.exit(exc.exit_code)
+        except BrokenPipeError:
+            sys.exit(0)
+        except Exception as exc:  # never a traceback for the user
+            click.echo(f"berita-search: error: {type(exc).__name__}: {exc}", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="berita-search")
 def cli() -> None:
     """Full-text search for Indonesian news archives."""
@@ -75,6 +135,7 @@ def cli() -> None:
 
 @cli.command("index")
 @index_option
+@backend_options
 @click.option(
     "--batch-size",
     default=None,
@@ -99,7 +160,8 @@ def index_command(
     index_dir: str | None, batch_size: int | None, wait_seconds: float, workers: int | None, paths: tuple[Path, ...]
 ) -> None:
     """Add articles from files or folders (raw pages .txt, .jsonl, .csv, .xlsx)."""
-    target = index_dir_from(index_dir)
+    choice = current_backend(index_dir)
+    target = choice.index_dir or index_dir_from(index_dir)
     files = [f for p in paths if p.exists() for f in iter_files(p)]
     if workers is None:
         workers = default_workers(input_bytes(files))
@@ -136,8 +198,8 @@ def index_command(
 
         known_rows: dict[str, str] = {}  # filled by index_records: rows indexed before
         try:
-            summary = index_records(
-                target,
+            summary = _write_records(
+                choice,
                 read_paths(paths, known_rows),
                 known_rows=known_rows,
                 batch_size=batch_size,
@@ -150,16 +212,36 @@ def index_command(
             raise click.ClickException(f"{exc}; the batches committed before it are kept") from None
         except IndexBusyError as exc:
             raise click.ClickException(f"{exc}; try again later or pass --wait SECONDS") from None
+        except OpenSearchUnavailable as exc:
+            raise click.ClickException(str(exc)) from None
         except OSError as exc:
             raise click.ClickException(
                 f"cannot write the index at {quote_name(target)}: {exc.strerror or exc}"
             ) from None
-    _print_summary(summary, target)
+    _print_summary(summary, choice.opensearch.location if choice.opensearch else target)
     if summary.failed:
         sys.exit(1)
 
 
-def _print_summary(summary: IndexSummary, target: Path) -> None:
+def _write_records(choice: BackendChoice, records: Any, workers: int = 1, **options: Any) -> IndexSummary:
+    """``index_records`` into the chosen backend. On a cluster, analysis runs in this process
+    and bulk requests in a thread (``workers`` is for Whoosh's segment writers)."""
+    if choice.opensearch is None:
+        assert choice.index_dir is not None
+        return index_records(choice.index_dir, records, workers=workers, **options)
+    from berita_search.search.backends.opensearch_client import explain_failure
+    from berita_search.search.backends.opensearch_writer import index_records_opensearch
+
+    try:
+        return index_records_opensearch(choice.opensearch, records, **options)
+    except (OpenSearchUnavailable, IndexBusyError):
+        raise
+    except Exception as exc:  # the cluster failed mid-run: what it acknowledged is kept
+        message = explain_failure(choice.opensearch, exc)
+        raise OpenSearchUnavailable(f"{message}; the batches acknowledged before are kept") from None
+
+
+def _print_summary(summary: IndexSummary, target: Path | str) -> None:
     """The summary; every file name in it is printed through quote_name (in the records'
     origins too), so no name can forge a line."""
     echo = click.echo
@@ -191,11 +273,13 @@ def _print_summary(summary: IndexSummary, target: Path) -> None:
 # ---------------------------------------------------------------- query
 
 
-SORT_CHOICE = click.Choice(["relevance", "newest", "oldest"])
+SORT_CHOICE = click.Choice(SORTS)
+FACET_MISSING = {"category": "no category", "reporter": "no reporter", "source": "no source", "year": "undated"}
 
 
 @cli.command("query")
 @index_option
+@backend_options
 @click.argument("query", required=False, default="")
 @click.option("--limit", default=10, show_default=True, type=int, help="Hits per page (1-100).")
 @click.option("--page", default=1, show_default=True, type=int, help="Page number (1-100).")
@@ -205,10 +289,11 @@ SORT_CHOICE = click.Choice(["relevance", "newest", "oldest"])
 @click.option("--reporter", help="Reporter name (any of its parts, any case).")
 @click.option("--category", help="Category (rubrik), exact, any case.")
 @click.option("--source", help="Publisher, exact, any case.")
-@click.option("--facets", is_flag=True, help="Print counts by category, reporter, source, year and month.")
+@click.option("--facets", is_flag=True, help="Print article counts by category, reporter, source, year and month.")
 @click.option("--no-collapse", is_flag=True, help="Show near-duplicate copies as separate hits.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per hit per line.")
 @click.option("--csv", "as_csv", is_flag=True, help="CSV with a header row, for spreadsheets.")
+@click.option("--xlsx", "xlsx_file", metavar="FILE", type=click.Path(dir_okay=False), help="Write the hits to FILE.")
 def query_command(
     index_dir: str | None,
     query: str,
@@ -224,10 +309,12 @@ def query_command(
     no_collapse: bool,
     as_json: bool,
     as_csv: bool,
+    xlsx_file: str | None,
 ) -> None:
     """Search the index. Exit status: 0 with hits, 1 with none, 2 for usage errors."""
-    if as_json and as_csv:
-        raise UsageFailure("choose one of --json and --csv")
+    if sum([as_json, as_csv, xlsx_file is not None]) > 1:
+        raise UsageFailure("choose one of --json, --csv and --xlsx")
+    machine = as_json or as_csv or xlsx_file is not None
     request = SearchRequest(
         q=query,
         page=page,
@@ -239,49 +326,67 @@ def query_command(
         category=category,
         source=source,
         collapse=not no_collapse,
-        facets=facets or not (as_json or as_csv),
+        facets=facets or not machine,
     )
     if not query.strip() and not any([date_from, date_to, reporter, category, source]):
         raise UsageFailure("give a query or a filter (--reporter, --category, --source, --from, --to)")
-    engine = open_engine(index_dir)
     try:
-        result = engine.search(request)
+        request.validate()
     except RequestError as exc:
-        raise UsageFailure(str(exc)) from None
+        raise UsageFailure(exc.text("en")) from None
+    engine = open_engine(index_dir)
+    result = engine.search(request)
     for message in result.messages:
-        click.echo(f"note: {message.text('en')}", err=True)
+        _note(message)
+    if result.past_end:
+        _note(Message.of("page_past_end", page=request.page, last_page=result.last_page))
+        sys.exit(EXIT_NO_HITS)
+    rows = [hit_row(hit, result.ranked) for hit in result.hits]
     if as_json:
-        for hit in result.hits:
-            click.echo(json.dumps(hit.to_json(), ensure_ascii=False))
+        for row in rows:
+            click.echo(json_line(row))
     elif as_csv:
-        writer = csv.DictWriter(sys.stdout, fieldnames=list(JSON_KEYS))
-        writer.writeheader()
-        for hit in result.hits:
-            writer.writerow(hit.to_json())
+        write_csv(rows, sys.stdout)
+    elif xlsx_file is not None:
+        try:
+            written = write_xlsx([rows], xlsx_file)
+        except OSError as exc:
+            raise UsageFailure(f"cannot write {xlsx_file}: {exc.strerror or exc}") from None
+        click.echo(f"berita-search: {written:,} hits written to {xlsx_file}", err=True)
     else:
         _print_results(result, show_facets=facets)
-    if result.suggestion and (as_json or as_csv):
-        click.echo(f"note: maksud Anda: {result.suggestion}", err=True)
+    if result.suggestion and machine:
+        click.echo(f"note: did you mean: {result.suggestion}", err=True)
     sys.exit(EXIT_OK if result.hits else EXIT_NO_HITS)
 
 
-def _print_results(result: Any, show_facets: bool) -> None:
+def _note(message: Message) -> None:
+    click.echo(f"note: {message.text('en')}", err=True)
+
+
+def _counts(result: SearchResult) -> str:
+    """The headline's numbers with their units: stories and articles, or articles alone."""
+    if result.request.collapse:
+        return f"{result.stories:,} stories, {result.articles:,} articles"
+    return f"{result.articles:,} articles"
+
+
+def _print_results(result: SearchResult, show_facets: bool) -> None:
     color = sys.stdout.isatty()
     request = result.request
-    first = (request.page - 1) * request.limit + 1
     if result.total:
-        last = first + len(result.hits) - 1
         click.echo(
-            f"{result.total:,} hasil untuk “{request.q}” ({first}–{last}, halaman {request.page} dari {result.pages})"
+            f"{_counts(result)} for “{request.q}” ({result.first:,}–{result.last:,}, "
+            f"page {request.page} of {result.last_page})"
         )
     else:
-        click.echo(f"Tidak ada hasil untuk “{request.q}”.")
+        click.echo(f"No results for “{request.q}”.")
     if result.suggestion:
-        click.echo(f"Maksud Anda: {result.suggestion}")
+        click.echo(f"Did you mean: {result.suggestion}")
     if result.as_reporter:
         name, articles = result.as_reporter
         click.echo(f'Search as a reporter: --reporter "{name}" ({articles:,} articles)')
-    for number, hit in enumerate(result.hits, first):
+    for number, hit in enumerate(result.hits, result.first):
         click.echo("")
         title = click.style(hit.title, bold=True) if color else hit.title
         click.echo(f"{number}. {title}")
@@ -291,12 +396,17 @@ def _print_results(result: Any, show_facets: bool) -> None:
         if snippet:
             click.echo(f"   {snippet}")
         if hit.duplicates:
-            click.echo(f"   (+{hit.duplicates} salinan serupa disembunyikan; --no-collapse untuk melihat)")
+            click.echo(f"   (+{hit.duplicates} similar copies hidden; --no-collapse shows them)")
         click.echo(f"   id: {hit.id}" + (f"  {hit.url}" if hit.url else ""))
-    if show_facets:
+    if show_facets and result.total:
+        click.echo("\nArticle counts:")
         for name, items in result.facets.items():
-            if items:
-                click.echo(f"\n{name}: " + ", ".join(f"{k} ({v})" for k, v in items[:10]))
+            lacking = result.missing(name)
+            shown = [f"{k} ({v:,})" for k, v in items[:10]]
+            if lacking:
+                shown.append(f"({FACET_MISSING.get(name, 'undated')}) ({lacking:,})")
+            if shown:
+                click.echo(f"{name}: " + ", ".join(shown))
 
 
 # ---------------------------------------------------------------- show, stats
@@ -304,6 +414,7 @@ def _print_results(result: Any, show_facets: bool) -> None:
 
 @cli.command("show")
 @index_option
+@backend_options
 @click.argument("article_id")
 @click.option("--json", "as_json", is_flag=True)
 def show_command(index_dir: str | None, article_id: str, as_json: bool) -> None:
@@ -314,30 +425,31 @@ def show_command(index_dir: str | None, article_id: str, as_json: bool) -> None:
         click.echo(f"berita-search: no article with id {article_id!r}", err=True)
         sys.exit(EXIT_NO_HITS)
     if as_json:
-        click.echo(json.dumps(article, ensure_ascii=False, default=str))
+        click.echo(json.dumps(article_row(article), ensure_ascii=False))
         return
-    click.echo(article.get("title", ""))
-    click.echo("=" * min(len(article.get("title", "")), 80))
-    for label, key in [
-        ("Tanggal", "published_display"),
-        ("Reporter", "reporter"),
-        ("Kategori", "category"),
-        ("Subkategori", "subcategory"),
-        ("Sumber", "source"),
-        ("URL", "url"),
-        ("Foto", "caption"),
-        ("Tag", "tags"),
-        ("Catatan tanggal", "date_note"),
-        ("Id", "id"),
+    click.echo(article.title)
+    click.echo("=" * min(len(article.title), 80))
+    for label, value in [
+        ("Date", article.published_display),
+        ("Reporter", article.reporter),
+        ("Category", article.category),
+        ("Subcategory", article.subcategory),
+        ("Source", article.source),
+        ("URL", article.url),
+        ("Photo", article.caption),
+        ("Tags", ", ".join(article.tags)),
+        ("Date note", article.date_note),
+        ("Id", article.id),
     ]:
-        if article.get(key):
-            click.echo(f"{label}: {article[key]}")
+        if value:
+            click.echo(f"{label}: {value}")
     click.echo("")
-    click.echo(article.get("body", ""))
+    click.echo(article.body)
 
 
 @cli.command("stats")
 @index_option
+@backend_options
 @click.option("--json", "as_json", is_flag=True)
 def stats_command(index_dir: str | None, as_json: bool) -> None:
     """Counts, date range and top facets of the index."""
@@ -350,7 +462,7 @@ def stats_command(index_dir: str | None, as_json: bool) -> None:
     click.echo(f"Published: {stats['first_published'] or '-'} to {stats['last_published'] or '-'}")
     for name, items in stats["facets"].items():
         if items:
-            click.echo(f"Top {name}: " + ", ".join(f"{k} ({v:,})" for k, v in items))
+            click.echo(f"Top {name} (articles): " + ", ".join(f"{k} ({v:,})" for k, v in items))
 
 
 # ---------------------------------------------------------------- check
@@ -359,12 +471,21 @@ def stats_command(index_dir: str | None, as_json: bool) -> None:
 @cli.command("check")
 @index_option
 @click.option("--repair", is_flag=True, help="Remove files that no table of contents names (left by killed runs).")
+@backend_options
 def check_command(index_dir: str | None, repair: bool) -> None:
     """Verify an index: open every segment, read every document; non-zero exit on damage.
     Also counts the files that interrupted runs left behind."""
     from berita_search.index.check import check_index
 
-    report = check_index(index_dir_from(index_dir), repair=repair)
+    choice = current_backend(index_dir)
+    if choice.opensearch is not None:
+        from berita_search.search.backends.opensearch_writer import check_opensearch
+
+        if repair:
+            raise UsageFailure("--repair is for a Whoosh index folder; a cluster keeps no loose files")
+        report = check_opensearch(choice.opensearch)
+    else:
+        report = check_index(index_dir_from(index_dir), repair=repair)
     for line in report.lines:
         click.echo(line)
     if report.problems:
@@ -373,11 +494,60 @@ def check_command(index_dir: str | None, repair: bool) -> None:
         sys.exit(1)
 
 
+@cli.command("reindex")
+@backend_options
+@click.option("--shards", type=click.IntRange(1, 1024), help="Primary shards of the new index [default: as now].")
+@click.option("--replicas", type=click.IntRange(0, 16), help="Copies of each shard [default: as now].")
+@click.option("--keep-old", is_flag=True, help="Keep the previous index instead of deleting it.")
+@click.option(
+    "--wait",
+    "wait_seconds",
+    default=0.0,
+    type=click.FloatRange(0, 86_400),
+    help="Seconds to wait for another writer to finish.",
+)
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+def reindex_command(
+    shards: int | None, replicas: int | None, keep_old: bool, wait_seconds: float, paths: tuple[Path, ...]
+) -> None:
+    """Rebuild the OpenSearch index without downtime: a new versioned index, from the current
+    one's stored articles (or from PATHS), then the alias moved to it in one step."""
+    from berita_search.search.backends.opensearch_writer import reindex_opensearch
+
+    choice = current_backend(None)
+    if choice.opensearch is None:
+        raise UsageFailure(
+            "reindex rebuilds an OpenSearch index (--backend opensearch); a Whoosh index is rebuilt by indexing into a new folder"
+        )
+    try:
+        rebuilt = reindex_opensearch(
+            choice.opensearch,
+            read_paths(paths) if paths else None,
+            shards=shards,
+            replicas=replicas,
+            keep_old=keep_old,
+            wait_seconds=wait_seconds,
+            on_wait=lambda message: click.echo(f"berita-search: {message}", err=True),
+        )
+    except IndexBusyError as exc:
+        raise click.ClickException(f"{exc}; try again later or pass --wait SECONDS") from None
+    except OpenSearchUnavailable as exc:
+        raise click.ClickException(str(exc)) from None
+    _print_summary(rebuilt.summary, f"{choice.opensearch.location} ({rebuilt.new_index})")
+    moved = f"{rebuilt.old_index} to {rebuilt.new_index}" if rebuilt.old_index else rebuilt.new_index
+    click.echo(
+        f"Alias {choice.opensearch.index} moved from {moved}" + ("; old index deleted" if rebuilt.removed_old else "")
+    )
+    if rebuilt.summary.failed:
+        sys.exit(1)
+
+
 # ---------------------------------------------------------------- serve
 
 
 @cli.command("serve")
 @index_option
+@backend_options
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option(
@@ -403,8 +573,8 @@ def serve_command(index_dir: str | None, host: str, port: int, workers: int, cac
         uvicorn.run(create_app(engine), host=host, port=port, log_level="warning")
         return
     engine.close()
-    # Each process opens its own searcher on the same index folder.
-    os.environ[INDEX_ENV] = str(Path(engine.location).resolve())
+    # Each process opens its own searcher on the same index folder (or its own cluster client).
+    os.environ.update(current_backend(index_dir).environment())
     os.environ[CACHE_ENV] = str(cache_size)
     uvicorn.run(
         "berita_search.web.app:app_from_environment",
@@ -417,24 +587,7 @@ def serve_command(index_dir: str | None, host: str, port: int, workers: int, cac
 
 
 def main() -> None:
-    try:
-        cli.main(standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("berita-search: interrupted", err=True)
-        sys.exit(130)
-    except click.ClickException as exc:
-        click.echo(f"berita-search: error: {exc.format_message()}", err=True)
-        sys.exit(exc.exit_code)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        click.echo("berita-search: interrupted", err=True)
-        sys.exit(130)
-    except BrokenPipeError:
-        sys.exit(0)
-    except Exception as exc:  # never a traceback for the user
-        click.echo(f"berita-search: error: {type(exc).__name__}: {exc}", err=True)
-        sys.exit(1)
+    cli()
 
 
 if __name__ == "__main__":

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 import threading
-from collections import OrderedDict
-from collections.abc import Hashable
-from dataclasses import astuple, dataclass, field
+from collections import OrderedDict, deque
+from collections.abc import Hashable, Iterator
+from dataclasses import astuple, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -20,14 +20,20 @@ from berita_search.index.analysis import analyze, fold, surface_analyzer
 from berita_search.index.dates import format_id
 from berita_search.index.fields import HIT_KEYS
 from berita_search.search import plan as P
-from berita_search.search.backends.base import Backend, SearchSpec, SearchTimeout
+from berita_search.search.backends.base import Backend, Matches, RankedArticle, SearchSpec, SearchTimeout
 from berita_search.search.messages import Message
 from berita_search.search.querylang import ParsedQuery, parse_date_span, parse_query, span_node
+from berita_search.search.requests import (  # noqa: F401  (callers import them from here too)
+    EXPORT_CAP,
+    MAX_LIMIT,
+    MAX_PAGE,
+    MAX_RESULTS_DEPTH,
+    SORTS,
+    RequestError,
+    SearchRequest,
+)
 from berita_search.search.snippets import Snippet, make_snippet
 
-MAX_LIMIT = 100
-MAX_PAGE = 100
-MAX_RESULTS_DEPTH = 10_000
 RESULT_CACHE_SIZE = 512  # pages of results kept per server process
 CACHE_ENV = "BERITA_SEARCH_CACHE_SIZE"  # how 'serve --workers N' hands its cache size to each process
 # "Did you mean": a word found in fewer than SUGGEST_RARE articles is replaced by a close word
@@ -37,43 +43,8 @@ SUGGEST_FACTOR = 10
 SUGGEST_MIN = 20
 SEARCH_BUDGET_SECONDS = 1.5  # a page costing more is refused: one request must not hold a worker for minutes
 EXPORT_BUDGET_SECONDS = 15.0
-EXPORT_CAP = 5_000  # hits in one CSV or JSON export  # page * limit may not reach past this
-SORTS = ("relevance", "newest", "oldest")
 JSON_KEYS = HIT_KEYS
-
-
-class RequestError(ValueError):
-    """A request with an out-of-range or malformed parameter: a usage error."""
-
-
-@dataclass
-class SearchRequest:
-    q: str = ""
-    page: int = 1
-    limit: int = 10
-    sort: str = "relevance"
-    date_from: str | None = None
-    date_to: str | None = None
-    reporter: str | None = None
-    category: str | None = None
-    source: str | None = None
-    collapse: bool = True
-    facets: bool = True
-    snippets: bool = True
-
-    def validate(self) -> None:
-        if not 1 <= self.limit <= MAX_LIMIT:
-            raise RequestError(f"limit must be between 1 and {MAX_LIMIT}")
-        if not 1 <= self.page <= MAX_PAGE:
-            raise RequestError(f"page must be between 1 and {MAX_PAGE}")
-        if self.page * self.limit > MAX_RESULTS_DEPTH:
-            raise RequestError(f"results deeper than {MAX_RESULTS_DEPTH} are not paged; narrow the search")
-        if self.sort not in SORTS:
-            raise RequestError(f"sort must be one of: {', '.join(SORTS)}")
-        for name in ("date_from", "date_to"):
-            value = getattr(self, name)
-            if value and parse_date_span(value) is None:
-                raise RequestError(f"unreadable date {value!r} (use 2023-08-31, 2023-08 or 2023)")
+EXPORT_PAGE = 100  # hits given snippets at a time while an export is read
 
 
 @dataclass
@@ -90,19 +61,6 @@ class Hit:
     snippet: Snippet
     duplicates: int = 0  # near-duplicate copies collapsed under this hit
     date_note: str = ""
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "title": self.title,
-            "url": self.url,
-            "source": self.source,
-            "category": self.category,
-            "reporter": self.reporter,
-            "published": self.published,
-            "score": round(self.score, 4),
-            "snippet": self.snippet.plain(),
-        }
 
 
 @dataclass
@@ -121,11 +79,95 @@ class SearchResult:
 
     @property
     def pages(self) -> int:
+        """Pages of the whole result, however many can be shown (see ``last_page``)."""
         return max(1, -(-self.total // self.request.limit))
 
     @property
+    def last_page(self) -> int:
+        """The last page that can be asked for: results past the paging depth are not paged."""
+        return min(self.pages, MAX_PAGE, MAX_RESULTS_DEPTH // self.request.limit)
+
+    @property
+    def past_end(self) -> bool:
+        """A page after the last one was asked for (there are results, but none on it)."""
+        return self.total > 0 and self.request.page > self.last_page
+
+    @property
+    def first(self) -> int:
+        """The number of the first hit shown, counting from 1."""
+        return (self.request.page - 1) * self.request.limit + 1
+
+    @property
+    def last(self) -> int:
+        """The number of the last hit shown (``first - 1`` when none is)."""
+        return self.first + len(self.hits) - 1
+
+    @property
+    def has_words(self) -> bool:
+        """Whether the query has words to rank by (a search by filters alone has none)."""
+        return self.parsed.plan is not None
+
+    @property
+    def ranked(self) -> bool:
+        """Whether the hits are ranked by relevance, so that their scores mean something."""
+        return self.request.sort == "relevance"
+
+    def missing(self, facet: str) -> int:
+        """Matching articles without a value for a single-valued facet (no category, no date)."""
+        return self.articles - sum(count for _, count in self.facets.get(facet, []))
+
+    @property
     def messages(self) -> list[Message]:
-        return self.parsed.messages
+        return [*self.request.notes, *self.parsed.messages]
+
+
+@dataclass(frozen=True)
+class ArticleRecord:
+    """One article as the index holds it: the fields of ``index.fields``, and its date for people."""
+
+    id: str
+    title: str
+    url: str
+    source: str
+    category: str
+    subcategory: str
+    reporter: str
+    published: str | None  # ISO 8601: with offset when the time is known, else the day
+    published_display: str  # Indonesian, "Kamis, 31 Agustus 2023 12:34 WIB" or "tanpa tanggal"
+    body: str
+    caption: str
+    tags: tuple[str, ...]
+    date_note: str
+
+    @classmethod
+    def from_stored(cls, stored: dict[str, Any]) -> ArticleRecord:
+        iso, display = published_of(stored)
+        text = {k: str(stored.get(k) or "") for k in ("title", "url", "source", "category", "subcategory")}
+        return cls(
+            id=stored["id"],
+            **text,
+            reporter=str(stored.get("reporter") or ""),
+            published=iso,
+            published_display=display,
+            body=str(stored.get("body") or ""),
+            caption=str(stored.get("caption") or ""),
+            tags=tuple(t.strip() for t in str(stored.get("tags") or "").split(",") if t.strip()),
+            date_note=str(stored.get("date_note") or ""),
+        )
+
+
+@dataclass
+class Export:
+    """An export's ranking: its counts now, its hits a page at a time, with snippets made as read."""
+
+    result: SearchResult  # counts and request (its hits are handed out by ``pages``)
+    count: int  # hits the pages hold: the total, or the export cap when there are more
+    pages: Iterator[list[Hit]]
+
+
+def _complete(parsed: ParsedQuery) -> bool:
+    """False when the search was refused for running past its budget."""
+    return not any(m.code == "search_refused" for m in parsed.messages)
 
 
 def published_of(stored: dict[str, Any]) -> tuple[str | None, str]:
@@ -208,51 +250,43 @@ class SearchEngine:
         return result
 
     def export(self, request: SearchRequest, cap: int = EXPORT_CAP) -> SearchResult:
-        """Every hit of a search up to ``cap`` (not just one page), for CSV and JSON export."""
-        SearchRequest(**{**request.__dict__, "page": 1, "limit": MAX_LIMIT}).validate()
-        return self._run(request, 0, cap, facets=False, suggest=False, budget=EXPORT_BUDGET_SECONDS)
+        """Every hit of a search up to ``cap`` (not just one page), in one list."""
+        export = self.export_pages(request, cap)
+        hits = [hit for page in export.pages for hit in page]
+        return replace(export.result, hits=hits)
+
+    def export_pages(self, request: SearchRequest, cap: int = EXPORT_CAP, page_size: int = EXPORT_PAGE) -> Export:
+        """Every hit of a search up to ``cap``, ranked once now; hits and their snippets are made a
+        page at a time as the pages are read, so an export streams without holding every passage."""
+        request = replace(request, page=1, limit=MAX_LIMIT)
+        request.validate()
+        parsed, matches = self._rank(request, cap, facets=False, budget=EXPORT_BUDGET_SECONDS)
+        if matches is None:
+            return Export(SearchResult(request, parsed, 0, [], complete=_complete(parsed)), 0, iter(()))
+        total = matches.stories if request.collapse else matches.articles
+        result = SearchResult(
+            request, parsed, total, [], {}, None, matches.articles, matches.stories, generation=matches.generation
+        )
+        waiting = deque(matches.ranked[:cap])  # an article leaves the queue when its hit is made
+        count = len(waiting)
+
+        def pages() -> Iterator[list[Hit]]:
+            while waiting:
+                yield [
+                    self._ranked_hit(waiting.popleft(), parsed, request) for _ in range(min(page_size, len(waiting)))
+                ]
+
+        return Export(result, count, pages())
 
     def _run(
         self, request: SearchRequest, first: int, last: int, facets: bool, suggest: bool, budget: float | None
     ) -> SearchResult:
         """Hits ``first`` to ``last`` of the ranking, with counts, facets and suggestion."""
-        parsed = self.parse(request.q)
-        filters = self.filters(request)
-        plan = parsed.plan
-        if plan is None:
-            if not filters:
-                return SearchResult(request, parsed, 0, [])
-            # Filters alone (a reporter's articles, a month): list them, newest first.
-            plan = P.Everything()
-            if request.sort == "relevance":
-                request.sort = "newest"
-        spec = SearchSpec(
-            plan=plan,
-            filters=tuple(filters),
-            proximity=tuple(parsed.proximity),
-            phrases=bool(parsed.phrases),
-            sort=request.sort,
-            top=last,
-            collapse=request.collapse,
-            facets=facets,
-            budget=budget,
-        )
-        if any(isinstance(f, P.Nothing) for f in filters):
-            parsed.messages.append(
-                Message.of("empty_date_range", first=request.date_from or "…", last=request.date_to or "…")
-            )
-        try:
-            matches = self.backend.search(spec)
-        except SearchTimeout:
-            parsed.messages.append(Message.of("search_refused", seconds=f"{budget:g}"))
-            return SearchResult(request, parsed, 0, [], complete=False)
-        parsed.messages.extend(m for m in matches.notes if m not in parsed.messages)
+        parsed, matches = self._rank(request, last, facets, budget)
+        if matches is None:
+            return SearchResult(request, parsed, 0, [], complete=_complete(parsed))
         total = matches.stories if request.collapse else matches.articles
-        hits = []
-        for ranked in matches.ranked[first:last]:
-            item = self._hit(ranked.stored, ranked.score, parsed, request.snippets)
-            item.duplicates = ranked.copies - 1 if request.collapse else 0
-            hits.append(item)
+        hits = [self._ranked_hit(ranked, parsed, request) for ranked in matches.ranked[first:last]]
         reporter = self.as_reporter(parsed, request, matches.articles) if suggest else None
         # A byline typed in the box is a name, not a misspelling of a common word.
         suggestion = self.suggest(parsed, request, total) if suggest and reporter is None else None
@@ -268,6 +302,49 @@ class SearchEngine:
             generation=matches.generation,
             as_reporter=reporter,
         )
+
+    def _rank(
+        self, request: SearchRequest, top: int, facets: bool, budget: float | None
+    ) -> tuple[ParsedQuery, Matches | None]:
+        """The query parsed, and the backend's matches: None when there is nothing to search or
+        the search ran past its budget (a message says which)."""
+        parsed = self.parse(request.q)
+        filters = self.filters(request)
+        plan = parsed.plan
+        if plan is None:
+            if not filters:
+                return parsed, None
+            # Filters alone (a reporter's articles, a month): list them, newest first.
+            plan = P.Everything()
+            if request.sort == "relevance":
+                request.sort = "newest"
+        spec = SearchSpec(
+            plan=plan,
+            filters=tuple(filters),
+            proximity=tuple(parsed.proximity),
+            phrases=bool(parsed.phrases),
+            sort=request.sort,
+            top=top,
+            collapse=request.collapse,
+            facets=facets,
+            budget=budget,
+        )
+        if any(isinstance(f, P.Nothing) for f in filters):
+            parsed.messages.append(
+                Message.of("empty_date_range", first=request.date_from or "…", last=request.date_to or "…")
+            )
+        try:
+            matches = self.backend.search(spec)
+        except SearchTimeout:
+            parsed.messages.append(Message.of("search_refused", seconds=f"{budget:g}"))
+            return parsed, None
+        parsed.messages.extend(m for m in matches.notes if m not in parsed.messages)
+        return parsed, matches
+
+    def _ranked_hit(self, ranked: RankedArticle, parsed: ParsedQuery, request: SearchRequest) -> Hit:
+        item = self._hit(ranked.stored, ranked.score, parsed, request.snippets)
+        item.duplicates = ranked.copies - 1 if request.collapse else 0
+        return item
 
     def _hit(self, stored: dict[str, Any], score: float, parsed: ParsedQuery, snippets: bool) -> Hit:
         iso, display = published_of(stored)
@@ -302,7 +379,8 @@ class SearchEngine:
                 ((self.backend.word_frequency(c), c) for c in self.backend.similar_words(word, limit=5) if c != word),
                 default=None,
             )
-            if best is None or best[0] < max(SUGGEST_MIN, SUGGEST_FACTOR * frequency):
+            # An unknown word takes any known close word; a rare one only a far more widespread one.
+            if best is None or (frequency and best[0] < max(SUGGEST_MIN, SUGGEST_FACTOR * frequency)):
                 continue
             text = _replace_word(text, word, best[1])
             changed = True
@@ -329,12 +407,9 @@ class SearchEngine:
 
     # ---------------------------------------------------------------- articles
 
-    def article(self, article_id: str) -> dict[str, Any] | None:
+    def article(self, article_id: str) -> ArticleRecord | None:
         stored = self.backend.article(article_id)
-        if stored is None:
-            return None
-        iso, display = published_of(stored)
-        return {**stored, "published": iso, "published_display": display}
+        return ArticleRecord.from_stored(stored) if stored is not None else None
 
     def related(self, article_id: str, limit: int = 5) -> list[Hit]:
         """More like this: articles sharing the most distinctive words of this one."""

@@ -75,6 +75,55 @@ CATALOGUE: dict[str, dict[Language, str]] = {
         "(kata yang lebih jarang, frasa lebih pendek, lebih sedikit * dan ~)",
         "en": "search stopped after {seconds} s as too costly; narrow it (rarer words, shorter phrases, fewer * and ~)",
     },
+    # Requests (search.requests): the web names the form's fields, the CLI its options.
+    "page_range": {
+        "id": "Nomor halaman harus bilangan bulat dari 1 sampai {high}.",
+        "en": "page must be a whole number between 1 and {high}",
+    },
+    "limit_range": {
+        "id": "Jumlah hasil per halaman harus bilangan bulat dari 1 sampai {high}.",
+        "en": "limit must be a whole number between 1 and {high}",
+    },
+    "too_deep": {
+        "id": "Hasil setelah urutan ke-{depth} tidak ditampilkan per halaman; persempit pencarian.",
+        "en": "results deeper than {depth} are not paged; narrow the search",
+    },
+    "sort_unknown": {
+        "id": "Urutan tidak dikenal: pilih relevance, newest atau oldest.",
+        "en": "sort must be one of: relevance, newest, oldest",
+    },
+    "collapse_invalid": {
+        "id": "Pilihan salinan (collapse) harus 0 atau 1.",
+        "en": "collapse must be 0 or 1",
+    },
+    "date_unreadable_from": {
+        "id": "Tanggal “Dari” tidak terbaca: {value}. Tulis misalnya 2023-08-31, 2023-08 atau 2023 (tahun 1744–2099).",
+        "en": "unreadable --from date {value!r} (write 2023-08-31, 2023-08 or 2023; years 1744-2099)",
+    },
+    "date_unreadable_to": {
+        "id": "Tanggal “Sampai” tidak terbaca: {value}. Tulis misalnya 2023-08-31, 2023-08 atau 2023 (tahun 1744–2099).",
+        "en": "unreadable --to date {value!r} (write 2023-08-31, 2023-08 or 2023; years 1744-2099)",
+    },
+    "date_range_reversed": {
+        "id": "Rentang tanggal terbalik; dicari dari {first} sampai {last}.",
+        "en": "date range reversed; searched from {first} to {last}",
+    },
+    "text_too_long": {
+        "id": "{label} terlalu panjang (paling banyak {limit} karakter).",
+        "en": "{name} too long (at most {limit} characters)",
+    },
+    "facet_unknown": {
+        "id": "Saringan tidak dikenal: {value}.",
+        "en": "unknown facet {value!r}",
+    },
+    "page_past_end": {
+        "id": "Halaman {page} tidak ada: halaman terakhir adalah {last_page}.",
+        "en": "no page {page}: the last page is {last_page}",
+    },
+    "exports_busy": {
+        "id": "Sedang ada {slots} unduhan berjalan; coba lagi dalam {seconds} detik.",
+        "en": "{slots} exports are running; try again in {seconds} seconds",
+    },
 }
 
 

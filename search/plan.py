@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeAlias
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,7 @@ class Nothing:
     """No article (an empty date range): never dropped the way a missing clause is."""
 
 
-Node = Term | Phrase | Prefix | Fuzzy | Name | Exact | DateSpan | And | Or | Not | Everything | Nothing
+Node: TypeAlias = Term | Phrase | Prefix | Fuzzy | Name | Exact | DateSpan | And | Or | Not | Everything | Nothing
 
 
 def all_of(nodes: list[Node]) -> Node:

@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
+from typing import TypeAlias
 
 from berita_search.index.analysis import analyze, fold, stem_analyzer, surface_analyzer
 from berita_search.index.dates import FIRST_PLAUSIBLE_DAY, MONTHS
@@ -79,7 +80,7 @@ def _raw_schema() -> Schema:
     # Words are only split on spaces here; the Indonesian analysis happens in the rewrite.
     raw = SpaceSeparatedTokenizer()
     names = [ALL, *(f.name for f in FIELDS if f.kind is not Kind.STORED)]
-    return Schema(**{name: TEXT(analyzer=raw) for name in names})
+    return Schema(**{name: TEXT(analyzer=raw) for name in names})  # type: ignore[arg-type]  # a tokenizer is an analyzer
 
 
 _RAW_SCHEMA = _raw_schema()
@@ -122,7 +123,7 @@ class _FunctionWord:
         return P.Term(("title", "body"), self.word, None)
 
 
-_Rewritten = P.Node | _FunctionWord | None
+_Rewritten: TypeAlias = P.Node | _FunctionWord | None
 
 
 def _text_fields(fieldname: str) -> tuple[str, ...]:
@@ -330,7 +331,7 @@ class _Rewriter:
 
     def wildcard(self, fieldname: str, node: Q.Query) -> _Rewritten:
         fieldname = fieldname if _searches_text(fieldname) else ALL
-        pattern = str(node.text) + ("*" if isinstance(node, Q.Prefix) else "")
+        pattern = str(getattr(node, "text", "")) + ("*" if isinstance(node, Q.Prefix) else "")
         stem = pattern.rstrip("*?")
         folded = fold(stem) if stem else ""
         if len(folded) < MIN_PREFIX_LETTERS or "*" in stem or "?" in stem:

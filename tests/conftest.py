@@ -13,6 +13,28 @@ import pytest
 # only when a test asks for one.
 pytest_plugins = ["tests.opensearch_fixtures"]
 
+# Markers by module (see pyproject.toml): `make check` runs the rest, in under a minute.
+MODULE_MARKERS = {
+    "test_browser": "browser",
+    "test_opensearch_cluster": "opensearch",
+    "test_contract": "opensearch",
+    "test_opensearch_backend": "opensearch",
+    "test_faults": "faults",
+    "test_bad_input_matrix": "faults",
+    "test_concurrency": "slow",
+    "test_properties": "slow",
+    "test_corpus_text": "slow",
+    "test_mapped_files": "slow",
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        marker = MODULE_MARKERS.get(item.module.__name__.rsplit(".", 1)[-1]) if item.module else None
+        if marker:
+            item.add_marker(marker)
+
+
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 SEED = SHARED / "seed" / "000_d41e4b651be29f01.txt"

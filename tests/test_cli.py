@@ -5,26 +5,20 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from berita_search.index.readers import read_file
 from berita_search.search.engine import JSON_KEYS
 
+from tests.cli_runner import run_cli
 from tests.conftest import SAMPLE, SEED, require_shared
 
 
 def run(*args: str, env_index: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = None
-    if env_index is not None:
-        import os
-
-        env = {**os.environ, "BERITA_SEARCH_INDEX": str(env_index)}
-    return subprocess.run(
-        [sys.executable, "-m", "berita_search.search.cli", *args], capture_output=True, text=True, timeout=300, env=env
-    )
+    return run_cli(*args, env={"BERITA_SEARCH_INDEX": str(env_index)} if env_index is not None else None)
 
 
 @pytest.fixture(scope="module")
@@ -47,6 +41,7 @@ def test_demo_query_puts_the_seed_first(sample_index: Path) -> None:
     done = run("query", "--index", str(sample_index), "Kim Jong Un")
     assert done.returncode == 0
     lines = done.stdout.splitlines()
+    assert re.match(r"\d+ stories, \d+ articles for “Kim Jong Un” \(1–\d+, page 1 of \d+\)$", lines[0])
     assert lines[2] == "1. Vladimir Putin dan Kim Jong Un Bertukar Surat, Bahas Amunisi untuk Perang"
     assert lines[3] == "   Kamis, 31 Agustus 2023 12:34 WIB · Sarah Meiliana Gunawan · Dunia"
     assert "\x1b[" not in done.stdout  # no colour when piped
@@ -92,6 +87,7 @@ def test_filters_and_facets(sample_index: Path, seed_id: str) -> None:
     )
     assert [json.loads(line)["id"] for line in done.stdout.splitlines()] == [seed_id]
     done = run("query", "--index", str(sample_index), "putin", "--facets")
+    assert "Article counts:" in done.stdout
     assert "category: Dunia (1)" in done.stdout
     assert "month: 2023-08 (1)" in done.stdout
 
@@ -100,7 +96,7 @@ def test_exit_codes(sample_index: Path) -> None:
     assert run("query", "--index", str(sample_index), "zzzyyyxxx").returncode == 1
     bad = run("query", "--index", str(sample_index), "putin", "--limit", "0")
     assert bad.returncode == 2
-    assert bad.stderr.strip() == "berita-search: error: limit must be between 1 and 100"
+    assert bad.stderr.strip() == "berita-search: error: limit must be a whole number between 1 and 100"
     missing = run("query", "--index", str(sample_index.parent / "nope"), "putin")
     assert missing.returncode == 2 and "no index at" in missing.stderr and "Traceback" not in missing.stderr
     assert run("query", "--index", str(sample_index), "putin", "--sort", "random").returncode == 2
@@ -121,4 +117,4 @@ def test_show_and_stats(sample_index: Path, seed_id: str) -> None:
 def test_did_you_mean_on_the_command_line(sample_index: Path) -> None:
     done = run("query", "--index", str(sample_index), "jokowl")
     assert done.returncode == 1
-    assert "Maksud Anda: jokowi" in done.stdout
+    assert "Did you mean: jokowi" in done.stdout

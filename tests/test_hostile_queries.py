@@ -136,6 +136,7 @@ def whole_clickid(clickid_index: Callable[..., Path]) -> Iterator[SearchEngine]:
     engine.close()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("text", HOSTILE, ids=[f"hostile-{i}" for i in range(len(HOSTILE))])
 def test_hostile_queries_answer_within_two_seconds_on_the_whole_corpus(whole_clickid: SearchEngine, text: str) -> None:
     """Prefix, fuzzy, slop and stopword storms: results, or a refusal that says why, in time.

@@ -402,7 +402,8 @@ def test_rerun_skips_rows_already_indexed_without_parsing_them(tmp_path: Path, m
     assert (changed.added, changed.updated, changed.unchanged, changed.duplicates) == (0, 1, 150, 1)
     engine = SearchEngine(index_dir)
     assert engine.stats()["documents"] == 151
-    assert engine.article(record_to_article(rows[5], "x").id)["body"].endswith("diperbarui.")
+    updated = engine.article(record_to_article(rows[5], "x").id)
+    assert updated is not None and updated.body.endswith("diperbarui.")
 
     # A new reader version parses every row again; content hashes still find them unchanged.
     monkeypatch.setattr(records, "READER_VERSION", "next")

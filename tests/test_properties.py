@@ -2,7 +2,8 @@
 
 Words are drawn from the index's vocabulary at several document frequencies, with fields,
 phrases taken from real articles, prefixes and date filters; every page of the ranking is
-read, with copies collapsed and without.
+read, with copies collapsed and without. The same properties hold on the OpenSearch backend
+(the same articles in three shards on a real node), with fewer examples.
 """
 
 from __future__ import annotations
@@ -19,16 +20,18 @@ from berita_search.search.engine import MAX_LIMIT, SearchEngine, SearchRequest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from opensearch.cluster import Cluster
+from tests.backend_fixtures import BACKEND_NAMES, build_opensearch, opensearch_engine
 from tests.conftest import clickid_rows
 
-EXAMPLES = 40
+EXAMPLES = {"whoosh": 40, "opensearch": 8}
 EVERYTHING = 100_000
 ARTICLES = 2_500
 BATCH = 120  # many small commits: several segments, each with its own first document
 
 
 @pytest.fixture(scope="module")
-def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchEngine]:
+def whoosh_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchEngine]:
     index_dir = tmp_path_factory.mktemp("segmented") / "index"
     rows = clickid_rows(ARTICLES)
     summary = index_records(index_dir, (record_to_article(r, f"row {i}") for i, r in enumerate(rows)), batch_size=BATCH)
@@ -37,6 +40,24 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchEngine]:
     engine = SearchEngine(index_dir, cache_size=0)
     yield engine
     engine.close()
+
+
+@pytest.fixture(scope="module")
+def opensearch_properties_engine(opensearch_one_node: Cluster) -> Iterator[SearchEngine]:
+    rows = clickid_rows(ARTICLES)
+    articles = (record_to_article(r, f"row {i}") for i, r in enumerate(rows))
+    engine = opensearch_engine(
+        build_opensearch(opensearch_one_node, "properties", articles, shards=3, batch_size=BATCH)
+    )
+    yield engine
+    engine.close()
+
+
+@pytest.fixture(scope="module", params=BACKEND_NAMES)
+def engine(
+    request: pytest.FixtureRequest, whoosh_engine: SearchEngine, opensearch_properties_engine: SearchEngine
+) -> SearchEngine:
+    return whoosh_engine if request.param == "whoosh" else opensearch_properties_engine
 
 
 def test_an_excluded_word_is_excluded_from_a_segments_first_match(tmp_path: Path) -> None:
@@ -88,15 +109,15 @@ def _phrases(engine: SearchEngine) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def terms(engine: SearchEngine) -> st.SearchStrategy[str]:
-    bands = _vocabulary(engine)
+def terms(whoosh_engine: SearchEngine) -> st.SearchStrategy[str]:
+    bands = _vocabulary(whoosh_engine)
     word = st.sampled_from(bands["high"]) | st.sampled_from(bands["mid"]) | st.sampled_from(bands["low"])
     return st.one_of(
         word,
         word.map(lambda w: f"judul:{w}"),
         word.map(lambda w: f"isi:{w}"),
         word.map(lambda w: f"{w[:4]}*"),
-        st.sampled_from(_phrases(engine)),
+        st.sampled_from(_phrases(whoosh_engine)),
     )
 
 
@@ -121,12 +142,13 @@ def matches(engine: SearchEngine, q: str, **filters: object) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def pairs(engine: SearchEngine, terms: st.SearchStrategy[str]) -> st.SearchStrategy[tuple[str, str]]:
+def pairs(whoosh_engine: SearchEngine, terms: st.SearchStrategy[str]) -> st.SearchStrategy[tuple[str, str]]:
     """Independent pairs, and pairs of words from one article: their sets overlap, which is
-    where exclusion and intersection can go wrong."""
-    vocabulary = {w for words in _vocabulary(engine).values() for w in words}
+    where exclusion and intersection can go wrong. (The words come from the Whoosh index; the
+    OpenSearch index holds the same articles.)"""
+    vocabulary = {w for words in _vocabulary(whoosh_engine).values() for w in words}
     together = []
-    for fields in engine.backend.ix.searcher().all_stored_fields():
+    for fields in whoosh_engine.backend.ix.searcher().all_stored_fields():
         words = sorted({w for w in fields.get("body", "").lower().split() if w in vocabulary})
         if len(words) >= 2:
             together.append(words)
@@ -137,8 +159,9 @@ def pairs(engine: SearchEngine, terms: st.SearchStrategy[str]) -> st.SearchStrat
 
 
 def run(test, engine: SearchEngine, pairs: st.SearchStrategy[tuple[str, str]]) -> None:  # noqa: ANN001
+    backend = "whoosh" if hasattr(engine.backend, "ix") else "opensearch"
     settings(
-        max_examples=EXAMPLES,
+        max_examples=EXAMPLES[backend],
         deadline=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     )(given(pair=pairs, filters=DATE_FILTERS)(lambda pair, filters: test(*pair, filters)))()

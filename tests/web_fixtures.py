@@ -65,6 +65,19 @@ def duplicate_articles() -> list[Article]:
     ]
 
 
+def undated_articles() -> list[Article]:
+    # Kept without a date, as the indexer keeps any article whose date cannot be read.
+    return [
+        Article(
+            title="Artis Lawas Tampil Lagi di Panggung Reuni",
+            body="Seorang artis lawas tampil lagi di panggung reuni sekolahnya. Tanggal terbit tidak tercatat.",
+            url="https://arsip.test/artis-lawas",
+            source="arsip.test",
+            date_note="tanggal tidak terbaca",
+        )
+    ]
+
+
 def build_web_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Built once per session, however many test modules ask for it."""
     if "index" in _built:
@@ -80,7 +93,7 @@ def build_web_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     index_dir = folder / "index"
     summary = index_records(index_dir, read_paths([SEED, subset, SAMPLE]))
     assert not summary.failed, summary.failed[:3]
-    summary = index_records(index_dir, [*hostile_articles(), *duplicate_articles()])
-    assert summary.added == 4, summary
+    summary = index_records(index_dir, [*hostile_articles(), *duplicate_articles(), *undated_articles()])
+    assert summary.added == 5, summary
     _built["index"] = index_dir
     return index_dir

@@ -6,58 +6,71 @@ server and work without JavaScript; every state lives in the URL.
 
 from __future__ import annotations
 
-import csv
-import io
-import json
+import contextlib
 import logging
 import os
 import re
-from collections.abc import Callable
+import tempfile
+import threading
+from collections import Counter
+from collections.abc import Callable, Hashable, Iterator
+from dataclasses import dataclass
 from datetime import date
 from functools import wraps
 from pathlib import Path
 from typing import Any
 
+from berita_search.index.analysis import analyze, common_words, surface_analyzer
 from berita_search.index.dates import MONTH_NAMES_ID
+from berita_search.index.stopwords import STOPWORDS
 from berita_search.search.engine import (
     CACHE_ENV,
     EXPORT_CAP,
-    JSON_KEYS,
-    MAX_LIMIT,
-    MAX_PAGE,
-    MAX_RESULTS_DEPTH,
     RESULT_CACHE_SIZE,
-    Hit,
-    RequestError,
     SearchEngine,
+    SearchResult,
+)
+from berita_search.search.messages import Message
+from berita_search.search.output import (
+    XLSX_MEDIA_TYPE,
+    article_row,
+    csv_chunks,
+    hit_row,
+    json_document_chunks,
+    write_xlsx,
 )
 from berita_search.search.querylang import MAX_QUERY_CHARS
+from berita_search.search.requests import RequestError, SearchRequest
 from berita_search.search.snippets import Snippet, mark_text
-from berita_search.web.openapi import ARTICLE_KEYS, openapi_spec
-from berita_search.web.params import API_LIMIT, FILTERS, WEB_LIMIT, SearchState, state_from
+from berita_search.web.openapi import openapi_spec
+from berita_search.web.params import API_LIMIT, FILTERS, WEB_LIMIT, SearchState, form_state, state_from
 from berita_search.web.timeline import build_timeline
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import Mount, Route
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
+from starlette.routing import BaseRoute, Match, Mount, Route
 from starlette.staticfiles import StaticFiles
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Message as ASGIMessage
 
 HERE = Path(__file__).resolve().parent
 log = logging.getLogger("berita_search.web")
 
 # Ids are blake2b digests in hex; anything else cannot name an article.
 ARTICLE_ID = re.compile(r"^[0-9a-f]{16}$")
-FACET_NAMES = ("category", "reporter", "source")
-API_FACETS = (*FACET_NAMES, "month")
+API_FACETS = (*FILTERS, "year", "month")
 FACETS_SHOWN = 12
-EXAMPLES = ('"Kim Jong Un"', "putin ATAU kim", "judul:pemilu", "banjir tanggal:2019-04")
+FACETS_LISTED = ("category", "reporter", "source")  # in the order of the sidebar
 RELATED = 5
 SORT_LABELS = {"relevance": "Relevansi", "newest": "Terbaru", "oldest": "Terlama"}
 FILTER_LABELS = {"category": "Kategori", "reporter": "Reporter", "source": "Sumber"}
+MISSING_LABELS = {"category": "(tanpa kategori)", "reporter": "(tanpa reporter)", "source": "(tanpa sumber)"}
+EXPORT_SLOTS = 2  # exports running at once in one server process; others are asked to come back
+EXPORT_RETRY_SECONDS = 10
+XLSX_CHUNK = 64 * 1024
 
 SECURITY_HEADERS = [
     (
@@ -82,7 +95,7 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
-        async def send_with_headers(message: Message) -> None:
+        async def send_with_headers(message: ASGIMessage) -> None:
             if message["type"] == "http.response.start":
                 names = {name.lower() for name, _ in message.get("headers", [])}
                 extra = [(k, v) for k, v in SECURITY_HEADERS if k not in names]
@@ -90,6 +103,73 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class TrailingSlash:
+    """``/api/search/`` is ``/api/search``: answered with a redirect to the path alone.
+
+    Starlette's own slash redirect writes an absolute URL from the Host header, which lets
+    anyone point a link at this site that lands on another. A path-only Location cannot.
+    """
+
+    def __init__(self, app: ASGIApp, routes: list[BaseRoute]) -> None:
+        self.app = app
+        self.routes = routes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] == "http" and path != "/" and path.endswith("/"):
+            bare = "/" + path.strip("/")  # one leading slash: never '//host', which is another site
+            if bare != "/" and any(r.matches({**scope, "path": bare})[0] is not Match.NONE for r in self.routes):
+                query = scope.get("query_string", b"").decode("latin-1")
+                response = RedirectResponse(bare + (f"?{query}" if query else ""), status_code=308)
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+class ExportSlots:
+    """How many exports may run at once: each holds a thread and a core for many seconds."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._free = size
+        self._lock = threading.Lock()
+
+    def try_acquire(self) -> bool:
+        with self._lock:
+            if self._free == 0:
+                return False
+            self._free -= 1
+            return True
+
+    def release(self) -> None:
+        with self._lock:
+            self._free = min(self.size, self._free + 1)
+
+    @property
+    def available(self) -> int:
+        return self._free
+
+
+class ExportStream(StreamingResponse):
+    """A streamed export that gives back its slot when it ends: finished, failed or abandoned."""
+
+    def __init__(self, chunks: Iterator[str | bytes], slots: ExportSlots, **kwargs: Any) -> None:
+        super().__init__(chunks, **kwargs)
+        self.chunks = chunks
+        self.slots = slots
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self.slots.release()
+            close = getattr(self.chunks, "close", None)
+            if close is not None:
+                # A page still being made in a worker thread refuses: the generator ends there.
+                with contextlib.suppress(ValueError):
+                    close()
 
 
 def thousands(value: int) -> str:
@@ -115,6 +195,8 @@ def make_env() -> Environment:
     env.globals.update(
         SORT_LABELS=SORT_LABELS,
         FILTER_LABELS=FILTER_LABELS,
+        MISSING_LABELS=MISSING_LABELS,
+        FACETS_SHOWN=FACETS_SHOWN,
         EXPORT_CAP=EXPORT_CAP,
         MAX_QUERY_CHARS=MAX_QUERY_CHARS,
     )
@@ -133,35 +215,86 @@ def wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or request.url.path in ("/openapi.json", "/ekspor.json")
 
 
-def hit_json(hit: Hit) -> dict[str, Any]:
-    return hit.to_json()
-
-
-def safe_cell(value: Any) -> Any:
-    """A CSV cell a spreadsheet will not run as a formula (article text is untrusted)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def export_name(state: SearchState, suffix: str) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", state.q.lower()).strip("-")[:60] or "hasil"
     return f"berita-{slug}.{suffix}"
 
 
-def create_app(engine: SearchEngine) -> Starlette:
+@dataclass(frozen=True)
+class FacetList:
+    """One facet of the sidebar: the values shown, how many there are, and the articles without one."""
+
+    shown: list[tuple[str, int]]
+    available: int
+    missing: int
+
+
+def facet_list(result: SearchResult, name: str, expanded: bool) -> FacetList:
+    items = result.facets.get(name, [])
+    return FacetList(items if expanded else items[:FACETS_SHOWN], len(items), result.missing(name))
+
+
+def quoted(value: str) -> str:
+    """A value as the query language reads it: in quotes when it has a space."""
+    value = " ".join(value.replace('"', " ").split())
+    return f'"{value}"' if " " in value else value
+
+
+def index_examples(engine: SearchEngine) -> list[str]:
+    """Example queries drawn from the index, each checked to find something: a frequent title
+    word of the newest articles, two of them joined by ATAU, the busiest reporter, the largest
+    category and the latest month."""
+    stats = engine.stats(top=100_000)  # every month, to find the latest
+    latest_month = max((month for month, _ in stats["facets"].get("month", [])), default="")
+    candidates: list[str] = []
+    if latest_month:
+        # The newest hundred dated articles: what the archive has been writing about lately.
+        recent = engine.search(SearchRequest(date_from="1900", sort="newest", limit=100, facets=False, snippets=False))
+        words: Counter[str] = Counter()
+        for hit in recent.hits:
+            words.update({w for w in analyze(hit.title, surface_analyzer()) if len(w) > 3 and w.isalpha()})
+        # Words of everyday prose ("jadi", "bikin") say little; the topics of the day are rarer words.
+        everyday = STOPWORDS | common_words()
+        common = sorted((w for w in words if w not in everyday), key=lambda w: (-words[w], w))[:2]
+        if common:
+            candidates.append(f"judul:{common[0]}")
+        if len(common) == 2:
+            candidates.append(f"{common[0]} ATAU {common[1]}")
+    for name, prefix in (("reporter", "reporter"), ("category", "kategori")):
+        if stats["facets"].get(name):
+            candidates.append(f"{prefix}:{quoted(stats['facets'][name][0][0])}")
+    if latest_month:
+        candidates.append(f"tanggal:{latest_month}")
+    found = []
+    for query in candidates:
+        request = SearchRequest(q=query, limit=1, facets=False, snippets=False)
+        if engine.search(request).total > 0:
+            found.append(query)
+    return found
+
+
+def create_app(engine: SearchEngine, export_slots: int = EXPORT_SLOTS) -> Starlette:
     env = make_env()
+    slots = ExportSlots(export_slots)
+    examples: dict[str, tuple[Hashable, list[str]]] = {}
 
     def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
         html = env.get_template(name).render(request=request, **context)
         return HTMLResponse(html, status_code=status)
 
-    def error_response(request: Request, status: int, message: str) -> Response:
+    def error_response(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
         if wants_json(request):
-            return JSONResponse({"message": message, "status": status}, status_code=status)
-        titles = {400: "Permintaan tidak dapat diproses", 404: "Tidak ditemukan", 405: "Metode tidak diizinkan"}
+            return JSONResponse({"message": message, "status": status}, status_code=status, headers=headers)
+        titles = {
+            400: "Permintaan tidak dapat diproses",
+            404: "Tidak ditemukan",
+            405: "Metode tidak diizinkan",
+            503: "Sedang sibuk",
+        }
         title = titles.get(status, "Terjadi kesalahan")
-        return render(request, "error.html", status=status, title=title, message=message, status_code=status)
+        response = render(request, "error.html", status=status, title=title, message=message, status_code=status)
+        response.headers.update(headers or {})
+        return response
 
     def guarded(endpoint: Callable[[Request], Response]) -> Callable[[Request], Response]:
         """Usage errors become a 400 with a message; anything else a 500 without details."""
@@ -171,7 +304,7 @@ def create_app(engine: SearchEngine) -> Starlette:
             try:
                 return endpoint(request)
             except RequestError as exc:
-                return error_response(request, 400, str(exc))
+                return error_response(request, 400, exc.text("id"))
             except HTTPException:
                 raise
             except Exception:
@@ -180,24 +313,37 @@ def create_app(engine: SearchEngine) -> Starlette:
 
         return run
 
+    def examples_now() -> list[str]:
+        generation = engine.backend.generation()
+        cached = examples.get("home")
+        if cached is None or cached[0] != generation:
+            cached = examples["home"] = (generation, index_examples(engine))
+        return cached[1]
+
     # ------------------------------------------------------------ pages
 
     @guarded
     def search_page(request: Request) -> Response:
-        state = state_from(request.query_params, WEB_LIMIT)
+        try:
+            state = state_from(request.query_params, WEB_LIMIT)
+        except RequestError as exc:
+            # The search page again, the form as it was typed, and what is wrong with it.
+            state = form_state(request.query_params, WEB_LIMIT)
+            return render(request, "search.html", status=400, state=state, sort=state.sort, error=exc.text("id"))
         if not state.active:
             stats = engine.stats(top=8)
             return render(
                 request,
                 "home.html",
                 state=state,
+                sort=state.sort,
                 stats=stats,
                 first_day=day_of(stats["first_published"]),
                 last_day=day_of(stats["last_published"]),
-                examples=EXAMPLES,
+                examples=examples_now(),
             )
         result = engine.search(state.request())
-        facets = {name: result.facets.get(name, [])[:FACETS_SHOWN] for name in FACET_NAMES}
+        facets = {name: facet_list(result, name, expanded=state.expand == name) for name in FACETS_LISTED}
         chips = [
             (f"{FILTER_LABELS[name]}: {getattr(state, name)}", state.url(**{name: ""}))
             for name in FILTERS
@@ -209,24 +355,26 @@ def create_app(engine: SearchEngine) -> Starlette:
             chips.append((f"Sampai: {state.date_to}", state.url(date_to="")))
         if not state.collapse:
             chips.append(("Semua salinan ditampilkan", state.url(collapse=True)))
-        last_page = min(result.pages, MAX_PAGE, MAX_RESULTS_DEPTH // state.limit)
-        window = range(max(1, state.page - 3), min(last_page, state.page + 3) + 1)
-        first = (state.page - 1) * state.limit + 1
+        window = range(max(1, state.page - 3), min(result.last_page, state.page + 3) + 1)
+        past_end = None
+        if result.past_end:
+            past_end = Message.of("page_past_end", page=state.page, last_page=result.last_page).text("id")
         return render(
             request,
             "search.html",
+            status=404 if past_end else 200,
             state=state,
+            sort=result.request.sort,
             result=result,
             facets=facets,
             chips=chips,
             timeline=build_timeline(result.facets.get("month", [])),
-            last_page=last_page,
+            undated=result.missing("month"),
             window=window,
-            first=first,
-            last=first + len(result.hits) - 1,
+            past_end=past_end,
         )
 
-    def find_article(request: Request) -> dict[str, Any] | None:
+    def find_article(request: Request) -> Any:
         article_id = request.path_params["article_id"]
         return engine.article(article_id) if ARTICLE_ID.match(article_id) else None
 
@@ -235,60 +383,86 @@ def create_app(engine: SearchEngine) -> Starlette:
         article = find_article(request)
         if article is None:
             return error_response(request, 404, "Artikel ini tidak ada di indeks.")
-        q = request.query_params.get("q", "")[:MAX_QUERY_CHARS]
-        parsed = engine.parse(q) if q.strip() else None
-        body = article.get("body", "")
-        body_marked = mark_text(body, parsed) if parsed else Snippet([(body, False)])
-        title = article.get("title", "")
-        title_marked = mark_text(title, parsed) if parsed else Snippet([(title, False)])
-        back = SearchState(q=q).url() if q.strip() else "/"
+        try:
+            # The search the reader came from, to mark its words and to go back to it.
+            state = state_from(request.query_params, WEB_LIMIT)
+        except RequestError:
+            state = SearchState()
+        parsed = engine.parse(state.q) if state.q.strip() else None
+        body_marked = mark_text(article.body, parsed) if parsed else Snippet([(article.body, False)])
+        title_marked = mark_text(article.title, parsed) if parsed else Snippet([(article.title, False)])
         return render(
             request,
             "article.html",
             article=article,
             title_marked=title_marked,
             body=paragraphs(body_marked),
-            tags=[t for t in str(article.get("tags") or "").split(",") if t.strip()],
-            related=engine.related(article["id"], limit=RELATED),
-            q=q,
-            back=back,
-            state=SearchState(q=q),
+            related=engine.related(article.id, limit=RELATED),
+            back=state.here() if state.active else "/",
+            searched=state.active,
+            state=state,
+            fresh=SearchState(),
         )
 
-    @guarded
-    def export_csv(request: Request) -> Response:
-        state = state_from(request.query_params, WEB_LIMIT)
-        result = engine.export(state.request(facets=False))
-        buffer = io.StringIO()
-        # The BOM lets spreadsheet programs read the file as UTF-8.
-        buffer.write("\ufeff")
-        writer = csv.DictWriter(buffer, fieldnames=list(JSON_KEYS))
-        writer.writeheader()
-        for hit in result.hits:
-            writer.writerow({k: safe_cell(v) for k, v in hit_json(hit).items()})
-        return Response(
-            buffer.getvalue(),
-            media_type="text/csv; charset=utf-8",
-            headers={"content-disposition": f'attachment; filename="{export_name(state, "csv")}"'},
-        )
+    # ------------------------------------------------------------ exports
 
-    @guarded
-    def export_json(request: Request) -> Response:
-        state = state_from(request.query_params, WEB_LIMIT)
-        result = engine.export(state.request(facets=False))
-        body = {
+    def export_rows(state: SearchState) -> tuple[SearchResult, int, Iterator[list[dict[str, Any]]]]:
+        export = engine.export_pages(state.request(facets=False))
+        ranked = export.result.ranked
+        return export.result, export.count, ([hit_row(h, ranked) for h in page] for page in export.pages)
+
+    def exporting(suffix: str, media_type: str, body: Callable[[SearchState], Iterator[str | bytes]]) -> Callable:
+        @guarded
+        def endpoint(request: Request) -> Response:
+            state = state_from(request.query_params, WEB_LIMIT)
+            if not slots.try_acquire():
+                busy = Message.of("exports_busy", slots=slots.size, seconds=EXPORT_RETRY_SECONDS)
+                return error_response(request, 503, busy.text("id"), {"Retry-After": str(EXPORT_RETRY_SECONDS)})
+            try:
+                chunks = body(state)
+                return ExportStream(
+                    chunks,
+                    slots,
+                    media_type=media_type,
+                    headers={"content-disposition": f'attachment; filename="{export_name(state, suffix)}"'},
+                )
+            except BaseException:
+                slots.release()
+                raise
+
+        return endpoint
+
+    def csv_body(state: SearchState) -> Iterator[str]:
+        _, _, pages = export_rows(state)
+        return csv_chunks(pages)
+
+    def json_body(state: SearchState) -> Iterator[str]:
+        result, count, pages = export_rows(state)
+        head = {
             "query": state.q,
-            "filters": {k: v for k, v in state.params() if k not in ("q", "page", "limit")},
+            "filters": {k: v for k, v in state.params() if k not in ("q", "page", "limit", "expand")},
+            "sort": result.request.sort,
             "cap": EXPORT_CAP,
-            "count": len(result.hits),
-            "truncated": len(result.hits) >= EXPORT_CAP,
-            "hits": [hit_json(h) for h in result.hits],
+            "total": result.total,
+            "articles": result.articles,
+            "stories": result.stories,
+            "count": count,
+            "truncated": count < result.total,
         }
-        return Response(
-            json.dumps(body, ensure_ascii=False, indent=1),
-            media_type="application/json",
-            headers={"content-disposition": f'attachment; filename="{export_name(state, "json")}"'},
-        )
+        return json_document_chunks(head, pages)
+
+    def xlsx_body(state: SearchState) -> Iterator[bytes]:
+        _, _, pages = export_rows(state)
+
+        def chunks() -> Iterator[bytes]:
+            # A workbook is a zip, whole only when saved: rows go to disk as they come, then out.
+            with tempfile.TemporaryFile() as spool:
+                write_xlsx(pages, spool)
+                spool.seek(0)
+                while chunk := spool.read(XLSX_CHUNK):
+                    yield chunk
+
+        return chunks()
 
     # ------------------------------------------------------------ API
 
@@ -296,16 +470,22 @@ def create_app(engine: SearchEngine) -> Starlette:
     def api_search(request: Request) -> Response:
         state = state_from(request.query_params, API_LIMIT)
         result = engine.search(state.request())
+        if result.past_end:
+            said = Message.of("page_past_end", page=state.page, last_page=result.last_page)
+            return error_response(request, 404, said.text("id"))
         return JSONResponse(
             {
                 "query": state.q,
                 "total": result.total,
+                "articles": result.articles,
+                "stories": result.stories,
                 "page": state.page,
-                "pages": result.pages,
+                "pages": result.last_page,
                 "limit": state.limit,
                 "sort": result.request.sort,
-                "hits": [hit_json(h) for h in result.hits],
+                "hits": [hit_row(h, result.ranked) for h in result.hits],
                 "facets": {name: dict(result.facets.get(name, [])) for name in API_FACETS},
+                "missing": {name: result.missing(name) for name in API_FACETS},
                 "suggestion": result.suggestion,
                 "as_reporter": (
                     {"name": result.as_reporter[0], "articles": result.as_reporter[1]} if result.as_reporter else None
@@ -321,17 +501,14 @@ def create_app(engine: SearchEngine) -> Starlette:
         article = find_article(request)
         if article is None:
             return error_response(request, 404, "Artikel ini tidak ada di indeks.")
-        data = {key: article.get(key) or "" for key in ARTICLE_KEYS}
-        data["tags"] = [t for t in str(article.get("tags") or "").split(",") if t.strip()]
-        data["published"] = article.get("published")
+        data = article_row(article)
         data["related"] = [
-            {"id": h.id, "title": h.title, "published": h.published}
-            for h in engine.related(article["id"], limit=RELATED)
+            {"id": h.id, "title": h.title, "published": h.published} for h in engine.related(article.id, limit=RELATED)
         ]
         return JSONResponse(data)
 
     def openapi(request: Request) -> Response:
-        return JSONResponse(openapi_spec(MAX_LIMIT, MAX_PAGE, MAX_QUERY_CHARS, API_LIMIT))
+        return JSONResponse(openapi_spec())
 
     # ------------------------------------------------------------ errors
 
@@ -341,28 +518,36 @@ def create_app(engine: SearchEngine) -> Starlette:
             404: "Halaman ini tidak ada.",
             405: "Hanya GET yang diizinkan: layanan ini hanya membaca.",
         }
-        return error_response(request, exc.status_code, messages.get(exc.status_code, "Permintaan ditolak."))
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers.setdefault("Allow", "GET, HEAD")
+        message = messages.get(exc.status_code, "Permintaan ditolak.")
+        return error_response(request, exc.status_code, message, headers)
 
-    routes = [
+    routes: list[BaseRoute] = [
         Route("/", search_page, name="search"),
         Route("/artikel/{article_id}", article_page, name="article"),
-        Route("/ekspor.csv", export_csv, name="export_csv"),
-        Route("/ekspor.json", export_json, name="export_json"),
+        Route("/ekspor.csv", exporting("csv", "text/csv; charset=utf-8", csv_body), name="export_csv"),
+        Route("/ekspor.json", exporting("json", "application/json", json_body), name="export_json"),
+        Route("/ekspor.xlsx", exporting("xlsx", XLSX_MEDIA_TYPE, xlsx_body), name="export_xlsx"),
         Route("/api/search", api_search, name="api_search"),
         Route("/api/articles/{article_id}", api_article, name="api_article"),
         Route("/openapi.json", openapi, name="openapi"),
         Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(routes=routes, exception_handlers={HTTPException: http_error})
+    app.router.redirect_slashes = False  # it builds absolute URLs from the Host header
+    app.add_middleware(TrailingSlash, routes=routes)
     app.add_middleware(SecurityHeaders)
     app.state.engine = engine
+    app.state.export_slots = slots
     return app
 
 
 def app_from_environment() -> Starlette:
-    """The app for one of several server processes: the index folder and cache size come from
-    the environment (see ``berita-search serve``)."""
-    from berita_search.index.writer import index_dir_from
+    """The app for one of several server processes: the backend (index folder or cluster) and
+    cache size come from the environment (see ``berita-search serve``)."""
+    from berita_search.search.backends import backend_from_environment
 
     cache_size = int(os.environ.get(CACHE_ENV) or RESULT_CACHE_SIZE)
-    return create_app(SearchEngine(index_dir_from(None), cache_size=cache_size))
+    return create_app(SearchEngine(backend_from_environment(), cache_size=cache_size))

@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
+from importlib.metadata import version
 from typing import Any
 
-# The fields of one article in the JSON API, in order.
-ARTICLE_KEYS = (
-    "id",
-    "title",
-    "url",
-    "source",
-    "category",
-    "subcategory",
-    "reporter",
-    "published",
-    "published_display",
-    "caption",
-    "tags",
-    "date_note",
-    "body",
-)
+from berita_search.search.output import ARTICLE_KEYS
+from berita_search.search.querylang import MAX_QUERY_CHARS
+from berita_search.search.requests import DATE_PARAM_PATTERN, MAX_LIMIT, MAX_PAGE, MAX_PARAM_CHARS, SORTS
+from berita_search.web.params import API_LIMIT
 
 
-def openapi_spec(max_limit: int, max_page: int, max_query: int, default_limit: int) -> dict[str, Any]:
+def openapi_spec() -> dict[str, Any]:
+    max_limit, max_page, max_query, default_limit = MAX_LIMIT, MAX_PAGE, MAX_QUERY_CHARS, API_LIMIT
+
     def param(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
         return {"name": name, "in": "query", "required": False, "description": description, "schema": schema}
 
@@ -31,11 +22,18 @@ def openapi_spec(max_limit: int, max_page: int, max_query: int, default_limit: i
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
     }
     counts = {"type": "object", "additionalProperties": {"type": "integer"}}
+    date = {"type": "string", "pattern": DATE_PARAM_PATTERN}
+    text = {"type": "string", "maxLength": MAX_PARAM_CHARS}
+    missing = {
+        "type": "object",
+        "description": "Jumlah artikel tanpa nilai untuk tiap saringan (tanpa kategori, tanpa tanggal, ...)",
+        "properties": {name: {"type": "integer"} for name in ("category", "reporter", "source", "year", "month")},
+    }
     return {
         "openapi": "3.1.0",
         "info": {
             "title": "berita-search",
-            "version": "0.1.0",
+            "version": version("berita-search"),
             "description": "Pencarian teks penuh arsip berita berbahasa Indonesia. Hanya baca.",
         },
         "paths": {
@@ -58,14 +56,14 @@ def openapi_spec(max_limit: int, max_page: int, max_query: int, default_limit: i
                         ),
                         param(
                             "sort",
-                            "Urutan",
-                            {"type": "string", "enum": ["relevance", "newest", "oldest"], "default": "relevance"},
+                            "Urutan; tanpa kueri (hanya saringan) relevance dibaca sebagai newest",
+                            {"type": "string", "enum": list(SORTS), "default": "relevance"},
                         ),
-                        param("from", "Terbit sejak (2023-08-31, 2023-08, 2023)", {"type": "string"}),
-                        param("to", "Terbit sampai (2023-08-31, 2023-08, 2023)", {"type": "string"}),
-                        param("reporter", "Nama reporter", {"type": "string"}),
-                        param("category", "Kategori (rubrik)", {"type": "string"}),
-                        param("source", "Media", {"type": "string"}),
+                        param("from", "Terbit sejak (2023-08-31, 2023-08, 2023; tahun 1744-2099)", date),
+                        param("to", "Terbit sampai; rentang terbalik ditukar, dengan catatan di messages", date),
+                        param("reporter", "Nama reporter", text),
+                        param("category", "Kategori (rubrik)", text),
+                        param("source", "Media", text),
                         param(
                             "collapse",
                             "1: sembunyikan salinan serupa (bawaan); 0: tampilkan semua",
@@ -78,6 +76,10 @@ def openapi_spec(max_limit: int, max_page: int, max_query: int, default_limit: i
                             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SearchResult"}}},
                         },
                         "400": error,
+                        "404": {
+                            "description": "Halaman sesudah halaman terakhir",
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                        },
                     },
                 }
             },
@@ -116,7 +118,10 @@ def openapi_spec(max_limit: int, max_page: int, max_query: int, default_limit: i
                         "category": {"type": "string"},
                         "reporter": {"type": "string"},
                         "published": {"type": ["string", "null"], "description": "ISO 8601"},
-                        "score": {"type": "number"},
+                        "score": {
+                            "type": ["number", "null"],
+                            "description": "Skor relevansi; null bila diurutkan menurut tanggal",
+                        },
                         "snippet": {"type": "string"},
                     },
                 },
@@ -124,16 +129,31 @@ def openapi_spec(max_limit: int, max_page: int, max_query: int, default_limit: i
                     "type": "object",
                     "properties": {
                         "query": {"type": "string"},
-                        "total": {"type": "integer"},
+                        "total": {
+                            "type": "integer",
+                            "description": "Jumlah hasil yang dipaginasi: stories bila collapse=1, articles bila 0",
+                        },
+                        "articles": {
+                            "type": "integer",
+                            "description": "Jumlah artikel yang cocok, salinan serupa ikut dihitung",
+                        },
+                        "stories": {
+                            "type": "integer",
+                            "description": "Jumlah berita berbeda: salinan serupa dihitung satu",
+                        },
                         "page": {"type": "integer"},
-                        "pages": {"type": "integer"},
+                        "pages": {"type": "integer", "description": "Halaman terakhir yang dapat diminta"},
                         "limit": {"type": "integer"},
                         "sort": {"type": "string"},
                         "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
                         "facets": {
                             "type": "object",
-                            "properties": {"category": counts, "reporter": counts, "source": counts, "month": counts},
+                            "description": "Jumlah artikel per nilai (salinan ikut dihitung)",
+                            "properties": {
+                                name: counts for name in ("category", "reporter", "source", "year", "month")
+                            },
                         },
+                        "missing": missing,
                         "suggestion": {"type": ["string", "null"]},
                         "as_reporter": {
                             "description": "Kata-kata kueri sebagai nama reporter, bila itu menemukan lebih banyak",

@@ -1,19 +1,32 @@
-"""Reading a search from the URL and writing it back: every state of a page is a permalink."""
+"""Reading a search from the URL and writing it back: every state of a page is a permalink.
+
+The parameters are checked by ``search.requests`` (the same checks as the CLI's); this module
+only maps them to and from the URL.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
-from berita_search.search.engine import MAX_LIMIT, MAX_PAGE, SORTS, RequestError, SearchRequest
-from berita_search.search.querylang import MAX_QUERY_CHARS, parse_date_span
+from berita_search.index.fields import FILTER_FIELDS
+from berita_search.search.messages import Message
+from berita_search.search.querylang import MAX_QUERY_CHARS
+from berita_search.search.requests import (
+    MAX_LIMIT,
+    MAX_PARAM_CHARS,
+    SORTS,
+    SearchRequest,
+    choice_param,
+    request_from_params,
+)
 
-# Other short text parameters (filters, dates) are bounded like the query.
-MAX_PARAM_CHARS = 200
 WEB_LIMIT = 20
 API_LIMIT = 10
-FILTERS = ("category", "reporter", "source")
+FILTERS = FILTER_FIELDS  # category, reporter, source: the facets a click filters by
+EXPANDABLE = FILTERS  # facets whose every value a page can list (``expand=``)
 
 
 @dataclass(frozen=True)
@@ -30,7 +43,9 @@ class SearchState:
     category: str = ""
     source: str = ""
     collapse: bool = True
+    expand: str = ""  # a facet listed with every value, not only the first ones
     default_limit: int = WEB_LIMIT
+    notes: tuple[Message, ...] = ()  # what validation changed (a reversed range put in order)
 
     @property
     def active(self) -> bool:
@@ -51,6 +66,7 @@ class SearchState:
             collapse=self.collapse,
             facets=facets,
             snippets=snippets,
+            notes=self.notes,
         )
 
     def params(self) -> list[tuple[str, str]]:
@@ -68,6 +84,8 @@ class SearchState:
             pairs.append(("limit", str(self.limit)))
         if not self.collapse:
             pairs.append(("collapse", "0"))
+        if self.expand:
+            pairs.append(("expand", self.expand))
         if self.page != 1:
             pairs.append(("page", str(self.page)))
         return pairs
@@ -82,53 +100,44 @@ class SearchState:
         qs = replace(self, **changes).query_string()  # type: ignore[arg-type]
         return f"{path}?{qs}" if qs else path
 
-
-def _int(params: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
-    raw = params.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise RequestError(f"{name} harus berupa bilangan bulat antara {low} dan {high}") from None
-    if not low <= value <= high:
-        raise RequestError(f"{name} harus antara {low} dan {high}")
-    return value
-
-
-def _text(params: Mapping[str, str], name: str, limit: int = MAX_PARAM_CHARS) -> str:
-    value = params.get(name, "")
-    if len(value) > limit:
-        raise RequestError(f"{name} terlalu panjang (maksimal {limit} karakter)")
-    # Control characters have no place in a query and only confuse logs and CSV cells.
-    return "".join(ch for ch in value if ch.isprintable() or ch == " ").strip()
+    def here(self, path: str = "/") -> str:
+        """The permalink of this very page."""
+        return self.url(path, page=self.page)
 
 
 def state_from(params: Mapping[str, str], default_limit: int = WEB_LIMIT) -> SearchState:
     """A validated state from query parameters; raises ``RequestError`` with a message for people."""
-    q = _text(params, "q", MAX_QUERY_CHARS)
-    sort = params.get("sort", "").strip() or "relevance"
-    if sort not in SORTS:
-        raise RequestError(f"sort harus salah satu dari: {', '.join(SORTS)}")
-    collapse_raw = params.get("collapse", "1").strip().lower()
-    if collapse_raw not in ("", "0", "1", "true", "false"):
-        raise RequestError("collapse harus 0 atau 1")
-    state = SearchState(
-        q=q,
-        page=_int(params, "page", 1, 1, MAX_PAGE),
-        limit=_int(params, "limit", default_limit, 1, MAX_LIMIT),
-        sort=sort,
-        date_from=_text(params, "from"),
-        date_to=_text(params, "to"),
-        reporter=_text(params, "reporter"),
-        category=_text(params, "category"),
-        source=_text(params, "source"),
-        collapse=collapse_raw not in ("0", "false"),
+    request = request_from_params(params, default_limit)
+    return SearchState(
+        q=request.q,
+        page=request.page,
+        limit=request.limit,
+        sort=request.sort,
+        date_from=request.date_from or "",
+        date_to=request.date_to or "",
+        collapse=request.collapse,
+        expand=choice_param(params, "expand", EXPANDABLE),
         default_limit=default_limit,
+        notes=request.notes,
+        **{name: getattr(request, name) or "" for name in FILTERS},  # type: ignore[arg-type]
     )
-    for label, value in (("from", state.date_from), ("to", state.date_to)):
-        if value and parse_date_span(value) is None:
-            raise RequestError(f"tanggal {label} tidak terbaca: {value!r} (contoh: 2023-08-31, 2023-08 atau 2023)")
-    # The engine's remaining checks (paging depth) come last.
-    state.request().validate()
-    return state
+
+
+def form_state(params: Mapping[str, str], default_limit: int = WEB_LIMIT) -> SearchState:
+    """The search as typed, unchecked but bounded, to fill the form again beside an error."""
+
+    def text(name: str, limit: int = MAX_PARAM_CHARS) -> str:
+        return "".join(ch for ch in params.get(name, "")[:limit] if ch.isprintable())
+
+    sort = params.get("sort", "")
+    limit = params.get("limit", "")
+    return SearchState(
+        q=text("q", MAX_QUERY_CHARS),
+        sort=sort if sort in SORTS else "relevance",
+        date_from=text("from"),
+        date_to=text("to"),
+        collapse=params.get("collapse") != "0",
+        limit=int(limit) if re.fullmatch(r"[0-9]{1,3}", limit) and 1 <= int(limit) <= MAX_LIMIT else default_limit,
+        default_limit=default_limit,
+        **{name: text(name) for name in FILTERS},  # type: ignore[arg-type]
+    )

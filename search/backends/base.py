@@ -7,7 +7,7 @@ disk is the default backend; OpenSearch is the other.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -79,6 +79,12 @@ class Backend(Protocol):
         ...
 
     def search(self, spec: SearchSpec) -> Matches: ...
+
+    def iterate(self, spec: SearchSpec) -> Iterator[RankedArticle]:
+        """Every match in the order ``search`` ranks them, one per story when collapsing (with its
+        copies counted), however many: for exports past any cap. ``spec.top`` and
+        ``spec.facets`` are ignored."""
+        ...
 
     def article(self, article_id: str) -> StoredArticle | None: ...
 

@@ -247,6 +247,38 @@ class WhooshBackend:
             stories = int(np.count_nonzero(copies))
             return Matches(len(matched), stories, ranked, facets, compiler.notes, snap.generation)
 
+    def iterate(self, spec: SearchSpec) -> Iterator[RankedArticle]:
+        with self.snapshot() as snap:
+            # No budget: an export reads every match, and is bounded by its own stream.
+            searcher = snap.searcher
+            compiler = Compiler(searcher)
+            query = compiler.ranking(spec.plan, spec.proximity, spec.phrases)
+            if query is Q.NullQuery:
+                return
+            filter_q = _filter_query(compiler, spec.filters)
+            deadline = _Deadline(None)
+            dup_codes = snap.columns()[COPY_COLUMN].codes
+            hits: Iterator[tuple[int, float]]
+            if spec.sort == "relevance":
+                matched, scores = snap.ranked(query, filter_q, deadline)
+                order = np.lexsort((matched, -scores))  # best first, ties by document number as in Whoosh
+                hits = zip(matched[order].tolist(), scores[order].tolist(), strict=True)
+            else:
+                matched = snap.matching(compiler.plan(spec.plan), filter_q, deadline)
+                sortedby = sorting.FieldFacet("published", reverse=spec.sort == "newest")
+                results = searcher.search(query, limit=None, filter=filter_q, terms=False, sortedby=sortedby)
+                hits = ((hit.docnum, hit.score) for hit in results)
+            copies = snap.columns()[COPY_COLUMN].counts(matched)
+            seen: set[int] = set()
+            for docnum, score in hits:
+                key = int(dup_codes[docnum])
+                if spec.collapse:
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                stored = searcher.stored_fields(docnum)
+                yield RankedArticle(stored, float(score or 0.0), int(copies[key]) if spec.collapse else 1)
+
     def count(self, spec: SearchSpec) -> int:
         with self.snapshot() as snap:
             compiler = Compiler(snap.searcher)
@@ -300,7 +332,7 @@ class WhooshBackend:
             docnum = searcher.document_number(id=article_id)
             if docnum is None:
                 return []
-            stored = searcher.stored_fields(docnum)
+            stored = searcher.reader().stored_fields(docnum)
             text = f"{stored.get('title', '')}\n{stored.get('body', '')}"
             results = searcher.more_like(docnum, "body_stem", text=text, top=limit * 3, numterms=12)
             dup_keys = snap.columns()[COPY_COLUMN].codes
@@ -320,7 +352,8 @@ class WhooshBackend:
 
     def word_frequency(self, word: str) -> int:
         with self.snapshot() as snap:
-            return max(snap.searcher.doc_frequency("body", word), snap.searcher.doc_frequency("title", word))
+            reader = snap.searcher.reader()
+            return max(reader.doc_frequency("body", word), reader.doc_frequency("title", word))
 
     def similar_words(self, word: str, limit: int) -> list[str]:
         """Whoosh's ``suggest("body", word, limit, maxdist=2, prefix=1)``, answered from a
@@ -355,8 +388,10 @@ class WhooshBackend:
             undated = sum(int(n) for label, n in zip(years.labels, year_counts, strict=True) if not label)
             first = last = None
             if len(live) > undated:
-                oldest = searcher.search(Q.Every(), limit=1, sortedby="published")
-                newest = searcher.search(Q.Every(), limit=1, sortedby="published", reverse=True)
+                # Undated articles sort as newest: only dated ones give the range.
+                dated = Q.Every("year")
+                oldest = searcher.search(dated, limit=1, sortedby="published")
+                newest = searcher.search(dated, limit=1, sortedby="published", reverse=True)
                 first = oldest[0].fields().get("published_iso")
                 last = newest[0].fields().get("published_iso")
             return IndexStats(len(live), undated, first, last, facets, str(self.index_dir))

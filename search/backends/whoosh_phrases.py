@@ -57,7 +57,8 @@ class _PairFilteredNear(SpanNear2.SpanNear2Matcher):
         self.ordered = ordered
         self.mindist = mindist
         words = make_binary_tree(IntersectionMatcher, ms)
-        SpanWrappingMatcher.__init__(self, IntersectionMatcher(pairs, words))
+        # whoosh3's stubs call IntersectionMatcher abstract; it is the class Whoosh itself uses here.
+        SpanWrappingMatcher.__init__(self, IntersectionMatcher(pairs, words))  # type: ignore[abstract]
 
     def copy(self) -> _PairFilteredNear:
         return self.__class__(

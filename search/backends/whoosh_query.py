@@ -60,7 +60,7 @@ def _either(subqueries: list[Q.Query], boost: float = 1.0) -> Q.Query:
     if len(subqueries) == 1:
         q = subqueries[0]
         if boost != 1.0:
-            q = q.with_boost(q.boost * boost)
+            q = q.with_boost(getattr(q, "boost", 1.0) * boost)
         return q
     return RankedOr(subqueries, boost=boost)
 
@@ -172,8 +172,8 @@ class Compiler:
     def node(self, node: P.Node) -> Q.Query:
         """One plan node as a Whoosh query (not normalised)."""
         if isinstance(node, P.Term):
-            exact = [Q.Term(f, node.word, boost=BY_NAME[f].weight) for f in node.fields]
-            roots = [
+            exact: list[Q.Query] = [Q.Term(f, node.word, boost=BY_NAME[f].weight) for f in node.fields]
+            roots: list[Q.Query] = [
                 Q.Term(stem_field(f), node.stem, boost=weight)
                 for f in node.fields
                 if node.stem is not None and (weight := BY_NAME[f].stem_weight) is not None

@@ -1,0 +1,474 @@
+"""Which articles are copies of one story, and so share a ``dup_key``.
+
+A copy is the same story told in (nearly) the same text: a syndicated article on another
+outlet, a repost under a new headline, a press release pasted by two sites with light
+edits. A recurring headline over a different day's figures (a prayer schedule, a gold
+price), a different match under a template sentence, or an article that shares only its
+background paragraph with another is not. The rule decides on the body text, with the
+title as a supporting signal; it was tuned and checked on judged clickid pairs
+(``tests/data/copy_pairs.tsv``, which says how).
+
+The rule, on the folded words of each body's opening (the first ``OPENING_WORDS``):
+
+* both bodies have at least ``MIN_WORDS`` words (a title alone never makes a copy);
+* the leads agree on their figures: it is not the case that both leads (the first
+  ``LEAD_WORDS`` words) hold a number the other opening lacks (a copy may drop a date; a
+  different day's schedule changes the figures on both sides);
+* the openings share their word 3-shingles (Jaccard over the first ``min(len)`` words):
+  at least ``SAME_TEXT``, or at least ``SHARED_TEXT`` when the titles share at least
+  ``SAME_TITLE`` of their words.
+
+Candidates are found without holding every article in memory: MinHash band terms
+(``band_terms``) are indexed in the ``copy_bands`` field, and an article is compared only
+with the articles that share a band with it, in the index (read through an
+``IndexReader``) or earlier in the same run and not yet committed. An article that passes
+the rule with a candidate takes that candidate's ``dup_key``; otherwise it starts its own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+from collections import Counter, deque
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from berita_search.index.analysis import fold, icu_words
+
+if TYPE_CHECKING:
+    from berita_search.index.article import Article
+    from whoosh.index import Index
+    from whoosh.reading import IndexReader
+
+COPY_BANDS_FIELD = "copy_bands"
+
+OPENING_WORDS = 300  # the part of each body the rule compares
+LEAD_WORDS = 50  # where the figures must agree
+MIN_WORDS = 20
+SHINGLE = 3
+# The loosest thresholds that kept precision at 0.98 or more on the tuning pairs of
+# tests/data/copy_pairs.tsv (1.00 there, recall 0.45; held out: 1.00 and 0.47). Any looser
+# text threshold let in look-alikes: a league roundup reprinting one report (0.86), an
+# update adding line-ups, profiles sharing a template introduction.
+SAME_TEXT = 0.90
+SHARED_TEXT = 0.40
+SAME_TITLE = 0.60
+# Words kept per article: the opening, and a margin so that a figure moved a little later
+# in one copy's lead is still found in the other.
+_KEPT_WORDS = OPENING_WORDS + LEAD_WORDS
+# MinHash band terms. "s" bands (BODY_BANDS of BODY_ROWS values over the 3-shingles of
+# the first LSH_LEAD_WORDS words) bring near-identical openings together; "t" bands
+# (TITLE_BANDS, each TITLE_ROWS values over the title's words and one over the shingles of
+# the first LSH_TEXT_WORDS words) bring similar titles over shared text together. On
+# clickid these 16 terms an article bring together 180 of the 183 pairs the rule accepts
+# (the misses have a rewritten headline and lead), at 0.4 candidate pairs an article; 28
+# terms grew the index by a quarter.
+LSH_LEAD_WORDS = 40
+LSH_TEXT_WORDS = 100
+BODY_BANDS, BODY_ROWS = 4, 4
+TITLE_BANDS, TITLE_ROWS = 12, 2
+# Candidates compared with one article, most shared bands first: a long run of one
+# recurring headline makes every day's article a candidate of the next.
+CANDIDATE_LIMIT = 64
+_SEED = b"berita-search copies"
+
+
+class CopyText:
+    """What the rule compares of one article. The opening is read as far as it is needed:
+    the band terms need LSH_TEXT_WORDS words; the rule, which only runs on candidates,
+    _KEPT_WORDS."""
+
+    __slots__ = ("_body", "_words", "title")
+
+    def __init__(self, title: str, body: str) -> None:
+        self.title: frozenset[str] = frozenset(_words(title, None))
+        self._body: str | None = body
+        self._words = tuple(_words(body, LSH_TEXT_WORDS))
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        """The folded words of the body's opening, the first _KEPT_WORDS."""
+        if self._body is not None:
+            if len(self._words) >= LSH_TEXT_WORDS:
+                self._words = tuple(_words(self._body, _KEPT_WORDS))
+            self._body = None
+        return self._words
+
+    @property
+    def lead(self) -> tuple[str, ...]:
+        """The first LSH_TEXT_WORDS words (or all, when the body is shorter)."""
+        return self._words[:LSH_TEXT_WORDS]
+
+    @property
+    def comparable(self) -> bool:
+        return len(self._words) >= MIN_WORDS
+
+
+def _words(text: str, limit: int | None) -> list[str]:
+    """The first ``limit`` folded words of ``text``: the words of the index's surface
+    analysis (ICU segmentation, then ``fold``) without its token objects. ICU segments all
+    it is given, so it is given a prefix long enough for ``limit`` words of news text
+    (about 7 characters a word), and more when that fell short. Words near the cut are not
+    trusted: ICU looks ahead (``1.000`` cut after ``1.`` would be ``1``)."""
+    chars = len(text) if limit is None else limit * 16
+    while True:
+        prefix = text[:chars]
+        trusted = len(prefix) if len(prefix) == len(text) else len(prefix) - _CUT_MARGIN
+        words: list[str] = []
+        for start, end in icu_words(prefix):
+            if end > trusted:
+                break
+            word = fold(prefix[start:end])
+            if word:
+                words.append(word)
+                if len(words) == limit:
+                    return words
+        if len(prefix) == len(text):
+            return words
+        chars *= 4
+
+
+_CUT_MARGIN = 64
+
+
+def copy_text(title: str, body: str) -> CopyText:
+    return CopyText(title, body)
+
+
+def _is_number(word: str) -> bool:
+    return any(c.isdigit() for c in word)
+
+
+def _numbers(words: Iterable[str]) -> set[str]:
+    return {w.lstrip("0") or "0" for w in words if _is_number(w)}
+
+
+def _shingles(words: tuple[str, ...]) -> set[tuple[str, ...]]:
+    return {words[i : i + SHINGLE] for i in range(len(words) - SHINGLE + 1)}
+
+
+def _jaccard(a: set[Any] | frozenset[Any], b: set[Any] | frozenset[Any]) -> float:
+    union = len(a | b)
+    return len(a & b) / union if union else 0.0
+
+
+def text_similarity(a: CopyText, b: CopyText) -> float:
+    """Jaccard of the word 3-shingles of both openings, cut to the shorter one."""
+    width = min(OPENING_WORDS, len(a.words), len(b.words))
+    return _jaccard(_shingles(a.words[:width]), _shingles(b.words[:width]))
+
+
+def title_similarity(a: CopyText, b: CopyText) -> float:
+    return _jaccard(a.title, b.title)
+
+
+def figures_disagree(a: CopyText, b: CopyText) -> bool:
+    """Both leads carry a number the other opening lacks: another day, another score."""
+    width = min(OPENING_WORDS, len(a.words), len(b.words)) + LEAD_WORDS
+    a_lead, b_lead = _numbers(a.words[:LEAD_WORDS]), _numbers(b.words[:LEAD_WORDS])
+    return bool(a_lead - _numbers(b.words[:width])) and bool(b_lead - _numbers(a.words[:width]))
+
+
+def is_copy(a: CopyText, b: CopyText) -> bool:
+    """The rule (see the module docstring)."""
+    return copy_score(a, b) is not None
+
+
+def copy_score(a: CopyText, b: CopyText) -> float | None:
+    """The text similarity of two copies, or None when they are not copies."""
+    if not (a.comparable and b.comparable) or figures_disagree(a, b):
+        return None
+    similarity = text_similarity(a, b)
+    needed = SHARED_TEXT if title_similarity(a, b) >= SAME_TITLE else SAME_TEXT
+    return similarity if similarity >= needed else None
+
+
+@lru_cache(maxsize=8)
+def _permutations(kind: bytes, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """Multiply-shift hash functions ((a*h + b) mod 2**64) >> 32, a odd, from a fixed seed."""
+    words = [hashlib.blake2b(_SEED + kind + i.to_bytes(4, "little"), digest_size=16).digest() for i in range(count)]
+    a = np.array([int.from_bytes(w[:8], "little") | 1 for w in words], dtype=np.uint64)
+    b = np.array([int.from_bytes(w[8:], "little") for w in words], dtype=np.uint64)
+    return a, b
+
+
+def _item_hashes(items: Iterable[bytes]) -> np.ndarray:
+    return np.array([zlib.crc32(x) for x in items], np.uint64)
+
+
+def _minhash(hashes: np.ndarray, kind: bytes, count: int) -> np.ndarray:
+    """MinHash values of a set (given by its items' hashes), one per hash function."""
+    a, b = _permutations(kind, count)
+    return ((hashes[:, None] * a + b) >> np.uint64(32)).min(axis=0)  # uint64 products wrap: mod 2**64
+
+
+def _shingle_hashes(words: tuple[str, ...]) -> np.ndarray:
+    """Hashes of the word 3-shingles, in order (a repeat changes no minimum)."""
+    return _item_hashes(" ".join(words[i : i + SHINGLE]).encode("utf-8") for i in range(len(words) - SHINGLE + 1))
+
+
+def band_terms(text: CopyText) -> list[str]:
+    """The MinHash band terms indexed for an article (none when it cannot be a copy)."""
+    if not text.comparable:
+        return []
+    shingles = _shingle_hashes(text.lead)
+    lead = _minhash(shingles[: LSH_LEAD_WORDS - SHINGLE + 1], b"lead", BODY_BANDS * BODY_ROWS)
+    terms = _band_terms("s", lead.reshape(BODY_BANDS, BODY_ROWS))
+    if text.title:
+        opening = _minhash(shingles, b"text", TITLE_BANDS)
+        title = _minhash(_item_hashes(w.encode("utf-8") for w in text.title), b"title", TITLE_BANDS * TITLE_ROWS)
+        rows = np.concatenate([title.reshape(TITLE_BANDS, TITLE_ROWS), opening.reshape(TITLE_BANDS, 1)], axis=1)
+        terms += _band_terms("t", rows)
+    return terms
+
+
+def _band_terms(family: str, rows: np.ndarray) -> list[str]:
+    """One term per band (row): its values and the band's number hashed together, 40 bits."""
+    bands, width = rows.shape
+    a, b = _permutations(family.encode("ascii"), width + bands)
+    mixed = (rows * a[:width]).sum(axis=1, dtype=np.uint64) + a[width:] * b[width:]
+    return [f"{family}{value >> 24:010x}" for value in mixed.tolist()]
+
+
+def new_story_key(article_id: str, content_hash: str) -> str:
+    """The key of an article that copies nothing known: new for each version of it."""
+    return hashlib.blake2b(f"{article_id}:{content_hash}".encode(), digest_size=8).hexdigest()
+
+
+@dataclass(slots=True, eq=False)
+class KnownArticle:
+    """An article met earlier in this run and not yet readable from the index."""
+
+    article_id: str
+    dup_key: str
+    text: CopyText
+    bands: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class Candidate:
+    article_id: str
+    shared_bands: int
+    known: KnownArticle | None = None  # met in this run, or:
+    docnum: int = -1  # in the index
+    stored: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CopyDecision:
+    dup_key: str
+    bands: list[str]
+    copy_of: str | None  # the id of the article it copies, if any
+
+
+class _BandFilter:
+    """A Bloom filter of the band terms in the index.
+
+    Nearly every band of a new article is in no other article, and a term lookup costs
+    about 15 microseconds in each segment (an index of a million articles has a hundred
+    segments: merges stop at MAX_MERGED_ARTICLES). The filter answers most of them from
+    memory, about 10 bits a term: 20 MB for a million articles. It has no false negatives,
+    so it changes no decision, only how fast it is made.
+    """
+
+    BITS_PER_TERM = 10
+    HASHES = 7
+    MIN_CAPACITY = 1 << 16
+
+    def __init__(self) -> None:
+        self._filters: list[bytearray] = []  # when one is full, a twice larger one follows
+        self._capacity = 0
+        self._count = 0
+
+    def add(self, terms: Iterable[str | bytes]) -> None:
+        values = np.array([_term_value(t) for t in terms], dtype=np.uint64)
+        while len(values):
+            if self._count >= self._capacity:
+                self._capacity = max(self.MIN_CAPACITY, 2 * self._capacity, len(values))
+                self._filters.append(bytearray(self._capacity * self.BITS_PER_TERM // 8 + 1))
+                self._count = 0
+            room = self._capacity - self._count
+            chunk, values = values[:room], values[room:]
+            bits = np.frombuffer(self._filters[-1], dtype=np.uint8)
+            size = np.uint64(len(bits) * 8)
+            first, step = chunk * _MIX_1, (chunk * _MIX_2) | np.uint64(1)  # uint64 products wrap
+            for i in range(self.HASHES):
+                position = (first + np.uint64(i) * step) % size
+                np.bitwise_or.at(
+                    bits, position >> np.uint64(3), (np.uint64(1) << (position & np.uint64(7))).astype(np.uint8)
+                )
+            self._count += len(chunk)
+
+    def might_contain(self, term: str) -> bool:
+        value = _term_value(term)
+        first, step = value * int(_MIX_1) & _MASK64, (value * int(_MIX_2) & _MASK64) | 1
+        for bits in self._filters:
+            size = len(bits) * 8
+            if all(bits[(p := (first + i * step & _MASK64) % size) >> 3] >> (p & 7) & 1 for i in range(self.HASHES)):
+                return True
+        return False
+
+
+_MIX_1, _MIX_2 = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F)
+_MASK64 = (1 << 64) - 1
+
+
+def _term_value(term: str | bytes) -> int:
+    """A band term ("s" or "t" and 10 hex digits) as a number, its family in bit 40."""
+    if isinstance(term, bytes):
+        term = term.decode("ascii")
+    return int(term[1:], 16) | ((term[0] == "t") << 40)
+
+
+class CopyFinder:
+    """Decides each article's ``dup_key`` during one indexing run.
+
+    Every article is compared with the articles stored before the run and those met
+    earlier in it, whichever path writes them: the ones already committed are read from
+    the store (``_stored_candidates``; none here, an index in ``IndexCopyFinder``), the rest
+    are kept here until their batch is committed. So the keys do not depend on batch sizes
+    or worker processes, and memory holds at most the uncommitted batches. On its own (no
+    store) it decides a sequence of articles as one uncommitted run.
+    """
+
+    def __init__(self) -> None:
+        self._current: list[KnownArticle] = []
+        self._ended: deque[list[KnownArticle]] = deque()
+        self._by_band: dict[str, list[KnownArticle]] = {}
+        self._by_id: dict[str, KnownArticle] = {}
+
+    def close(self) -> None:
+        pass
+
+    def decide(self, article: Article, article_id: str, content_hash: str) -> CopyDecision:
+        text = copy_text(article.title, article.body)
+        bands = band_terms(text)
+        # The most similar copy; among equals the smallest key, then id, so the choice is stable.
+        best: tuple[float, str, str] | None = None
+        for candidate in self._candidates(article_id, bands):
+            known = self._known(candidate)
+            score = copy_score(text, known.text)
+            if score is None:
+                continue
+            rank = (-score, known.dup_key, known.article_id)
+            if best is None or rank < best:
+                best = rank
+        if best is None:
+            decision = CopyDecision(new_story_key(article_id, content_hash), bands, None)
+        else:
+            decision = CopyDecision(best[1], bands, best[2])
+        known = KnownArticle(article_id, decision.dup_key, text, tuple(bands))
+        self._current.append(known)
+        self._by_id[article_id] = known
+        for band in bands:
+            self._by_band.setdefault(band, []).append(known)
+        return decision
+
+    def _candidates(self, article_id: str, bands: list[str]) -> list[Candidate]:
+        """The articles sharing a band with this one, most shared bands first, then by id."""
+        if not bands:
+            return []
+        wanted = set(bands)
+        found: dict[str, Candidate] = {}
+        for known in {id(k): k for band in bands for k in self._by_band.get(band, ())}.values():
+            if known.article_id != article_id:
+                shared = sum(1 for b in known.bands if b in wanted)
+                found[known.article_id] = Candidate(known.article_id, shared, known=known)
+        for candidate in self._stored_candidates(bands):
+            # Skip this article's own older version, and articles whose newer version is kept here.
+            if candidate.article_id != article_id and candidate.article_id not in self._by_id:
+                found[candidate.article_id] = candidate
+        ranked = sorted(found.values(), key=lambda c: (-c.shared_bands, c.article_id))
+        return ranked[:CANDIDATE_LIMIT]
+
+    def _stored_candidates(self, bands: list[str]) -> list[Candidate]:
+        """The committed articles sharing a band with ``bands`` and how many they share."""
+        return []
+
+    def _known(self, candidate: Candidate) -> KnownArticle:
+        assert candidate.known is not None
+        return candidate.known
+
+    def _committed(self, committed: list[KnownArticle]) -> None:
+        """``committed`` can now be read from the store."""
+
+    def batch_ended(self) -> None:
+        """The articles decided since the last call form a batch that is being committed."""
+        self._ended.append(self._current)
+        self._current = []
+
+    def batch_committed(self) -> None:
+        """The oldest ended batch is committed: read it from the store from now on."""
+        if not self._ended:
+            return
+        committed = self._ended.popleft()
+        self._committed(committed)
+        for known in committed:
+            if self._by_id.get(known.article_id) is known:
+                del self._by_id[known.article_id]
+            for band in known.bands:
+                group = self._by_band.get(band)
+                if group is not None:
+                    group.remove(known)
+
+
+class IndexCopyFinder(CopyFinder):
+    """A ``CopyFinder`` over a Whoosh index: committed articles are found by their band terms
+    in the ``copy_bands`` field (the reader is renewed after each commit)."""
+
+    def __init__(self, ix: Index) -> None:
+        super().__init__()
+        self._ix = ix
+        self._reader: IndexReader | None = None
+        self._dup_keys: Any = None
+        self._open_reader()
+        self._in_index = _BandFilter()
+        if self._reader is not None and self._dup_keys is not None:
+            for segment in getattr(self._reader, "readers", None) or [self._reader]:
+                if COPY_BANDS_FIELD in segment.schema:
+                    self._in_index.add(segment.lexicon(COPY_BANDS_FIELD))
+
+    def _open_reader(self) -> None:
+        reader = self._ix.reader()
+        self._reader = reader
+        searchable = COPY_BANDS_FIELD in reader.schema and reader.doc_count() > 0
+        self._dup_keys = reader.column_reader("dup_key") if searchable and reader.has_column("dup_key") else None
+
+    def close(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
+
+    def _stored_candidates(self, bands: list[str]) -> list[Candidate]:
+        reader = self._reader
+        if reader is None or self._dup_keys is None:
+            return []
+        hits: Counter[int] = Counter()
+        for band in bands:
+            if self._in_index.might_contain(band) and (COPY_BANDS_FIELD, band) in reader:
+                hits.update(reader.postings(COPY_BANDS_FIELD, band).all_ids())
+        found = []
+        for docnum, count in hits.items():
+            stored = reader.stored_fields(docnum)
+            stored_id = stored.get("id")
+            if stored_id:
+                found.append(Candidate(stored_id, count, docnum=docnum, stored=stored))
+        return found
+
+    def _known(self, candidate: Candidate) -> KnownArticle:
+        if candidate.known is not None:
+            return candidate.known
+        stored = candidate.stored or {}
+        dup_key = self._dup_keys[candidate.docnum]
+        if isinstance(dup_key, bytes):
+            dup_key = dup_key.decode("utf-8")
+        stored_text = copy_text(stored.get("title", ""), stored.get("body", ""))
+        return KnownArticle(candidate.article_id, dup_key, stored_text, ())
+
+    def _committed(self, committed: list[KnownArticle]) -> None:
+        self._in_index.add(band for known in committed for band in known.bands)
+        self.close()
+        self._open_reader()
