@@ -6,18 +6,24 @@ from __future__ import annotations
 import itertools
 import json
 import shutil
+import threading
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
-from berita_search.index.fields import ALL_TEXT
+from berita_search.index.fields import ALL_TEXT, FACETS
 from berita_search.index.postings_arrays import EXTENSION, LENGTH_OF_BYTE, SegmentArrays, captured
 from berita_search.index.readers import read_paths
+from berita_search.index.schema import facet_column
 from berita_search.index.writer import index_records, open_index
-from berita_search.search.backends.whoosh import WhooshBackend, _Deadline, _head
+from berita_search.search.backends.base import SearchSpec
+from berita_search.search.backends.whoosh import WhooshBackend, _Deadline, _filter_query, _head
 from berita_search.search.backends.whoosh_query import Compiler
 from berita_search.search.querylang import parse_query
+from whoosh import sorting
 
 from tests.conftest import CLICKID_JSONL, require_shared
 
@@ -208,3 +214,146 @@ def test_similar_words_are_whooshs_suggestions(index_dir: Path) -> None:
             compared += bool(expected)
     backend.close()
     assert compared > 30
+
+
+# ---------------------------------------------------------------- the whole search, end to end
+
+# Exclusions, phrases, operators, fields, prefixes, filters and the words the re-indexed titles
+# added (matches in segments written before and after the deletions).
+END_TO_END = [
+    "jakarta",
+    "presiden",
+    "gempa -palu",
+    "gempa NOT palu",
+    "presiden NOT jokowi",
+    "jakarta -polisi -banjir",
+    "(jakarta OR bandung) -polisi",
+    '"joko widodo"',
+    '"kim jong un"',
+    '"presiden joko widodo" jakarta',
+    '"menteri keuangan" -"sri mulyani"',
+    "presiden OR menteri",
+    "(jakarta OR bandung) DAN polisi",
+    "judul:gempa",
+    "isi:korupsi kpk",
+    "pemerintah*",
+    "korupsi~",
+    "jakarta tanggal:2019",
+    "diperbarui",
+    "kpk diperbarui",
+    "sepak bola",
+]
+FILTERED = [("jakarta", "tanggal:2019"), ("presiden -jokowi", "tanggal:[2019-01 TO 2019-06]")]
+
+
+def _whoosh_reference(searcher, compiler: Compiler, spec: SearchSpec) -> tuple[int, int, list, dict]:
+    """What ``search`` (and, for every story, ``iterate``) must answer, from Whoosh alone: its full scored (or date-sorted) ranking
+    of every match, copies grouped by the stored ``dup_key`` column, facets by its own
+    grouping collector."""
+    query = compiler.ranking(spec.plan, spec.proximity, spec.phrases)
+    filter_q = _filter_query(compiler, spec.filters)
+    kwargs: dict = {"filter": filter_q, "terms": False}
+    if spec.sort != "relevance":
+        kwargs["sortedby"] = sorting.FieldFacet("published", reverse=spec.sort == "newest")
+    order = [hit.docnum for hit in searcher.search(query, limit=None, **kwargs)]
+    dup_key = searcher.reader().column_reader("dup_key")
+    copies = Counter(dup_key[d] for d in order)
+    every, seen = [], set()
+    for docnum in order:
+        key = dup_key[docnum]
+        if spec.collapse and key in seen:
+            continue
+        seen.add(key)
+        every.append((searcher.stored_fields(docnum)["id"], copies[key] if spec.collapse else 1))
+    grouped = {f.name: sorting.FieldFacet(facet_column(f.name)) for f in FACETS}
+    results = searcher.search(compiler.plan(spec.plan), limit=None, filter=filter_q, groupedby=grouped)
+    facets = {
+        f.name: {str(v): len(ds) for v, ds in results.groups(f.name).items() if v not in (None, "", b"")}
+        for f in FACETS
+    }
+    assert len(results) == len(order)  # the ranking and the unscored query match the same articles
+    return len(order), len(copies), every, facets
+
+
+def _specs(stemmer: str) -> list[tuple[str, SearchSpec]]:
+    specs = []
+    for text in END_TO_END:
+        parsed = parse_query(text, stemmer)
+        base = SearchSpec(parsed.plan, (), tuple(parsed.proximity), bool(parsed.phrases), top=10)
+        specs.append((text, base))
+        specs.append((f"{text} (no collapse)", replace(base, collapse=False, top=25)))
+    for text, filter_text in FILTERED:
+        parsed = parse_query(text, stemmer)
+        filters = (parse_query(filter_text, stemmer).plan,)
+        base = SearchSpec(parsed.plan, filters, tuple(parsed.proximity), bool(parsed.phrases), top=10)
+        specs += [(f"{text} | {filter_text}", base), (f"{text} | {filter_text} newest", replace(base, sort="newest"))]
+    return specs
+
+
+def _answer(matches) -> tuple[int, int, list, dict]:
+    return (
+        matches.articles,
+        matches.stories,
+        [(r.stored["id"], r.copies) for r in matches.ranked],
+        {name: dict(items) for name, items in matches.facets.items()},
+    )
+
+
+@pytest.mark.parametrize("arrays", ["all", "none", "some"], ids=["arrays", "older-index", "mixed"])
+def test_search_answers_what_whoosh_answers(index_dir: Path, tmp_path: Path, arrays: str) -> None:
+    """Top ten (one per story, with its copies), totals, stories and every facet, from
+    ``WhooshBackend.search``, and every story from ``iterate``, equal Whoosh's own ranking
+    and grouping collector. ``none`` is an
+    index as versions before the arrays wrote it; ``some`` one they wrote and this one added to."""
+    if arrays != "all":
+        copy = tmp_path / "index"
+        shutil.copytree(index_dir, copy)
+        files = sorted(copy.glob(f"*.{EXTENSION}"))
+        for path in files if arrays == "none" else files[::2]:
+            path.unlink()
+        index_dir = copy
+    backend = WhooshBackend(index_dir)
+    with backend.snapshot() as snap:
+        with_arrays = [view.arrays is not None for view in snap.views()]
+        assert {"all": {True}, "none": {False}, "some": {True, False}}[arrays] == set(with_arrays)
+        compiler = Compiler(snap.searcher)
+        specs = _specs(backend.stemmer)
+        expected = {text: _whoosh_reference(snap.searcher, compiler, spec) for text, spec in specs}
+    assert sum(1 for total, *_ in expected.values() if total) >= len(specs) - 4
+    assert any(stories < total for total, stories, *_ in expected.values())  # copies were collapsed
+    for text, spec in specs:
+        total, stories, every, facets = expected[text]
+        assert _answer(backend.search(spec)) == (total, stories, every[: spec.top], facets), text
+        exported = [(r.stored["id"], r.copies) for r in backend.iterate(spec)]
+        assert exported == every, text
+    backend.close()
+
+
+def test_search_under_threads_answers_as_alone(index_dir: Path) -> None:
+    """Eight threads on a fresh backend race to build the commit's shared arrays, columns and
+    word lists, then keep searching: every answer equals the one a single thread gets."""
+    alone = WhooshBackend(index_dir)
+    specs = _specs(alone.stemmer)
+    expected = {text: _answer(alone.search(spec)) for text, spec in specs}
+    suggestions = {w: alone.similar_words(w, 5) for w in ("presidn", "gubernue", "korupsu")}
+    alone.close()
+    shared = WhooshBackend(index_dir)
+    start = threading.Barrier(8)
+
+    def run(worker: int) -> int:
+        start.wait()
+        checked = 0
+        for round_ in range(3):
+            for i, (text, spec) in enumerate(specs):
+                if (i + worker + round_) % 2:
+                    continue
+                assert _answer(shared.search(spec)) == expected[text], text
+                checked += 1
+            for word, words in suggestions.items():
+                assert shared.similar_words(word, 5) == words, word
+        return checked
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        done = list(pool.map(run, range(8)))
+    shared.close()
+    assert sum(done) >= len(specs) * 8 * 3 // 2 - 8
