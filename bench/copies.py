@@ -6,6 +6,29 @@
 
 The pairs and how they were drawn, judged and split are in tests/data/copy_pairs.tsv.
 Prints one line per part (tuning, heldout).
+
+Measured note (no rule change shipped). Today's rule: tuning precision 1.000 (29/29), recall
+0.453 (29/64); held out 1.000 (32/32), 0.471 (32/68). Signals measured on the tuning pairs
+alone: word 3-, 5- and 8-shingle containment (share of the smaller shingle set found in the
+other) over the first 300 words and over the whole body, the smallest coverage of each third
+of the shorter body (opening shared, then a different article), the longest common word run,
+capitalised words of one opening missing from the other body, the title's word Jaccard, and
+today's figures guard. The best rule at tuning precision >= 0.98 was: figures agree, and
+5-shingle containment of the first 300 words >= 0.95, or >= 0.40 when the titles share >= 0.30
+of their words: tuning 0.980 (49/50), recall 0.766 (49/64); held out precision 0.915 (43/47),
+recall 0.632 (43/68), short of the precision goal, so it was not shipped. Tuning alone
+predicted this: choosing that grid's rule on one random half of the tuning pairs and scoring
+it on the other (20 splits) gave precision 0.91 (no false copy allowed on the chosen half)
+and 0.89 (one allowed). The best rule with no false copy on all tuning pairs finds 31/64,
+two more than today: too little to change the rule for. Look-alikes that stay inside the
+copies' range whatever the signal (5-shingle containment 0.60-0.94, figures agreeing): a
+roundup reprinting one league report (0.92), an update adding the line-ups (0.85), profiles
+and condolences under a template opening (0.83, 0.71), a shared background paragraph
+followed by a different story (0.60-0.66); names disagreed in copies as often as in these
+(sentence-initial words, days, restored names), and the longest common run was longer in
+template pairs (119-389 words) than in many copies (22-78). With about 60 copies per part,
+one false copy is already precision 0.98: certifying the goal needs more judged pairs in the
+0.5-0.95 containment range.
 """
 
 from __future__ import annotations

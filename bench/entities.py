@@ -2,6 +2,7 @@
 
     python -m bench.entities                 # scores on the labelled dev and held-out parts
     python -m bench.entities --errors dev    # also list dev errors (never look at held-out ones)
+    python -m bench.entities --part dev      # only the dev scores (while tuning)
     python -m bench.entities --speed         # also time the extraction over the whole clickid corpus
     python -m bench.entities --draw          # print the seeded draw the labelled articles came from
     python -m bench.entities --lexicon       # rewrite index/data/lexical_words.txt from the corpus
@@ -42,7 +43,12 @@ CLICKID_JSONL = REPO.parent / "shared" / "corpus" / "clickid" / "clickid_raw_art
 DRAW_SEED = 20190917
 DRAW_PER_OUTLET = 12
 DEV_PER_OUTLET = 6
+# Later draws, added to the dev part: 6 more per outlet each, from the articles earlier draws left.
+LATER_DRAW_SEEDS = (20240611, 20240612)
+LATER_DRAW_PER_OUTLET = 6
 KIND_OF_LETTER = {"P": "person", "O": "organisation", "L": "place"}
+PERSON_KIND, ORGANISATION_KIND, PLACE_KIND, OTHER_KIND = "person", "organisation", "place", "other"
+OPPONENT = "opponent"
 KINDS = ("person", "organisation", "place")
 
 
@@ -108,7 +114,9 @@ def read_clickid(path: Path = CLICKID_JSONL) -> list[Article]:
 
 
 def draw(articles: list[Article]) -> list[tuple[str, str, Article]]:
-    """The documented draw: per outlet (sorted), 12 articles by rng.sample over articles sorted by id."""
+    """The documented draws. First: per outlet (sorted), 12 articles by rng.sample over the outlet's
+    articles sorted by id, the first 6 dev and the last 6 held-out. Then, for each later seed (all
+    dev): per outlet, 6 by rng.sample over the articles earlier draws left, sorted by id."""
     by_outlet: dict[str, list[Article]] = defaultdict(list)
     for article in articles:
         by_outlet[article.source].append(article)
@@ -118,6 +126,12 @@ def draw(articles: list[Article]) -> list[tuple[str, str, Article]]:
         pool = sorted(by_outlet[outlet], key=lambda a: a.id)
         for index, article in enumerate(rng.sample(pool, DRAW_PER_OUTLET)):
             drawn.append(("dev" if index < DEV_PER_OUTLET else "heldout", outlet, article))
+    for seed in LATER_DRAW_SEEDS:
+        taken = {article.id for _part, _outlet, article in drawn}
+        rng = random.Random(seed)
+        for outlet in sorted(by_outlet):
+            pool = sorted((a for a in by_outlet[outlet] if a.id not in taken), key=lambda a: a.id)
+            drawn.extend(("dev", outlet, article) for article in rng.sample(pool, LATER_DRAW_PER_OUTLET))
     return drawn
 
 
@@ -303,6 +317,135 @@ def lexicon(articles: Iterable[Article]) -> list[str]:
     return sorted(w for w, count in lower.items() if count >= 10 and count * 5 >= capitalised.get(w, 0))
 
 
+NAMES = REPO / "index" / "data" / "names_learned.tsv"
+NAMES_HEADER = """# Names the clickid corpus itself says are people, organisations, places or other things (works,
+# products, events), learnt from the words around them, never from labels: a person after a
+# said-verb ("kata X", "X mengatakan"), an age ("X (45)"), a title or rank only people hold
+# ("AKBP X", "Presiden X") or a word only people take ("aktris X", "istri X"); an organisation after "klub", "perusahaan", "partai", "melawan", ...; a place after
+# "kota", "warga", "asal", ...; another thing after "film", "lagu", "merek", "aplikasi", "jalan", ...
+# A name is listed with the kind of at least two of its contexts and two thirds of them. The
+# labelled articles (tests/data/entities_labelled.txt, dev and held-out) are left out of the
+# count, so that the scores measure text the table has not seen.
+# Columns: name as most often written<TAB>kind<TAB>votes person,organisation,place,other
+# Regenerate: python -m bench.entities --names
+"""
+_NAME_WORD = r"(?:[A-Z][\w'’]*(?:-[\w'’]+)*\.?)"
+# Left contexts: the lower-case word right before a name, and the kind it vouches for.
+_LEFT_CONTEXTS = {
+    PERSON_KIND: "kata ujar ucap ungkap tutur jelas lanjut tambah terang tegas papar sambung pungkas imbuh tandas"
+    " beber bernama disapa aktor aktris penyanyi pedangdut rapper presenter komedian selebgram youtuber istri"
+    " suami sosok tokoh tersangka terdakwa korban pelaku saksi almarhum almarhumah mendiang",
+    ORGANISATION_KIND: "klub tim grup band boyband girlband perusahaan maskapai partai operator emiten startup produsen"
+    " raksasa lembaga organisasi kelompok stasiun bank",
+    # An opponent is a team or a fighter: an organisation only when no context says person.
+    OPPONENT: "vs melawan kontra menghadapi menjamu",
+    PLACE_KIND: "asal kawasan wilayah kota daerah warga negara menuju provinsi kabupaten desa kecamatan",
+    OTHER_KIND: "film lagu program acara ajang aplikasi berjudul merek brand produk album single drama festival"
+    " tagar satelit seri proyek kapal pesawat jalan gedung stadion hotel",
+}
+_LEFT_KIND = {word: kind for kind, words in _LEFT_CONTEXTS.items() for word in words.split()}
+_LEFT_WORD = re.compile(r"(?:^|\s)([a-z]+)\s$")
+_RIGHT_PERSON = re.compile(
+    r"\s*\(\d{1,2}\)|,?\s+(?:mengatakan|menjelaskan|menuturkan|mengungkapkan|menegaskan|menambahkan|menyebutkan"
+    r"|berkata|mengaku|menyatakan|bercerita|berujar)\b"
+)
+
+
+def _plain_name_word(word: str, known, not_in_name: frozenset[str]) -> bool:  # type: ignore[no-untyped-def]
+    """A word that can only be part of a person's name: no role, head, ordinary word, acronym or known name."""
+    low = word.lower()
+    return not (
+        low in not_in_name or low in known.lexical or word.isupper() or word in known.aliases or word in known.places
+    )
+
+
+def learn_names(articles: Iterable[Article], leave_out: set[str]) -> list[tuple[str, str, Counter[str]]]:
+    """(name, kind, votes) for every name whose contexts agree on its kind (see NAMES_HEADER)."""
+    from berita_search.index import entities as rules
+
+    known = rules.tables()
+    lexical = known.lexical
+    not_in_name = (
+        rules.ROLE_WORDS
+        | rules.ORG_HEADS
+        | rules.PLACE_ADMIN_PREFIXES
+        | rules.PLACE_FEATURE_PREFIXES
+        | rules.FACILITY_WORDS
+    )
+    person_titles = rules._SELF_CONTAINED_ROLES - {"pelatih", "mantan", "rekan", "sahabat", "pacar", "kekasih"}
+    particles = "|".join(sorted(rules.NAME_PARTICLES))
+    name_run = re.compile(_NAME_WORD + r"(?:\s(?:(?:" + particles + r")\s)?" + _NAME_WORD + r")*")
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    forms: dict[str, Counter[str]] = defaultdict(Counter)
+    for article in articles:
+        if article.id in leave_out:
+            continue
+        for paragraph in article.body.split("\n\n"):
+            for match in name_run.finditer(paragraph):
+                words = [w if re.fullmatch(r"[A-Z]\.", w) else w.rstrip(".") for w in match.group().split()]
+                while words and words[-1].lower() in rules.NOT_NAME:
+                    words.pop()
+                left = _LEFT_WORD.search(paragraph, max(0, match.start() - 30), match.start())
+                kind = _LEFT_KIND.get(left.group(1)) if left else None
+                if kind:
+                    # The name starts right after the context word and stops before a role or a head.
+                    if not words or words[0].lower() in not_in_name or words[0].lower() in rules.NOT_NAME:
+                        continue
+                    end = next(
+                        (
+                            i
+                            for i, w in enumerate(words)
+                            if w.lower() in not_in_name or w.lower() in rules.NOT_ORG_ACRONYMS
+                        ),
+                        len(words),
+                    )
+                    words = words[:end]
+                    if kind == PLACE_KIND and words and words[0].isupper():
+                        continue  # "di TKP": an acronym after "di" is a place too rarely
+                    while len(words) > 1 and words[-1].lower() in lexical:
+                        words.pop()  # "Bali United Pertandingan": a sentence's first word after the name
+                elif _RIGHT_PERSON.match(paragraph, match.end()):
+                    # The whole run before the verb is the name, but for an ordinary word opening the
+                    # sentence; a run with a role, an organisation or a place in it is left out ("Dirjen
+                    # Perhubungan Udara X mengatakan").
+                    if words and words[0].lower() in lexical:
+                        words = words[1:]
+                    if not all(_plain_name_word(w, known, not_in_name) for w in words):
+                        continue
+                    kind = PERSON_KIND
+                else:
+                    # A title or rank that only people hold, then the name: "AKBP Horas Marpaung".
+                    titled = next((i for i, w in enumerate(words[:-1]) if w.lower() in person_titles), None)
+                    if titled is not None:
+                        end = titled + 1
+                        while end < len(words) and _plain_name_word(words[end], known, not_in_name):
+                            end += 1
+                        words = words[titled + 1 : end]
+                        kind = PERSON_KIND
+                if not kind or not words:
+                    continue
+                name = " ".join(words)
+                key = fold_name(name)
+                if len(key) > 2:  # not "G" of "Grup G"
+                    votes[key][kind] += 1
+                    forms[key][name] += 1
+    # First words of people's names ("Conor" of "Conor McGregor"): an opponent with one is a fighter.
+    given = Counter(
+        key.split()[0] for key, counts in votes.items() if counts[PERSON_KIND] >= 2 and len(key.split()) >= 2
+    )
+    learnt = []
+    for key, counts in votes.items():
+        opponent = counts.pop(OPPONENT, 0)
+        if not counts[PERSON_KIND] and given[key.split()[0]] < 2:
+            counts[ORGANISATION_KIND] += opponent
+        if not counts:
+            continue
+        kind, count = counts.most_common(1)[0]
+        if count >= 2 and count * 3 >= sum(counts.values()) * 2:
+            learnt.append((forms[key].most_common(1)[0][0], kind, counts))
+    return sorted(learnt)
+
+
 def time_extraction(articles: list[Article]) -> tuple[float, float]:
     """CPU milliseconds per article for entities alone and for entities plus quotes."""
     start = time.process_time()
@@ -319,9 +462,13 @@ def time_extraction(articles: list[Article]) -> tuple[float, float]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.entities", description=__doc__.splitlines()[0])
     parser.add_argument("--errors", choices=["dev"], help="list the errors of the dev part")
+    parser.add_argument(
+        "--part", choices=["dev", "heldout", "both"], default="both", help="which part's scores to print"
+    )
     parser.add_argument("--speed", action="store_true", help="time the extraction over the whole corpus")
     parser.add_argument("--draw", action="store_true", help="print the seeded draw of labelled articles")
     parser.add_argument("--lexicon", action="store_true", help="rewrite index/data/lexical_words.txt")
+    parser.add_argument("--names", action="store_true", help="rewrite index/data/names_learned.tsv")
     args = parser.parse_args(argv)
     if not CLICKID_JSONL.exists():
         print(f"error: corpus not found: {CLICKID_JSONL}", file=sys.stderr)
@@ -331,6 +478,15 @@ def main(argv: list[str] | None = None) -> int:
         words = lexicon(articles)
         LEXICON.write_text(LEXICON_HEADER + "\n".join(words) + "\n", encoding="utf-8")
         print(f"{len(words)} words written to {LEXICON}")
+        return 0
+    if args.names:
+        learnt = learn_names(articles, {item.article_id for item in parse_labels()})
+        lines = [
+            f"{name}\t{kind}\t{','.join(str(votes[k]) for k in (PERSON_KIND, ORGANISATION_KIND, PLACE_KIND, OTHER_KIND))}"
+            for name, kind, votes in learnt
+        ]
+        NAMES.write_text(NAMES_HEADER + "\n".join(lines) + "\n", encoding="utf-8")
+        print(f"{len(lines)} names written to {NAMES}")
         return 0
     if args.draw:
         for part, outlet, article in draw(articles):
@@ -342,7 +498,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     for part in ("dev", "heldout"):
-        print(report(part, results[part]))
+        if args.part in (part, "both"):
+            print(report(part, results[part]))
     if args.errors:
         print("== dev errors")
         print("\n".join(results["dev"].errors))

@@ -96,9 +96,9 @@ class IndonesianTokenizer(Tokenizer):
         self.mark_names = mark_names
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other.mark_names == self.mark_names  # type: ignore[attr-defined]
+        return type(other) is type(self) and other.mark_names == self.mark_names
 
-    def __call__(  # type: ignore[override]
+    def __call__(
         self,
         value: str,
         positions: bool = False,
@@ -210,7 +210,7 @@ class StemFilter(Filter):
         self.stemmer = stemmer
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other.stemmer == self.stemmer  # type: ignore[attr-defined]
+        return type(other) is type(self) and other.stemmer == self.stemmer
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
         from berita_search.index.stemming import get_stemmer
@@ -253,7 +253,7 @@ class PairFilter(Filter):
         self.common = common
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other.common == self.common  # type: ignore[attr-defined]
+        return type(other) is type(self) and other.common == self.common
 
     def indexes(self, first: str, second: str) -> bool:
         common = getattr(self, "common", None)  # indexes written before the list kept every pair

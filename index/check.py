@@ -8,6 +8,7 @@ from pathlib import Path
 
 from berita_search.index.orphans import IndexBusyError, Orphan, find_orphans, remove_orphans, run_lock, writer_at_work
 from berita_search.index.records import quote_name
+from berita_search.index.whoosh_internals import committed_segments
 from whoosh import index as whoosh_index
 
 
@@ -45,7 +46,7 @@ def check_index(index_dir: Path, repair: bool = False) -> CheckReport:
         report.problems.append(f"the index does not open: {type(exc).__name__}: {exc}")
         return report
     try:
-        segments = ix._segments()  # the committed segments, as the table of contents lists them
+        segments = committed_segments(ix)
         report.lines.append(f"Index: {shown} (generation {ix.latest_generation()}, {len(segments)} segments)")
         live = 0
         ids: set[str] = set()

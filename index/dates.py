@@ -159,7 +159,7 @@ def _parse_date(text: str, time_text: str, default_tz: timezone) -> ParsedDate |
             return None
         rest = text
     # A midnight time from a spreadsheet date cell carries no information.
-    if hour == 0 and minute == 0 and second == 0 and not iso.group("tz"):
+    if iso is not None and hour == 0 and minute == 0 and second == 0 and not iso.group("tz"):
         hour = minute = second = None
     for source in (time_text, rest if hour is None else ""):
         m = _TIME.search(source)
@@ -172,7 +172,7 @@ def _parse_date(text: str, time_text: str, default_tz: timezone) -> ParsedDate |
         if zm:
             tz = ZONES[zm.group(1).lower()]
         return ParsedDate(datetime(day.year, day.month, day.day, tzinfo=tz), has_time=False)
-    return ParsedDate(datetime(day.year, day.month, day.day, hour, minute, second or 0, tzinfo=tz), has_time=True)
+    return ParsedDate(datetime(day.year, day.month, day.day, hour, minute or 0, second or 0, tzinfo=tz), has_time=True)
 
 
 def url_date(url: str) -> date | None:

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -36,6 +36,7 @@ from pathlib import Path
 DATA = Path(__file__).with_name("data")
 
 PERSON, ORGANISATION, PLACE = "person", "organisation", "place"
+OTHER = "other"  # a work, a product, an event: a kind of names_learned.tsv, never of an entity
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +147,9 @@ GENERIC_ORGS = frozenset(" ".join(line.split()) for line in _WORDS_LINES.get("ge
 SUBUNIT_HEADS = _WORDS["subunit_heads"]
 # Said-verbs after which a capitalised word is a speaker (shared with the quote extraction).
 SAID_VERBS = _WORDS["said_verbs"]
+# Lower-case words before a name that make it a person ("aktris X", "kata X"), or not ("merek X").
+_PERSON_BEFORE = _WORDS["person_before"]
+_NOT_PERSON_BEFORE = _WORDS["not_person_before"]
 
 # A word: letters, digits inside, apostrophes and hyphens inside; "B.J." as one word.
 _WORD = re.compile(r"(?:[A-Z]\.){2,}|[^\W_](?:[\w'’&]|-(?=\w)(?!nya\b))*")
@@ -173,10 +177,15 @@ def _read_table(name: str) -> list[list[str]]:
     return rows
 
 
+_INITIAL_DOT = re.compile(r"(?<=\b[A-Z])\.(?=\s*[A-Z])")
+
+
+@lru_cache(maxsize=100_000)
 def _surface_key(text: str) -> str:
     """How a run of words is looked up in the tables: single spaces, initials without dots."""
-    text = text.replace("’", "'")
-    text = re.sub(r"(?<=\b[A-Z])\.(?=\s*[A-Z])", ". ", text)
+    if "." not in text and "’" not in text:
+        return " ".join(text.split())
+    text = _INITIAL_DOT.sub(". ", text.replace("’", "'"))
     return " ".join(text.replace(".", " ").split())
 
 
@@ -191,6 +200,10 @@ class _Tables:
     # most capitalised words start no name of the tables, and are passed over at once.
     alias_first: dict[str, int]
     place_first: dict[str, int]
+    learnt: dict[str, str]  # folded name -> kind the corpus gives it (data/names_learned.tsv), "other" included
+    given_names: frozenset[str]  # folded first words of two or more learnt people's names
+    person_words: frozenset[str]  # folded words of learnt people's names that are not ordinary words
+    verb_stems: frozenset[str]  # verbs without their me- prefix ("ramaikan" of "meramaikan"), not names
 
 
 @lru_cache(maxsize=1)
@@ -227,7 +240,62 @@ def tables() -> _Tables:
     for key in places:
         words = key.split()
         place_first[_first_word(words[0])] = max(place_first.get(_first_word(words[0]), 0), len(words))
-    return _Tables(aliases, folded, places, longest, lexical, alias_first, place_first)
+    learnt: dict[str, str] = {}
+    first_words: Counter[str] = Counter()
+    for name, kind, _votes in _read_table("names_learned.tsv"):
+        key = fold_name(name)
+        if kind == PERSON and name.isupper():
+            continue  # "AFP", "AH": initials and agencies are read by their own rules
+        learnt[key] = kind
+        if kind == PERSON and " " in key:
+            first_words[key.split(" ", 1)[0]] += 1
+    given = frozenset(w for w, n in first_words.items() if n >= 2 and w not in lexical)
+    person_words = frozenset(
+        word
+        for key, kind in learnt.items()
+        if kind == PERSON
+        for word in key.split()
+        if len(word) > 2 and word not in lexical and learnt.get(word, PERSON) == PERSON
+    )
+    stems = frozenset(stem for stem in _verb_stems(lexical) if stem not in person_words and stem not in lexical)
+    return _Tables(
+        aliases, folded, places, longest, lexical, alias_first, place_first, learnt, given, person_words, stems
+    )
+
+
+def _verb_stems(lexical: frozenset[str]) -> set[str]:
+    """The bare forms of the me- verbs among the ordinary words: titles write "Ramaikan", "Kenalkan",
+    "Galang" for "meramaikan", "mengenalkan", "menggalang"."""
+    stems = set()
+    for word in lexical:
+        if not word.startswith("me") or len(word) < 6:
+            continue
+        rest = word[2:]
+        if rest[0] in "rlwymn":
+            stems.add(rest)
+        if word.startswith("mem"):
+            rest = word[3:]
+            if rest[0] in "bfv" or rest.startswith("per"):
+                stems.add(rest)
+            elif rest[0] in "aeiou":
+                stems.add("p" + rest)
+        elif word.startswith("meng"):
+            rest = word[4:]
+            if rest[:1] in ("g", "h", "k"):
+                stems.add(rest)
+            elif rest[:1] in ("a", "e", "i", "o", "u"):
+                stems.update(("k" + rest, rest))
+        elif word.startswith("meny"):
+            rest = word[4:]
+            if rest[:1] in ("a", "e", "i", "o", "u"):
+                stems.add("s" + rest)
+        elif word.startswith("men"):
+            rest = word[3:]
+            if rest[0] in "djcz":
+                stems.add(rest)
+            elif rest[0] in "aeiou":
+                stems.add("t" + rest)
+    return stems
 
 
 def _first_word(word: str) -> str:
@@ -247,36 +315,56 @@ class _Token:
     acronym: bool
     sentence_start: bool
     fold_first: str  # the folded first part, to look the word up in the tables' first words
+    name: bool  # may be part of a person's name (_word_is_name)
 
 
 _JOINERS = NAME_PARTICLES | ORG_CONNECTORS
 # Only the words a run can hold: capitalised ones, joiners and short numbers (the rest is skipped
 # by the regex engine, not by Python).
+_CAPITAL = "A-Z\u00c0-\u00d6\u00d8-\u00de\u0100-\u017f\u0400-\u042f"
+# The capital first, then the check that no letter stands before it: the regex engine then skips to
+# the next capital by itself. "B.J." is one word.
 _RUN_WORD = re.compile(
-    r"(?:[A-Z]\.){2,}|\b[A-Z\u00C0-\u00DE\u0100-\u017F\u0400-\u042F](?:[\w'’&]|-(?=\w)(?!nya\b))*"
-    r"(?:\.(?:com|co\.id|co|id|net|tv)\b)?"
+    rf"[{_CAPITAL}](?<!\w[{_CAPITAL}])(?:(?:\.[A-Z])+\.|(?:[\w'’&]|-(?=\w)(?!nya\b))*"
+    r"(?:\.(?:com|co\.id|co|id|net|tv)\b)?)"
 )
 _SENTENCE_OPENERS = frozenset(".!?:;\"“”‘’'([\n•-–—")
 
 
 def _tokens(text: str) -> list[_Token]:
     out = []
+    append = out.append
+    info = _word_info
+    openers = _SENTENCE_OPENERS
     for m in _RUN_WORD.finditer(text):
-        word = m.group()
         start = m.start()
-        if word[0].isupper():
-            # The first non-space character before the word says whether a sentence starts here.
-            k = start - 1
-            while k >= 0 and k > start - 4 and text[k] in " \t":
-                k -= 1
-            sentence_start = k < 0 or text[k] in _SENTENCE_OPENERS
-            head, dash, tail = word.rpartition("-")
-            if dash and tail[:1].islower() and tail != head.lower()[-len(tail) :]:
-                word = head  # "Marginson-direktur": a name and a lower-case word, not "Karo-karo"
-            low = word.lower()
-            acronym = len(word) >= 2 and bool(_ACRONYM.match(word)) and not _ROMAN.match(word)
-            out.append(_Token(start, start + len(word), word, low, True, acronym, sentence_start, low.split(".", 1)[0]))
+        word, low, acronym, fold_first, name = info(m.group())
+        # The first non-space character before the word says whether a sentence starts here.
+        k = start - 1
+        while k >= 0 and k > start - 4 and (text[k] == " " or text[k] == "\t"):
+            k -= 1
+        append(
+            _Token(start, start + len(word), word, low, True, acronym, k < 0 or text[k] in openers, fold_first, name)
+        )
     return out
+
+
+@lru_cache(maxsize=300_000)
+def _word_info(word: str) -> tuple[str, str, bool, str, bool]:
+    """What a capitalised word is on its own: (word, lower case, acronym, first part, name word)."""
+    head, dash, tail = word.rpartition("-")
+    if (
+        dash
+        and tail[:1].islower()
+        and tail != head.lower()[-len(tail) :]
+        and len(tail) >= 4
+        and (tail in tables().lexical or tail in ROLE_WORDS)
+    ):
+        # "Marginson-direktur": a name and an ordinary word; not "Karo-karo", not "Yun-ho".
+        word = head
+    low = word.lower()
+    acronym = len(word) >= 2 and bool(_ACRONYM.match(word)) and not _ROMAN.match(word)
+    return word, low, acronym, low.split(".", 1)[0], not acronym and _word_is_name(word)
 
 
 def _joined(text: str, left: _Token, right: _Token) -> bool:
@@ -288,12 +376,13 @@ def _joined(text: str, left: _Token, right: _Token) -> bool:
 
 
 _DOMAIN = re.compile(r"\.(?:com|co\.id|co|id|net|tv)$")
+_CHANNEL = re.compile(r"^(?:[A-Z][a-z]+TV|TV[A-Z][a-z]+)$")
 _JOIN_GAP = re.compile(r" ([a-z&]{1,6}|\d{1,4}) ")
-_CLOSING_NUMBER = re.compile(r" (\d{1,3})\b(?![.,]\d)")
+_CLOSING_NUMBER = re.compile(r" (\d{1,3})\b(?![.,:\-–/]\d)")
 
 
 def _small_token(text: str, start: int, word: str) -> _Token:
-    return _Token(start, start + len(word), word, word, False, False, False, word)
+    return _Token(start, start + len(word), word, word, False, False, False, word, word in NAME_PARTICLES)
 
 
 def _runs(text: str, tokens: list[_Token]) -> list[list[_Token]]:
@@ -313,7 +402,7 @@ def _runs(text: str, tokens: list[_Token]) -> list[list[_Token]]:
 
     for token in tokens:
         if not current:
-            if token.low not in NOT_NAME:
+            if token.low not in _NOT_OPENING:
                 current.append(token)
             continue
         previous = current[-1]
@@ -333,10 +422,14 @@ def _runs(text: str, tokens: list[_Token]) -> list[list[_Token]]:
                 current.append(token)
                 continue
         close()
-        if token.low not in NOT_NAME:
+        if token.low not in _NOT_OPENING:
             current.append(token)
     close()
     return runs
+
+
+# Words that open no run; "Jalan", "Gedung" do, so that what follows is read as their name.
+_NOT_OPENING = NOT_NAME - FACILITY_WORDS
 
 
 # ----------------------------------------------------------------------------- reading runs
@@ -348,19 +441,36 @@ def _key(tokens: list[_Token]) -> str:
 
 
 def _is_name_word(token: _Token, lexical: frozenset[str]) -> bool:
-    if token.acronym or any(ch.isdigit() for ch in token.text) or _ROMAN.match(token.text):
+    return token.name
+
+
+# Words no name is made of: nouns made from verbs ("Pencanangan", "Kesehatan", "Pipanisasi").
+_NOMINALISATION = re.compile(r"^(?:pe[mn]?g?|per|ke)[a-z]{3,}an$|^[a-z]{3,}isasi$")
+
+
+@lru_cache(maxsize=200_000)
+def _word_is_name(word: str) -> bool:
+    """Whether a capitalised word (not an acronym) may be part of a person's name."""
+    low = word.lower()
+    if any(ch.isdigit() for ch in word) or _ROMAN.match(word):
         return False
-    if token.low in ROLE_WORDS and token.low not in _AMBIGUOUS_ROLES:
+    if low in ROLE_WORDS and low not in _AMBIGUOUS_ROLES:
         return False
-    if token.low in ORG_HEADS or token.low in ORG_TAILS or token.low in NOT_NAME:
+    if low in ORG_HEADS or low in ORG_TAILS or low in NOT_NAME:
         return False
-    if token.low in PLACE_ADMIN_PREFIXES or token.low in PLACE_FEATURE_PREFIXES or token.low in FACILITY_WORDS:
+    if low in PLACE_ADMIN_PREFIXES or low in PLACE_FEATURE_PREFIXES or low in FACILITY_WORDS:
         return False
-    if token.low in NAME_PARTICLES:
+    if low in NAME_PARTICLES:
         return True
-    if len(token.text) == 1 or _INITIAL.match(token.text):
+    if len(word) == 1 or _INITIAL.match(word):
         return True  # an initial: "Laode M Syarif"
-    return token.low not in lexical and token.cap
+    t = tables()
+    if low in t.lexical or low in t.verb_stems:
+        return False  # "Ramaikan", "Kenalkan": a title's verb without its prefix
+    if _NOMINALISATION.match(low) and low not in t.person_words:
+        return False
+    # "Anacondanya", "Instagramnya": a word with -nya is a common noun or a pronoun's.
+    return not (low.endswith("nya") and len(low) >= 8)
 
 
 def _place_match(tokens: list[_Token], i: int, t: _Tables) -> int:
@@ -395,11 +505,24 @@ def _alias_of(tokens: list[_Token], t: _Tables) -> tuple[str, str] | None:
     return hit
 
 
+# Balinese names open with "I": "I Putu Suardana", "I Gusti Ngurah Rai".
+_BALINESE = frozenset(
+    ["putu", "made", "ketut", "nyoman", "wayan", "gede", "kadek", "komang", "gusti", "ngurah", "nengah"]
+)
+
+
 def _name_suffix(tokens: list[_Token], lexical: frozenset[str]) -> int:
     """Index where the trailing run of name words starts (len(tokens) when there is none)."""
     k = len(tokens)
-    while k > 0 and _is_name_word(tokens[k - 1], lexical):
-        k -= 1
+    while k > 0:
+        if _is_name_word(tokens[k - 1], lexical):
+            k -= 1
+        elif k > 1 and k < len(tokens) and tokens[k - 2].fold_first in tables().given_names and tokens[k - 1].cap:
+            k -= 2  # an ordinary word between a given name and the rest: "Budi Karya Sumadi"
+        elif k < len(tokens) and tokens[k - 1].text == "I" and tokens[k].low in _BALINESE:
+            k -= 1
+        else:
+            break
     while k < len(tokens) and tokens[k].low in NAME_PARTICLES:
         k += 1
     return k
@@ -423,14 +546,21 @@ class _Reader:
         lexical = t.lexical
         # Sentence openers that are ordinary words ("Sementara", "Menurut", "Kabut Asap").
         while run and run[0].sentence_start and run[0].low in lexical and _alias_match(run, 0, t) == 0:
-            if _place_match(run, 0, t) > 0 or run[0].low in ORG_HEADS or run[0].low in ROLE_WORDS:
+            if (
+                _place_match(run, 0, t) > 0
+                or run[0].low in ORG_HEADS
+                or run[0].low in ROLE_WORDS
+                or run[0].low in FACILITY_WORDS
+            ):
                 break
             run = run[1:]
         i = 0
         while i < len(run):
             token = run[i]
-            if token.low in NAME_PARTICLES or token.low in ORG_CONNECTORS:
-                i += 1
+            if (token.low in NAME_PARTICLES or token.low in ORG_CONNECTORS) and not (
+                token.cap and i + 1 < len(run) and run[i + 1].name and run[i + 1].cap
+            ):
+                i += 1  # a particle opens a name only written with a capital: "Al Chaidar"
                 continue
             # Aliases, longest first; an organisation keeps a place that follows it.
             j = _alias_match(run, i, t)
@@ -447,12 +577,18 @@ class _Reader:
                     )
                 )
                 if not longer_name:
+                    alias_end = j
                     if kind == ORGANISATION and j < len(run):
                         k = _place_match(run, j, t)
-                        if k > j:
+                        # "Basarnas Ternate", "Partai Golkar Pasangkayu": a body's office in a place; not
+                        # "Mabes Polri Jakarta Selatan", where the capital is where the body sits.
+                        if k > j and not t.places[_key(run[j:k])].startswith("Jakarta"):
                             j = k
                     if kind == ORGANISATION or persons:
                         self.add(run[i:j], kind, "alias")
+                        if j > alias_end:
+                            place = " ".join(tok.text for tok in run[alias_end:j])
+                            self.mentions[-1].canonical_hint = f"{_alias_of(run[i:alias_end], t)[1]} {place}"
                     i = j
                     continue
             if token.low in FACILITY_WORDS:
@@ -487,7 +623,8 @@ class _Reader:
                     continue
             j = _place_match(run, i, t)
             if j > i:
-                if j < len(run) and run[j].low in ORG_TAILS:
+                if j < len(run) and (run[j].low in ORG_TAILS or run[j].low in ("putra", "putera")):
+                    # "Bali United", "Kalteng Putra": a club
                     k = self.org_tail_end(run, j)
                     self.add(run[i:k], ORGANISATION, "org-pattern")
                     i = k
@@ -497,8 +634,9 @@ class _Reader:
                     self.add(run[i:j], PLACE, "gazetteer")
                     i = j
                     continue
-            if _DOMAIN.search(token.text):
-                self.add(run[i : i + 1], ORGANISATION, "org-pattern")  # a news site: "Tribunjogja.com"
+            if _DOMAIN.search(token.text) or _CHANNEL.match(token.text):
+                # A news site or a channel: "Tribunjogja.com", "MolaTV", "TVOne".
+                self.add(run[i : i + 1], ORGANISATION, "org-pattern")
                 i += 1
                 continue
             if token.acronym:
@@ -507,9 +645,23 @@ class _Reader:
                     self.add(run[i:k], ORGANISATION, "org-pattern")
                     i = k
                     continue
-                self.add(run[i : i + 1], ORGANISATION, "org-acronym")
+                learnt = t.learnt.get(token.low)
+                if learnt == ORGANISATION:
+                    self.add(run[i : i + 1], ORGANISATION, "learnt")
+                elif learnt != OTHER:
+                    self.add(run[i : i + 1], ORGANISATION, "org-acronym")
                 i += 1
                 continue
+            if token.low in ORG_TAILS:
+                # "University College London": English names put the kind of body first.
+                k = i
+                while k < len(run) and run[k].low in ORG_TAILS:
+                    k += 1
+                end = _place_match(run, k, t)
+                if end > k:
+                    self.add(run[i:end], ORGANISATION, "org-pattern")
+                    i = end
+                    continue
             # A run of name words; ordinary words may open it ("Boy William", "Lady Gaga").
             j = i
             while j < len(run) and not _is_name_word(run[j], lexical) and self.weak(run[j]):
@@ -528,6 +680,9 @@ class _Reader:
                     self.add(run[i:k], ORGANISATION, "org-pattern")
                     i = k
                     continue
+                if j < len(run) and run[j].low in FACILITY_WORDS:
+                    i = j + 1  # "Carrow Road", "Kediri Memorial Park": a place's name, not a person's
+                    continue
                 names = run[i:j]
                 while names and names[-1].low in NAME_PARTICLES:
                     names = names[:-1]
@@ -536,7 +691,17 @@ class _Reader:
                     continue
                 while len(names) > 1 and _INITIAL.match(names[-1].text):
                     names = names[:-1]
-                if _LOCATIVE.search(self.text[max(0, names[0].start - 12) : names[0].start]):
+                learnt = t.learnt.get(fold_name(" ".join([tok.text for tok in names]))) if names else None
+                if learnt is None and len(names) >= 2:
+                    # "Borussia Dortmund": a word the corpus knows as an organisation and none of a person
+                    kinds = {t.learnt.get(tok.low) for tok in names}
+                    if ORGANISATION in kinds and not any(tok.low in t.person_words for tok in names):
+                        learnt = ORGANISATION
+                if learnt in (ORGANISATION, PLACE):
+                    self.add(names, learnt, "learnt")
+                elif learnt == OTHER:
+                    pass  # a work, a product, an event
+                elif _LOCATIVE.search(self.text[max(0, names[0].start - 12) : names[0].start]):
                     self.add(names, PLACE, "place-pattern")
                 elif persons and names:
                     self.add(names, PERSON, "capitalised" if len(names) >= 2 else "single")
@@ -552,6 +717,8 @@ class _Reader:
             and not token.acronym
             and token.low not in ROLE_WORDS
             and token.low not in ORG_HEADS
+            and token.low not in ORG_TAILS
+            and token.low not in FACILITY_WORDS
             and token.low not in NOT_NAME
             and token.low not in NAME_PARTICLES
             and not any(ch.isdigit() for ch in token.text)
@@ -587,6 +754,11 @@ class _Reader:
             and len(rest) - k >= 2
         ):
             k += 1
+        if len(rest) - k >= 3:
+            # "Sekretaris DKM Al-Munawaroh Ruslan A. Suhady", "Presiden Direktur Biznet Adi Kusma": the
+            # organisation's last word, then a name that opens with a given name.
+            first = next((p for p in range(k, len(rest) - 1) if rest[p].fold_first in t.given_names), k)
+            k = first
         name = rest[k:]
         complement = rest[:k]
         while name and (name[-1].low in NAME_PARTICLES or len(name) > 1 and _INITIAL.match(name[-1].text)):
@@ -598,8 +770,14 @@ class _Reader:
             return
         role = run[i].low
         vouching = {tok.low for tok in run[i : i + 1 + len(complement)]}
-        if name and len(name) == 1 and not vouching & _SELF_CONTAINED_ROLES:
-            # "Lurah Terjun", "Kapolres Taput", "Owner Lanccelot": the role's territory or company.
+        if (
+            name
+            and len(name) == 1
+            and not vouching & _SELF_CONTAINED_ROLES
+            and t.learnt.get(fold_name(name[0].text)) != PERSON
+        ):
+            # "Lurah Terjun", "Kapolres Taput", "Owner Lanccelot": the role's territory or company (but
+            # "Menteri Basuki", a name the corpus knows).
             if complement:
                 self.read(complement, persons=False)
             if role in _TERRITORIAL_ROLES:
@@ -642,6 +820,17 @@ class _Reader:
             token = run[j]
             if token.low in ROLE_WORDS and token.low not in ORG_HEADS:
                 break
+            if token.low in t.verb_stems or token.low in FACILITY_WORDS:
+                break  # "DPRD Jabar Umumkan ...", "Persipura Liga 1"
+            if (
+                token.low in _PARENT_HEADS
+                and j > i + 1
+                and token.low != run[i].low
+                and not (run[i].low in SUBUNIT_HEADS and token.low in _POLICE_HEADS)
+            ):
+                # "Sekolah Vokasi Universitas Gadjah Mada": a unit, then the body it belongs to (but a
+                # police unit is read as its force: "Biro Penerangan Masyarakat Mabes Polri").
+                break
             if token.low in ("dan", "&") and j + 1 < len(run):
                 ahead = run[j + 1 : j + 5]
                 if run[j + 1].low in ORG_HEADS or any(tok.low in ORG_TAILS for tok in ahead):
@@ -669,8 +858,8 @@ class _Reader:
                         self.read_role(run, j, True)
                         return len(run)
                     return i + len(span)
-        if len(span) == 1 and not span[0].acronym:
-            return i + 1  # "Komisi" alone is a word, not a name
+        if len(span) == 1 and (not span[0].acronym or span[0].low in NOT_ORG_ACRONYMS):
+            return i + 1  # "Komisi", "SMA" alone are words, not names
         self.add(span, ORGANISATION, "org-pattern")
         if j < len(run) and run[j].low in ROLE_WORDS:
             self.read_role(run, j, True)
@@ -678,6 +867,8 @@ class _Reader:
         return i + len(span)
 
 
+_PARENT_HEADS = _WORDS["parent_heads"]
+_POLICE_HEADS = frozenset({"mabes", "polda", "polres", "polresta", "polrestabes"})
 # Roles whose next single word is their territory or portfolio, not a name ("Menteri Keuangan").
 _ROLES_WITH_COMPLEMENT = _WORDS["roles_with_complement"]
 _SELF_CONTAINED_ROLES = _WORDS["self_contained_roles"]
@@ -728,10 +919,13 @@ def _definitions(text: str, mentions: list[Mention], t: _Tables) -> dict[str, st
             continue
         if alias and alias[0] == ORGANISATION:
             # The table knows it: a spelled-out form broken by commas ("Badan Meteorologi,
-            # Klimatologi, dan Geofisika") is that organisation too.
+            # Klimatologi, dan Geofisika") is that organisation too, and so is one spelled out a little
+            # differently right before it ("Badan Pengkajian Penerapan Teknologi (BPPT)").
             for m in orgs:
                 if match.start() - 120 < m.start < match.start() and fold_name(alias[1]).startswith(fold_name(m.name)):
                     m.canonical_hint = alias[1]
+            if mention is not None and alias[1].split()[0] == mention.name.split()[0]:
+                mention.canonical_hint = alias[1]
             continue
         if mention is None or mention.name == acronym:
             continue
@@ -739,6 +933,46 @@ def _definitions(text: str, mentions: list[Mention], t: _Tables) -> dict[str, st
         if acronym[0].upper() == mention.name[0].upper() or initials[:2].upper() == acronym[:2].upper():
             found[acronym] = mention.name
     return found
+
+
+_NUMBERED = re.compile(r"^\S+ (?:[IVX]+|\d+)$")
+
+
+def _short_organisations(mentions: list[Mention], body_offset: int) -> None:
+    """A short form of one longer organisation of the article is that organisation: "Dortmund" and
+    "Borussia Dortmund", "DPRD" and "DPRD Jawa Barat", "Komisi V" and "Komisi V DPR". A place that opens
+    the name of a club of the article is the club: "Madura" and "Madura United"."""
+    names = {m.canonical for m in mentions if m.kind == ORGANISATION and m.start >= body_offset}
+    if len(names) < 2:
+        return
+    longer_of: dict[str, set[str]] = defaultdict(set)
+    for name in names:
+        words = name.split()
+        for k in range(1, len(words)):
+            longer_of[" ".join(words[:k])].add(name)
+            longer_of[" ".join(words[k:])].add(name)
+    for m in mentions:
+        if m.rule == "alias" or m.kind == PERSON or " " in m.canonical and not _NUMBERED.match(m.canonical):
+            continue  # the tables' names are whole; so are names of several words, but "Komisi V"
+        if True:
+            owners = longer_of.get(m.canonical)
+            if not owners or len(owners) != 1:
+                continue
+            owner = next(iter(owners))
+            if m.kind == PLACE:
+                # Only a club's: "Madura United", "Persipura Jayapura" is a club in a place.
+                if owner.split()[0] != m.canonical or owner.split()[-1].lower() not in ORG_TAILS:
+                    continue
+                m.kind = ORGANISATION
+            m.canonical = owner
+
+
+def _known_not_person(name: str, t: _Tables) -> bool:
+    """A single word the tables or the corpus know as something else: "Gunungkidul", "Aramco"."""
+    if name in t.places or name in t.aliases:
+        return True
+    learnt = t.learnt.get(fold_name(name))
+    return learnt is not None and learnt != PERSON
 
 
 def _vouched(text: str, m: Mention) -> str:
@@ -870,13 +1104,15 @@ def _resolve(text: str, body_offset: int, mentions: list[Mention]) -> Analysis:
         if m.canonical_hint == "defined" and definitions[m.name] in final_of:
             m.canonical = final_of[definitions[m.name]]
 
+    _short_organisations(kept, body_offset)
+
     # The title confirms, it does not discover (Indonesian titles capitalise every word).
     body = [m for m in kept if m.start >= body_offset]
     title = [m for m in kept if m.start < body_offset]
 
     # People: a shorter name that is part of exactly one longer name of the article is that person.
     words_of: dict[str, set[str]] = {}
-    for m in body + [m for m in title if m.kind == PERSON and m.rule == "alias"]:
+    for m in body + [m for m in title if m.kind == PERSON and m.rule in ("alias", "capitalised", "role-title")]:
         if m.kind == PERSON and m.rule != "single":
             words_of.setdefault(m.canonical, set()).update(fold_name(m.canonical).split())
             words_of[m.canonical].update(fold_name(m.name).split())
@@ -885,12 +1121,19 @@ def _resolve(text: str, body_offset: int, mentions: list[Mention]) -> Analysis:
         for word in words:
             by_word[word].add(canonical)
 
+    owners_of: dict[str, str | None] = {}
+
     def owner(m: Mention) -> str | None:
-        words = fold_name(m.canonical).split()
+        if m.canonical not in owners_of:
+            owners_of[m.canonical] = find_owner(m.canonical)
+        return owners_of[m.canonical]
+
+    def find_owner(canonical: str) -> str | None:
+        words = fold_name(canonical).split()
         if not words:
             return None
         owners = set.intersection(*(by_word.get(w, set()) for w in words))
-        owners.discard(m.canonical)
+        owners.discard(canonical)
         longer = [o for o in owners if len(fold_name(o).split()) > len(words)]
         # "Atalia Praratya" inside "Atalia Praratya Kamil" is the same owner, not a second one.
         longest = [o for o in longer if not any(o != other and words_of[o] < words_of[other] for other in longer)]
@@ -910,7 +1153,7 @@ def _resolve(text: str, body_offset: int, mentions: list[Mention]) -> Analysis:
                 if m.rule == "single":
                     m.rule = "capitalised"
             elif m.rule == "single":
-                m.rule = _vouched(text, m)
+                m.rule = "" if _known_not_person(m.name, t) else _vouched(text, m)
                 if not m.rule:
                     unvouched.append(m)
                     continue
@@ -987,17 +1230,101 @@ def _entities(text: str, body_offset: int, mentions: list[Mention]) -> Analysis:
         groups.setdefault((m.kind, key), []).append(m)
     entities = []
     roles: dict[str, str] = {}
-    for (kind, _folded), group in groups.items():
-        # The canonical of the group: a table's form when one mention has it, else the longest.
-        canonical = max((m.canonical for m in group), key=lambda c: (len(c), c))
-        first_rule = min(group, key=lambda m: _RULE_ORDER.get(m.rule, 99)).rule
+    t = tables()
+    canonicals = {key: max((m.canonical for m in group), key=lambda c: (len(c), c)) for key, group in groups.items()}
+    first_rules = {key: min(group, key=lambda m: _RULE_ORDER.get(m.rule, 99)).rule for key, group in groups.items()}
+    # Capitalised words alone are too often a product, a club, a programme: a person needs more.
+    doubtful = {
+        key
+        for key, group in groups.items()
+        if key[0] == PERSON
+        and first_rules[key] == "capitalised"
+        and not _group_evidence(text, canonicals[key], group, t)
+    }
+    if doubtful:
+        _listed_with_people(text, groups, doubtful)
+    dropped = {id(m) for key in doubtful for m in groups[key]}
+    for key, group in groups.items():
+        if key in doubtful:
+            continue
+        kind, canonical, first_rule = key[0], canonicals[key], first_rules[key]
         for m in group:
             m.canonical = canonical
             if m.role and kind == PERSON:
                 roles.setdefault(m.role, canonical)
         entities.append(Entity(kind, canonical, tuple((m.start, m.end) for m in group), first_rule))
-    ordered = sorted(mentions, key=lambda m: m.start)
+    ordered = sorted((m for m in mentions if id(m) not in dropped), key=lambda m: m.start)
     return Analysis(text, body_offset, entities, ordered, roles)
+
+
+# Between two names of one list: "X, Y dan Z", "X serta Y".
+_LIST_GAP = re.compile(r"\s*(?:,\s*(?:dan\s+|serta\s+)?|\s(?:dan|serta)\s)\s*")
+
+
+def _listed_with_people(
+    text: str, groups: dict[tuple[str, str], list[Mention]], doubtful: set[tuple[str, str]]
+) -> None:
+    """Names listed with people are people: "Sophia Latjuba, Shawn Andrian, dan ..." (removes them from
+    ``doubtful``)."""
+    people = sorted(
+        ((m.start, m.end, key) for key, group in groups.items() if key[0] == PERSON for m in group),
+        key=lambda item: item[0],
+    )
+    changed = True
+    while changed:
+        changed = False
+        for (_s1, end, left), (start, _e2, right) in zip(people, people[1:], strict=False):
+            if (left in doubtful) != (right in doubtful) and _LIST_GAP.fullmatch(text, end, start):
+                doubtful.discard(left)
+                doubtful.discard(right)
+                changed = True
+
+
+def _group_evidence(text: str, canonical: str, group: list[Mention], t: _Tables) -> bool:
+    """Whether one mention of a person is more than capital letters, or the article calls the person by
+    the last name alone ("Alexis Sanchez" ... "Sanchez")."""
+    if any(_person_evidence(text, m, t) for m in group):
+        return True
+    words = canonical.split()
+    return len(words) >= 2 and any(m.name == words[-1] for m in group)
+
+
+# "Direktur Utama PT Mahaka Media Tbk, Adrian Syarkawie": a role, a comma, the name.
+_ROLE_BEFORE = re.compile(r"(?:^|[^\w\s]\s*|\s)([A-Z][\w-]*)(?: [A-Z(][\w().&'-]*){0,10},\s*$")
+# "Andreas Raditya, General Manager ...": the name, a comma, a role.
+_ROLE_AFTER = re.compile(r"\s*,\s*([A-Za-z]+)")
+# "AK (Alvaro Khadafi)": initials, then the name in brackets.
+_INITIALS_BEFORE = re.compile(r"\b([A-Z]{2,4})\s*\(\s*$")
+
+
+# The word before a name: "aktris X", "kata X", "Jalan X".
+_WORD_BEFORE = re.compile(r"([^\W\d_]+)[ ,]*$")
+
+
+def _person_evidence(text: str, m: Mention, t: _Tables) -> bool:
+    """Whether something besides capital letters says this mention is a person."""
+    before = _WORD_BEFORE.search(text, max(0, m.start - 30), m.start)
+    previous = before.group(1).lower() if before else ""
+    if previous in FACILITY_WORDS or previous in _NOT_PERSON_BEFORE:
+        return False  # "Jalan Ahmad Yani", "merek Coca Cola", "klub Tira Persikabo"
+    if m.role or m.rule in ("role-title", "initials", "speaker"):
+        return True
+    key = fold_name(m.name)
+    if t.learnt.get(key) == PERSON:
+        return True
+    words = key.split()
+    if len(words) >= 2 and any(word in t.person_words for word in words):
+        return True
+    if previous in _PERSON_BEFORE or _vouched(text, m):
+        return True
+    role = _ROLE_BEFORE.search(text, max(0, m.start - 100), m.start)
+    if role and role.group(1).lower() in ROLE_WORDS:
+        return True
+    role = _ROLE_AFTER.match(text, m.end)
+    if role and role.group(1).lower() in ROLE_WORDS:
+        return True
+    initials = _INITIALS_BEFORE.search(text, max(0, m.start - 8), m.start)
+    return bool(initials) and initials.group(1) == "".join(w[0] for w in m.name.split()).upper()
 
 
 _RULE_ORDER = {
@@ -1006,8 +1333,10 @@ _RULE_ORDER = {
     "role-title": 2,
     "org-pattern": 3,
     "place-pattern": 4,
+    "learnt": 5,
     "org-acronym": 5,
     "initials": 6,
+    "byline": 6,
     "speaker": 7,
     "capitalised": 8,
 }
@@ -1026,7 +1355,31 @@ def analyse(title: str, body: str) -> Analysis:
         token.sentence_start = True  # a title capitalises every word, as a sentence does its first
     for run in _runs(text, tokens):
         reader.read(run)
+    reader.mentions.extend(_credits(text, body_offset))
     return _resolve(text, body_offset, reader.mentions)
+
+
+# The reporters' names closing an article: "... kata Rifai.,ANDITA RAHMA | AVIT HIDAYAT".
+_CREDITS = re.compile(r"[A-Z][A-Z'.-]+(?: [A-Z][A-Z'.-]+)*(?:\s*\|\s*[A-Z][A-Z'.-]+(?: [A-Z][A-Z'.-]+)*)+\s*$")
+_CREDIT = re.compile(r"[A-Z][A-Z'.-]+(?: [A-Z][A-Z'.-]+)*")
+
+
+def _credits(text: str, body_offset: int) -> list[Mention]:
+    """People among the credits in capitals at the end of the body; the sources named there too
+    ("MARCA | ANTARA") are not read."""
+    if "|" not in text[-200:]:
+        return []
+    match = _CREDITS.search(text, max(body_offset, len(text) - 200))
+    if not match:
+        return []
+    t = tables()
+    found = []
+    for item in _CREDIT.finditer(text, match.start(), match.end()):
+        words = item.group().lower().split()
+        if 2 <= len(words) <= 4 and (words[0] in t.given_names or any(w in t.person_words for w in words)):
+            name = " ".join(w.capitalize() for w in item.group().split())
+            found.append(Mention(item.start(), item.end(), PERSON, name, "byline", canonical=name))
+    return found
 
 
 def extract_entities(title: str, body: str) -> list[Entity]:

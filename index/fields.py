@@ -40,6 +40,8 @@ FIELDS: tuple[Field, ...] = (
     Field("url", "URL", Kind.STORED, hit_key=True),
     Field("source", "Sumber", Kind.KEY, ("sumber", "media", "outlet"), facet=True, hit_key=True),
     Field("category", "Kategori", Kind.KEY, ("kategori", "rubrik", "kanal"), facet=True, hit_key=True),
+    # The common newsroom desk of the outlet's own category (index/data/desks.tsv), filled at index time.
+    Field("desk", "Desk", Kind.KEY, ("meja",), facet=True),
     Field("subcategory", "Subkategori", Kind.STORED),
     Field("reporter", "Reporter", Kind.NAME, ("penulis", "wartawan", "author", "oleh"), facet=True, hit_key=True),
     Field("published", "Tanggal", Kind.DATE, ("tanggal", "tgl", "date", "waktu"), hit_key=True),

@@ -92,4 +92,4 @@ def _buffer_file_init(self: BufferFile, buf: Any, name: str | None = None, onclo
 
 def install() -> None:
     """Make Whoosh read mapped segment files in place (idempotent)."""
-    BufferFile.__init__ = _buffer_file_init  # type: ignore[method-assign]
+    BufferFile.__init__ = _buffer_file_init

@@ -27,18 +27,21 @@ from typing import Any
 
 import numpy as np
 from berita_search.index.copies import COPY_BANDS_FIELD
-from whoosh.util.numeric import _length_byte_cache
+from berita_search.index.schema import ADDED_FIELD
+from whoosh.util.numeric import byte_to_length
 
 EXTENSION = "arrays"
 MAGIC = b"BSARRAY1"
 _ALIGN = 8
 # Fields never searched by word through the arrays: unique ids (one posting per term),
-# word pairs (a phrase filter read through Whoosh), the date's numeric trie terms and the
-# copy finder's band terms (read through Whoosh while indexing, never by a search).
-_SKIPPED = frozenset({"id", "id_hash", "dup_key", "published", COPY_BANDS_FIELD})
+# word pairs (a phrase filter read through Whoosh), the numeric trie terms of the date and of
+# the added stamp, and the copy finder's band terms (read through Whoosh while indexing,
+# never by a search).
+_SKIPPED = frozenset({"id", "id_hash", "dup_key", "published", ADDED_FIELD, COPY_BANDS_FIELD})
 # byte -> length, as Whoosh decodes the length byte it stores per document and field
-LENGTH_OF_BYTE = np.asarray(_length_byte_cache, dtype=np.float64)
-_LENGTH_BOUNDS = np.asarray(_length_byte_cache, dtype=np.int64)
+_BYTE_LENGTHS = [byte_to_length(b) for b in range(256)]
+LENGTH_OF_BYTE = np.asarray(_BYTE_LENGTHS, dtype=np.float64)
+_LENGTH_BOUNDS = np.asarray(_BYTE_LENGTHS, dtype=np.int64)
 
 
 def captured(schema: Any, fieldname: str) -> bool:
@@ -94,8 +97,9 @@ class PostingsCapture:
                 weights.append(posting[3])
             yield posting
 
-    def write(self, directory: Path, segment_id: str, doc_count: int) -> None:
+    def write(self, folder: str, segment_id: str, doc_count: int) -> None:
         """The arrays file of the segment, written whole under a temporary name, then renamed."""
+        directory = Path(folder)
         parts: list[tuple[str, np.ndarray]] = []
         header: dict[str, Any] = {"docs": doc_count, "fields": {}}
         doc_type = np.uint16 if doc_count <= 0xFFFF else np.uint32
@@ -207,46 +211,3 @@ class SegmentArrays:
         if info is None or "lengths" not in info:
             return None
         return self._arrays[info["lengths"]]
-
-
-def _raw_postings(reader: Any, fieldname: str, tbytes: bytes) -> Iterator[tuple[int, float]]:
-    """(document, weight) of a term in one segment, deleted documents included."""
-    matcher = reader._terms.matcher(fieldname, tbytes, reader.schema[fieldname].format)
-    if hasattr(matcher, "_read_ids") and hasattr(matcher, "_next_block"):  # whoosh3's on-disk postings, by block
-        while matcher.is_active():
-            matcher._read_ids()
-            matcher._read_weights()
-            yield from zip(matcher._ids, matcher._weights, strict=True)
-            matcher._next_block()
-        return
-    while matcher.is_active():
-        yield matcher.id(), matcher.weight()
-        matcher.next()
-
-
-def _segment_postings(reader: Any) -> Iterator[tuple]:
-    schema = reader.schema
-    for fieldname in sorted(reader.indexed_field_names()):
-        if not captured(schema, fieldname):
-            continue
-        for tbytes in reader.lexicon(fieldname):
-            for docnum, weight in _raw_postings(reader, fieldname, tbytes):
-                yield fieldname, tbytes, docnum, weight, None
-
-
-def write_missing(ix: Any, directory: Path) -> int:
-    """Arrays for every segment of the index that has none (written before they existed):
-    read back from Whoosh's postings. The caller holds the index's run lock. Returns how
-    many segments got arrays."""
-    written = 0
-    with ix.reader() as top:
-        for reader, _base in top.leaf_readers():
-            segment = reader.segment() if hasattr(reader, "segment") else None
-            if segment is None or (directory / file_name(segment.segment_id())).exists():
-                continue
-            capture = PostingsCapture(reader.schema)
-            for _posting in capture.wrap(_segment_postings(reader)):
-                pass
-            capture.write(directory, segment.segment_id(), segment.doc_count_all())
-            written += 1
-    return written

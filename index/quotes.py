@@ -66,6 +66,9 @@ _SENTENCE_BREAK = re.compile(r"[.!?](?:\s|$)")
 _PRONOUN = re.compile(r"^\s*(?:ia|dia|beliau|nya|dirinya)\b", re.IGNORECASE)
 _LEADING_PRONOUN = re.compile(r"\b(?:ia|dia|beliau)\s*(?:pun|juga|lantas|lalu|kemudian|pun)?\s*$", re.IGNORECASE)
 _WORDS = re.compile(r"\w+")
+# '"...," jawab , singkat': the speaker's name was a link the scraper dropped; the person is the one
+# the article is speaking of.
+_DROPPED_NAME = re.compile(r"^\s*[,.]")
 # Verbs that report speech without a comma or "bahwa" after them ("Imam mengatakan pihaknya ...").
 _VERBS_WITHOUT_MARKER = frozenset(
     ["mengatakan", "menuturkan", "menjelaskan", "mengungkapkan", "menegaskan", "mengaku", "mengakui", "menyatakan"]
@@ -133,7 +136,7 @@ def _speaker_from(segment: str, seg_start: int, speakers: _Speakers, paragraph: 
     mention = speakers.person_in(seg_start, seg_start + len(segment), last=False)
     if mention is not None:
         return mention.canonical, mention.name
-    if _PRONOUN.match(segment) or not segment.strip():
+    if _PRONOUN.match(segment) or not segment.strip() or _DROPPED_NAME.match(segment):
         return speakers.back_reference(position, paragraph)
     role = speakers.role(segment)
     if role:

@@ -8,12 +8,16 @@ from berita_search.index import analysis
 from berita_search.index.analysis import pair_analyzer, stem_analyzer, surface_analyzer
 from berita_search.index.copies import COPY_BANDS_FIELD
 from berita_search.index.fields import FIELDS, Kind
-from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.formats import Existence
 
 DEFAULT_STEMMER = "sastrawi"
 # Fields whose exact phrases are accelerated by a word-pair field named "<field>_pairs".
 PAIR_FIELDS = ("title", "body", "caption")
+# When each article's current version entered the index: microseconds since 1970 (UTC), strictly
+# increasing in the order articles are written, so every committed article carries a smaller
+# stamp than any article a later commit writes. Saved searches tell new matches by it.
+ADDED_FIELD = "added"
 
 
 def stem_field(name: str) -> str:
@@ -45,6 +49,7 @@ def build_schema(stemmer: str = DEFAULT_STEMMER) -> Schema:
         dup_key=ID(sortable=True),
         origin=STORED(),
     )
+    schema.add(ADDED_FIELD, added_field())
     for f in FIELDS:
         if f.name == "id":
             continue
@@ -75,6 +80,11 @@ def build_schema(stemmer: str = DEFAULT_STEMMER) -> Schema:
             schema.add(f.name, ID(stored=True))
     schema.add(COPY_BANDS_FIELD, copy_bands_field())
     return schema
+
+
+def added_field() -> NUMERIC:
+    """The stamp of ``ADDED_FIELD``: searchable by range, sortable, shown in feeds."""
+    return NUMERIC(int, bits=64, signed=False, stored=True, sortable=True)
 
 
 def copy_bands_field() -> KEYWORD:

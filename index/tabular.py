@@ -456,7 +456,7 @@ def read_xlsx_file(path: Path, origin: str, known: KnownRows | None = None) -> I
         if not header:
             yield Failure(origin, "empty spreadsheet")
             return
-        keys = [_norm_key(h) if h is not None else f"column_{i}" for i, h in enumerate(header)]
+        keys = [_norm_key(str(h)) if h is not None else f"column_{i}" for i, h in enumerate(header)]
 
         def numbered() -> Iterator[tuple[int, dict[str, Any]]]:
             for number, values in enumerate(rows, 2):

@@ -13,11 +13,13 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from berita_search.index import mapped_files
 from berita_search.index.analysis import fold
 from berita_search.index.article import Article
 from berita_search.index.copies import COPY_BANDS_FIELD, CopyDecision, CopyFinder, IndexCopyFinder
+from berita_search.index.desks import desk_of
 from berita_search.index.orphans import (
     BUSY_MESSAGE,
     RUN_LOCK_NAME,
@@ -29,13 +31,20 @@ from berita_search.index.orphans import (
 )
 from berita_search.index.postings_arrays import PostingsCapture
 from berita_search.index.records import Failure, Note, Record, Skipped, Unchanged
-from berita_search.index.schema import allow_legacy_schema_pickles, build_schema, copy_bands_field
+from berita_search.index.schema import (
+    ADDED_FIELD,
+    added_field,
+    allow_legacy_schema_pickles,
+    build_schema,
+    copy_bands_field,
+)
+from berita_search.index.whoosh_internals import cleanup_failed_commit, finish_segment, watching_segment_writer
 from whoosh import index as whoosh_index
 from whoosh.codec.base import Segment
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 from whoosh.reading import SegmentReader
-from whoosh.writing import IndexWriter, SegmentWriter
+from whoosh.writing import NO_MERGE, IndexWriter, SegmentWriter
 
 INDEX_ENV = "BERITA_SEARCH_INDEX"
 DEFAULT_INDEX_DIR = "berita-index"
@@ -86,8 +95,11 @@ def open_index(index_dir: Path, create: bool = False) -> whoosh_index.Index:
     return whoosh_index.create_in(str(index_dir), build_schema())
 
 
-def article_fields(article: Article, article_id: str, content_hash: str, copy: CopyDecision) -> dict[str, object]:
-    """The document of an article; ``copy`` (from ``CopyFinder.decide``) says which story it is a copy of."""
+def article_fields(
+    article: Article, article_id: str, content_hash: str, copy: CopyDecision, added: int | None = None
+) -> dict[str, object]:
+    """The document of an article; ``copy`` (from ``CopyFinder.decide``) says which story it is a copy of;
+    ``added`` is its ``ADDED_FIELD`` stamp."""
     published = article.published
     doc: dict[str, object] = {
         "id": article_id,
@@ -106,6 +118,8 @@ def article_fields(article: Article, article_id: str, content_hash: str, copy: C
         "reporter": article.reporter,
         "category": article.category,
         "category_key": fold(article.category),
+        "desk": (desk := desk_of(article.source, article.category, article.subcategory)),
+        "desk_key": fold(desk),
         "subcategory": article.subcategory,
         "source": article.source,
         "source_key": fold(article.source),
@@ -115,6 +129,8 @@ def article_fields(article: Article, article_id: str, content_hash: str, copy: C
         COPY_BANDS_FIELD: " ".join(copy.bands),
         "origin": article.origin,
     }
+    if added is not None:
+        doc[ADDED_FIELD] = added
     if article.reporter:
         doc["reporter_facet"] = article.reporter
     if published is not None:
@@ -129,32 +145,17 @@ def article_fields(article: Article, article_id: str, content_hash: str, copy: C
 ProgressCallback = Callable[[IndexSummary, str], None]
 
 
-class ArraysSegmentWriter(SegmentWriter):
-    """Whoosh's segment writer, also writing the segment's postings as arrays
+def arrays_segment_writer(ix: whoosh_index.Index, locked: bool = True, **options: Any) -> SegmentWriter:
+    """Whoosh's segment writer, also writing each segment's postings as arrays
     (``index.postings_arrays``): for new articles and for merges alike."""
-
-    def _flush_segment(self) -> None:
-        self._capture = PostingsCapture(self.schema)
-        pool = self.pool
-        original = pool.iter_postings
-        pool.iter_postings = lambda: self._capture.wrap(original())
-        try:
-            super()._flush_segment()
-        finally:
-            del pool.iter_postings
-
-    def _finalize_segment(self) -> Segment:
-        segment = super()._finalize_segment()
-        # After the compound file is assembled, so the arrays stay a file of their own.
-        self._capture.write(Path(self.storage.folder), segment.segment_id(), segment.doc_count_all())
-        return segment
+    return watching_segment_writer(ix, PostingsCapture, locked=locked, **options)
 
 
 def _open_writer(ix: whoosh_index.Index, wait_seconds: float) -> IndexWriter:
     deadline = time.monotonic() + wait_seconds
     while True:
         try:
-            return ArraysSegmentWriter(ix)
+            return arrays_segment_writer(ix)
         except LockError:
             if time.monotonic() >= deadline:
                 raise IndexBusyError(BUSY_MESSAGE) from None
@@ -171,7 +172,7 @@ def _commit(writer: IndexWriter, staged: list[Segment] | None = None) -> None:
         # (Ctrl-C) must release it too, so that what the commit wrote can be removed at once.
         if not getattr(writer, "is_closed", True):
             with contextlib.suppress(Exception):
-                writer._cleanup_on_error()
+                cleanup_failed_commit(writer)
         raise
 
 
@@ -260,6 +261,7 @@ def _index_locked(
     summary.orphans_removed = remove_orphans(index_dir) or []  # what killed runs left behind
     ix = open_index(index_dir, create=True)
     _add_copy_bands_field(ix, wait_seconds)
+    stamps = AddedStamps(_prepare_added(ix, wait_seconds))
     indexed, rows = _indexed_hashes(ix)
     if known_rows is not None:
         known_rows.update(rows)  # the reader skips these rows without parsing them
@@ -270,13 +272,19 @@ def _index_locked(
     else:
         sink = _InProcessSink(ix, batch_size, wait_seconds, copies)
     seen: dict[str, str] = {}  # id -> origin of its first record in this run
+    # An index written before a field existed (the desk) takes the fields its schema has:
+    # re-indexing into a new folder fills the new ones.
+    known_fields = set(ix.schema.names())
     try:
         for record in records:
             if isinstance(record, Note):
                 summary.notes.append(record)
                 continue
+            if isinstance(record, Failure):
+                summary.failed.append(record)
+            if isinstance(record, Skipped):
+                summary.skipped.append(record)
             if isinstance(record, Failure | Skipped):
-                (summary.failed if isinstance(record, Failure) else summary.skipped).append(record)
                 if progress:
                     progress(summary, record.origin)
                 continue
@@ -301,7 +309,10 @@ def _index_locked(
             else:
                 replaces = article_id in indexed
                 copy = copies.decide(record, article_id, content_hash)
-                sink.add(article_fields(record, article_id, content_hash, copy), article_id if replaces else None)
+                fields = article_fields(record, article_id, content_hash, copy, added=stamps.next())
+                if not known_fields.issuperset(fields):
+                    fields = {k: v for k, v in fields.items() if k in known_fields}
+                sink.add(fields, article_id if replaces else None)
                 if replaces:
                     summary.updated += 1
                 else:
@@ -320,6 +331,48 @@ def _index_locked(
     finally:
         copies.close()
     return summary
+
+
+class AddedStamps:
+    """The stamps of ``index.schema.ADDED_FIELD`` for the articles of one run: the clock in
+    microseconds, never repeating and never going back. Articles are stamped in the order they
+    are read and committed in that order (in batches), so every article a commit writes
+    carries a larger stamp than every article committed before it."""
+
+    def __init__(self, newest: int) -> None:
+        self.last = newest
+
+    def next(self) -> int:
+        self.last = max(time.time_ns() // 1000, self.last + 1)
+        return self.last
+
+
+def newest_added(reader: Any) -> int:
+    """The largest ``ADDED_FIELD`` stamp in an index (0 when no article carries one)."""
+    if ADDED_FIELD not in reader.schema:  # written before stamps
+        return 0
+    newest = 0
+    for leaf, _offset in reader.leaf_readers():
+        if leaf.has_column(ADDED_FIELD) and leaf.doc_count_all():
+            newest = max(newest, max(leaf.column_reader(ADDED_FIELD, translate=False)))
+    return newest
+
+
+def _prepare_added(ix: whoosh_index.Index, wait_seconds: float) -> int:
+    """The newest stamp in the index. An index written before stamps existed gains the field
+    first, in a commit of its own that writes no article: its articles stay unstamped, which
+    is older than any stamp."""
+    if ADDED_FIELD in ix.schema:
+        with ix.reader() as reader:
+            return newest_added(reader)
+    writer = _open_writer(ix, wait_seconds)
+    try:
+        writer.add_field(ADDED_FIELD, added_field())
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit(mergetype=NO_MERGE)
+    return 0
 
 
 def _add_copy_bands_field(ix: whoosh_index.Index, wait_seconds: float) -> None:
@@ -576,11 +629,11 @@ def _segment_worker(staging: str, jobs: multiprocessing.Queue, results: multipro
             continue
         try:
             if kind == "add":
-                writer = writer or ArraysSegmentWriter(ix, _lk=False, limitmb=WORKER_POOL_MB)
+                writer = writer or arrays_segment_writer(ix, locked=False, limitmb=WORKER_POOL_MB)
                 for fields in docs:
                     writer.add_document(**fields)
             elif kind == "finish":
-                segment = writer._finalize_segment() if writer is not None and writer._added else None
+                segment = finish_segment(writer)
                 writer = None
                 results.put(("segment", segment))
         except Exception as error:

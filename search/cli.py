@@ -1,10 +1,12 @@
-"""The berita-search command line: index, query, show, stats, check, serve."""
+"""The berita-search command line: index, query, show, stats, check, serve (and the workflow's
+commands of ``search.cli_workflow``)."""
 
 from __future__ import annotations
 
 import functools
 import json
 import re
+import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -30,10 +32,21 @@ from berita_search.index.writer import (
 )
 from berita_search.search.backends import BACKEND_ENV, BACKENDS, BackendChoice, choose_backend, open_backend
 from berita_search.search.backends.opensearch_client import URL_ENV, OpenSearchUnavailable
+from berita_search.search.coverage import CSV_KEYS as COVERAGE_CSV_KEYS
+from berita_search.search.coverage import Coverage, CoverageService, Series
 from berita_search.search.engine import CACHE_ENV, RESULT_CACHE_SIZE, SearchEngine, SearchResult
 from berita_search.search.messages import Message
-from berita_search.search.output import article_row, hit_row, json_line, write_csv, write_xlsx
-from berita_search.search.requests import SORTS, RequestError, SearchRequest
+from berita_search.search.output import article_row, hit_row, json_line, rows_csv, write_csv, write_xlsx
+from berita_search.search.requests import (
+    DEFAULT_TOP,
+    INTERVALS,
+    MAX_TOP,
+    SORTS,
+    SPLITS,
+    CoverageRequest,
+    RequestError,
+    SearchRequest,
+)
 
 EXIT_OK, EXIT_NO_HITS, EXIT_USAGE = 0, 1, 2
 MAX_FAILURES_SHOWN = 200
@@ -105,7 +118,7 @@ class _Commands(click.Group):
     """The command group, ending the product's way: one line for every error, never a traceback,
     exit 130 when interrupted. Tests invoke it in process and see what a user sees."""
 
-    def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False
         try:
             return super().main(*args, **kwargs)
@@ -274,7 +287,27 @@ def _print_summary(summary: IndexSummary, target: Path | str) -> None:
 
 
 SORT_CHOICE = click.Choice(SORTS)
-FACET_MISSING = {"category": "no category", "reporter": "no reporter", "source": "no source", "year": "undated"}
+FACET_MISSING = {
+    "category": "no category",
+    "desk": "no desk",
+    "reporter": "no reporter",
+    "source": "no source",
+    "year": "undated",
+}
+
+
+def filter_options(command: Callable[..., None]) -> Callable[..., None]:
+    """--reporter, --category, --source and --desk, each repeatable: any of a filter's values."""
+    for name, text in reversed(
+        [
+            ("reporter", "Reporter name (any of its parts, any case)."),
+            ("category", "Category (rubrik), exact, any case."),
+            ("source", "Publisher, exact, any case."),
+            ("desk", "Common desk across outlets (Nasional, Olahraga, ...), exact, any case."),
+        ]
+    ):
+        command = click.option(f"--{name}", multiple=True, help=f"{text} Repeat for any of several.")(command)
+    return command
 
 
 @cli.command("query")
@@ -286,10 +319,10 @@ FACET_MISSING = {"category": "no category", "reporter": "no reporter", "source":
 @click.option("--sort", default="relevance", show_default=True, type=SORT_CHOICE)
 @click.option("--from", "date_from", metavar="DATE", help="Published on or after (2023-08-31, 2023-08, 2023).")
 @click.option("--to", "date_to", metavar="DATE", help="Published on or before.")
-@click.option("--reporter", help="Reporter name (any of its parts, any case).")
-@click.option("--category", help="Category (rubrik), exact, any case.")
-@click.option("--source", help="Publisher, exact, any case.")
-@click.option("--facets", is_flag=True, help="Print article counts by category, reporter, source, year and month.")
+@filter_options
+@click.option(
+    "--facets", is_flag=True, help="Print article counts by category, desk, reporter, source, year and month."
+)
 @click.option("--no-collapse", is_flag=True, help="Show near-duplicate copies as separate hits.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per hit per line.")
 @click.option("--csv", "as_csv", is_flag=True, help="CSV with a header row, for spreadsheets.")
@@ -302,9 +335,10 @@ def query_command(
     sort: str,
     date_from: str | None,
     date_to: str | None,
-    reporter: str | None,
-    category: str | None,
-    source: str | None,
+    reporter: tuple[str, ...],
+    category: tuple[str, ...],
+    source: tuple[str, ...],
+    desk: tuple[str, ...],
     facets: bool,
     no_collapse: bool,
     as_json: bool,
@@ -325,11 +359,12 @@ def query_command(
         reporter=reporter,
         category=category,
         source=source,
+        desk=desk,
         collapse=not no_collapse,
         facets=facets or not machine,
     )
-    if not query.strip() and not any([date_from, date_to, reporter, category, source]):
-        raise UsageFailure("give a query or a filter (--reporter, --category, --source, --from, --to)")
+    if not query.strip() and not request.has_filters:
+        raise UsageFailure("give a query or a filter (--reporter, --category, --desk, --source, --from, --to)")
     try:
         request.validate()
     except RequestError as exc:
@@ -409,6 +444,170 @@ def _print_results(result: SearchResult, show_facets: bool) -> None:
                 click.echo(f"{name}: " + ", ".join(shown))
 
 
+# ---------------------------------------------------------------- timeline
+
+
+GLYPHS = "█▓▒░▚▞▙▛▜▟#"  # one per stacked series (others last); colours too on a terminal
+COLOURS = ("blue", "yellow", "green", "magenta", "cyan", "red", "bright_blue", "bright_yellow", "bright_green")
+
+
+@cli.command("timeline")
+@index_option
+@backend_options
+@click.argument("query", required=False, default="")
+@click.option("--compare", multiple=True, metavar="QUERY", help="Another search on the same chart (up to four).")
+@click.option("--by", type=click.Choice(SPLITS), help="Split each search by a facet's values.")
+@click.option("--interval", type=click.Choice(INTERVALS), help="Period of each bar [default: picked by the span].")
+@click.option("--normalise", "--normalize", "normalise", is_flag=True, help="Share of all articles, not counts.")
+@click.option(
+    "--top", default=DEFAULT_TOP, show_default=True, type=int, help=f"Values of --by drawn apart (1-{MAX_TOP})."
+)
+@click.option("--from", "date_from", metavar="DATE", help="First period (2019-09-01, 2019-09, 2019).")
+@click.option("--to", "date_to", metavar="DATE", help="Last period.")
+@filter_options
+@click.option("--json", "as_json", is_flag=True, help="Every series as one JSON object.")
+@click.option("--csv", "as_csv", is_flag=True, help="One CSV row per series and period.")
+def timeline_command(
+    index_dir: str | None,
+    query: str,
+    compare: tuple[str, ...],
+    by: str | None,
+    interval: str | None,
+    normalise: bool,
+    top: int,
+    date_from: str | None,
+    date_to: str | None,
+    reporter: tuple[str, ...],
+    category: tuple[str, ...],
+    source: tuple[str, ...],
+    desk: tuple[str, ...],
+    as_json: bool,
+    as_csv: bool,
+) -> None:
+    """Articles over time: per day, week, month or year, split by outlet (or desk, category,
+    reporter), as a share of all articles, several searches side by side. Periods are the days of
+    the articles' datelines (Asia/Jakarta for WIB); exit status 0 with articles, 1 without."""
+    if as_json and as_csv:
+        raise UsageFailure("choose one of --json and --csv")
+    filters = SearchRequest(
+        date_from=date_from, date_to=date_to, reporter=reporter, category=category, source=source, desk=desk
+    )
+    request = CoverageRequest(
+        queries=(query, *compare),
+        filters=filters,
+        interval=interval or "",
+        by=by or "",
+        top=top,
+        share=normalise,
+    )
+    if not any(q.strip() for q in request.queries) and not filters.has_filters:
+        raise UsageFailure("give a query or a filter (--source, --category, --desk, --reporter, --from, --to)")
+    try:
+        request.validate()
+    except RequestError as exc:
+        raise UsageFailure(exc.text("en")) from None
+    coverage = CoverageService(open_engine(index_dir), cache_size=0).coverage(request, budget=None)
+    for message in coverage.messages:
+        _note(message)
+    if as_json:
+        click.echo(json.dumps(coverage.document("en"), ensure_ascii=False))
+    elif as_csv:
+        sys.stdout.write(rows_csv(COVERAGE_CSV_KEYS, coverage.rows(), bom=False))
+    else:
+        _print_timeline(coverage, normalise)
+    sys.exit(EXIT_OK if any(s.articles for s in coverage.searches) else EXIT_NO_HITS)
+
+
+def _print_timeline(coverage: Coverage, share: bool) -> None:
+    color = sys.stdout.isatty()
+    width = shutil.get_terminal_size((100, 24)).columns
+    for search in coverage.searches:
+        name = f"“{search.query}”" if search.query else "(filters only)"
+        undated = f" ({search.undated:,} undated, in no period)" if search.undated else ""
+        click.echo(f"{name}: {search.articles:,} articles{undated}")
+    if not coverage.periods:
+        click.echo("No dated article to draw.")
+        return
+    how = "auto" if coverage.auto else "asked"
+    measure = "share of all articles" if share else "articles"
+    span = f"{coverage.periods[0].first} to {coverage.periods[-1].last}"
+    click.echo(f"{measure.capitalize()} per {coverage.interval} ({how}), {span}, {len(coverage.periods)} periods")
+    label_width = max(len(p.date_from) for p in coverage.periods)
+    stacked = not share and len(coverage.searches) == 1
+    if stacked:
+        _print_stacked(coverage, label_width, width, color)
+    else:
+        _print_columns(coverage, label_width, width, color, share)
+
+
+def _style(text: str, position: int, series: Series, color: bool) -> str:
+    if not color or not text:
+        return text
+    return click.style(text, fg="white" if series.kind == "others" else COLOURS[position % len(COLOURS)])
+
+
+def _print_stacked(coverage: Coverage, label_width: int, width: int, color: bool) -> None:
+    """One row per period: the search's series stacked as one bar, the period's total after it."""
+    series = coverage.series
+    glyphs = [GLYPHS[-1] if s.kind == "others" else GLYPHS[i % (len(GLYPHS) - 1)] for i, s in enumerate(series)]
+    if len(series) > 1:
+        click.echo(
+            "  ".join(
+                _style(g, i, s, color) + f" {s.label('en')} {s.total:,}"
+                for i, (g, s) in enumerate(zip(glyphs, series, strict=True))
+            )
+        )
+    top = max(coverage.max_count, 1)
+    room = max(10, width - label_width - 10)
+    for number, period in enumerate(coverage.periods):
+        total = coverage.period_total(0, number)
+        bar, used = "", 0.0
+        for i, s in enumerate(series):
+            before = round(used)
+            used += room * s.counts[number] / top
+            bar += _style(glyphs[i] * (round(used) - before), i, s, color)
+        if total and not bar:
+            bar = "▏"  # fewer articles than one character stands for, but not none
+        click.echo(f"{period.date_from:<{label_width}} {bar}{' ' if total else ''}{total:,}")
+
+
+def _print_columns(coverage: Coverage, label_width: int, width: int, color: bool, share: bool) -> None:
+    """One row per period, a column per series (searches compared, or shares): a short bar and its value."""
+    series = coverage.series
+    column = max(12, (width - label_width - 1) // max(len(series), 1))
+    values = [s.shares if share else [float(c) for c in s.counts] for s in series]
+    top = max((v for row in values for v in row if v is not None), default=0.0) or 1.0
+    names = [s.label("en") if len(coverage.searches) == 1 else _series_name(coverage, s) for s in series]
+    headers = [f"{name[: column - 1]:<{column}}" for name in names]
+    click.echo(" " * (label_width + 1) + "".join(headers))
+    text_width = 7 if share else 6
+    room = column - text_width - 2
+    for number, period in enumerate(coverage.periods):
+        cells = []
+        for i, s in enumerate(series):
+            value = values[i][number]
+            shown = "-" if value is None else (f"{value * 100:.1f}%" if share else f"{int(value):,}")
+            bar = "█" * round(room * (value or 0.0) / top)
+            cells.append(f"{_style(bar, i, s, color)}{' ' * (room - len(bar))} {shown:>{text_width}} ")
+        click.echo(f"{period.date_from:<{label_width}} " + "".join(cells))
+    totals = []
+    for s in series:
+        said = percent_en(s.share_total) if share else f"{s.total:,}"
+        totals.append(f"{'total ' + said:>{column - 1}} ")
+    click.echo(" " * (label_width + 1) + "".join(totals))
+
+
+def _series_name(coverage: Coverage, series: Series) -> str:
+    if series.kind == "all":
+        return series.label("en")
+    query = coverage.searches[series.query_index].query
+    return f"{query}: {series.label('en')}"
+
+
+def percent_en(value: float | None) -> str:
+    return "-" if value is None else f"{value * 100:.2f}%"
+
+
 # ---------------------------------------------------------------- show, stats
 
 
@@ -418,12 +617,17 @@ def _print_results(result: SearchResult, show_facets: bool) -> None:
 @click.argument("article_id")
 @click.option("--json", "as_json", is_flag=True)
 def show_command(index_dir: str | None, article_id: str, as_json: bool) -> None:
-    """Print one article in full."""
+    """Print one article in full: by id, a unique prefix of its id, or its URL."""
+    from berita_search.search.workflow import NotFoundError, find_article
+
     engine = open_engine(index_dir)
-    article = engine.article(article_id.strip())
-    if article is None:
-        click.echo(f"berita-search: no article with id {article_id!r}", err=True)
+    try:
+        article = find_article(engine, article_id)
+    except NotFoundError:
+        click.echo(f"berita-search: no article with id or URL {article_id!r}", err=True)
         sys.exit(EXIT_NO_HITS)
+    except RequestError as exc:
+        raise UsageFailure(exc.text("en")) from None
     if as_json:
         click.echo(json.dumps(article_row(article), ensure_ascii=False))
         return
@@ -560,22 +764,35 @@ def reindex_command(
     type=click.IntRange(0, 100_000),
     help="Result pages each process keeps for repeated searches (0: none).",
 )
-def serve_command(index_dir: str | None, host: str, port: int, workers: int, cache_size: int) -> None:
+@click.option(
+    "--state",
+    "state_file",
+    metavar="FILE",
+    envvar="BERITA_SEARCH_STATE",
+    help="Saved searches and collections (default: DIR.workflow.sqlite3 beside the index folder).",
+)
+def serve_command(
+    index_dir: str | None, host: str, port: int, workers: int, cache_size: int, state_file: str | None
+) -> None:
     """Start the web search box and JSON API."""
     import os
 
     import uvicorn
+    from berita_search.search.state import STATE_ENV, StateStore, state_path
     from berita_search.web.app import create_app
 
     engine = open_engine(index_dir, cache_size)  # fails here, with one line, if there is no index
-    click.echo(f"berita-search: serving {engine.location} on http://{host}:{port}/", err=True)
+    state = state_path(state_file, Path(engine.location)).resolve()
+    click.echo(f"berita-search: serving {engine.location} on http://{host}:{port}/ (state: {state})", err=True)
     if workers == 1:
-        uvicorn.run(create_app(engine), host=host, port=port, log_level="warning")
+        uvicorn.run(create_app(engine, state_store=StateStore(state)), host=host, port=port, log_level="warning")
         return
     engine.close()
-    # Each process opens its own searcher on the same index folder (or its own cluster client).
+    # Each process opens its own searcher on the same index folder (or its own cluster client),
+    # and the same state file.
     os.environ.update(current_backend(index_dir).environment())
     os.environ[CACHE_ENV] = str(cache_size)
+    os.environ[STATE_ENV] = str(state)
     uvicorn.run(
         "berita_search.web.app:app_from_environment",
         factory=True,
@@ -586,9 +803,16 @@ def serve_command(index_dir: str | None, host: str, port: int, workers: int, cac
     )
 
 
+# The research workflow's commands (saved searches, collections, exports, batch, citations).
+from berita_search.search import cli_workflow  # noqa: E402,F401  (registers its commands on cli)
+
+
 def main() -> None:
     cli()
 
 
 if __name__ == "__main__":
-    main()
+    # As ``python -m``: the package's own module holds the commands cli_workflow registered.
+    from berita_search.search.cli import main as package_main
+
+    package_main()

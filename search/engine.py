@@ -18,7 +18,7 @@ from typing import Any
 
 from berita_search.index.analysis import analyze, fold, surface_analyzer
 from berita_search.index.dates import format_id
-from berita_search.index.fields import HIT_KEYS
+from berita_search.index.fields import BY_NAME, FILTER_FIELDS, HIT_KEYS, Kind
 from berita_search.search import plan as P
 from berita_search.search.backends.base import Backend, Matches, RankedArticle, SearchSpec, SearchTimeout
 from berita_search.search.messages import Message
@@ -41,7 +41,9 @@ CACHE_ENV = "BERITA_SEARCH_CACHE_SIZE"  # how 'serve --workers N' hands its cach
 SUGGEST_RARE = 50
 SUGGEST_FACTOR = 10
 SUGGEST_MIN = 20
-SEARCH_BUDGET_SECONDS = 1.5  # a page costing more is refused: one request must not hold a worker for minutes
+# A page whose search costs more processor time is refused: one request must not hold a worker
+# for minutes. 1 s leaves room under the 2 s answer bound when a busy machine slows the rest.
+SEARCH_BUDGET_SECONDS = 1.0
 EXPORT_BUDGET_SECONDS = 15.0
 JSON_KEYS = HIT_KEYS
 EXPORT_PAGE = 100  # hits given snippets at a time while an export is read
@@ -61,6 +63,7 @@ class Hit:
     snippet: Snippet
     duplicates: int = 0  # near-duplicate copies collapsed under this hit
     date_note: str = ""
+    added: int | None = None  # when this version entered the index (``index.schema.ADDED_FIELD``)
 
 
 @dataclass
@@ -76,6 +79,9 @@ class SearchResult:
     complete: bool = True  # False when the search ran past its time budget and was refused
     generation: Hashable = None  # the index commit the results come from
     as_reporter: tuple[str, int] | None = None  # the words as a reporter's name, and its articles
+    # Per filter with values: the articles each value finds with that filter's own values let go
+    # (``SearchEngine.facet_options``): what adding a value brings. Not counts of this result.
+    facet_options: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
 
     @property
     def pages(self) -> int:
@@ -131,6 +137,7 @@ class ArticleRecord:
     source: str
     category: str
     subcategory: str
+    desk: str  # the common desk of the outlet's category (index/data/desks.tsv), "" when none
     reporter: str
     published: str | None  # ISO 8601: with offset when the time is known, else the day
     published_display: str  # Indonesian, "Kamis, 31 Agustus 2023 12:34 WIB" or "tanpa tanggal"
@@ -142,7 +149,7 @@ class ArticleRecord:
     @classmethod
     def from_stored(cls, stored: dict[str, Any]) -> ArticleRecord:
         iso, display = published_of(stored)
-        text = {k: str(stored.get(k) or "") for k in ("title", "url", "source", "category", "subcategory")}
+        text = {k: str(stored.get(k) or "") for k in ("title", "url", "source", "category", "subcategory", "desk")}
         return cls(
             id=stored["id"],
             **text,
@@ -196,6 +203,7 @@ class SearchEngine:
         # same names are searched again and again in a newsroom, and paging re-asks a query.
         self.cache_size = cache_size
         self._results: OrderedDict[tuple[Any, ...], tuple[Hashable, SearchResult]] = OrderedDict()
+        self._present: dict[str, tuple[Hashable, bool]] = {}  # facet -> (commit, whether any article has one)
 
     @property
     def location(self) -> str:
@@ -213,19 +221,26 @@ class SearchEngine:
 
     # ---------------------------------------------------------------- search
 
-    def filters(self, request: SearchRequest) -> list[P.Node]:
-        """The request's filters (reporter, category, source, dates) as plan nodes."""
+    def filters(self, request: SearchRequest, leave_out: str | None = None) -> list[P.Node]:
+        """The request's filters (reporter, category, source, desk, dates) as plan nodes: any of a
+        filter's values, every filter, none of the exclusions. ``leave_out`` names a filter whose
+        values are not applied (its exclusions are), to count what else that filter could add."""
         nodes: list[P.Node] = []
-        if request.reporter and (parts := analyze(request.reporter, surface_analyzer())):
-            nodes.append(P.Name("reporter", tuple(parts)))
-        for name in ("category", "source"):
-            value = getattr(request, name)
-            if value and (folded := fold(" ".join(value.split()))):
-                nodes.append(P.Exact(name, folded))
+        for name in FILTER_FIELDS:
+            if name == leave_out:
+                continue
+            either = [n for value in request.values(name) if (n := filter_node(name, value)) is not None]
+            if either:
+                nodes.append(either[0] if len(either) == 1 else P.Or(tuple(either)))
+        excluded = [n for name, value in request.exclude if (n := filter_node(name, value)) is not None]
+        if excluded:
+            nodes.append(P.And((P.Everything(), P.Not(excluded[0] if len(excluded) == 1 else P.Or(tuple(excluded))))))
         if request.date_from or request.date_to:
             lo = parse_date_span(request.date_from) if request.date_from else None
             hi = parse_date_span(request.date_to) if request.date_to else None
             nodes.append(span_node(lo[0].date() if lo else None, hi[1].date() if hi else None))
+        if request.added_after is not None or request.added_upto is not None:
+            nodes.append(P.AddedSpan(request.added_after, request.added_upto))
         return nodes
 
     def search(self, request: SearchRequest) -> SearchResult:
@@ -290,6 +305,7 @@ class SearchEngine:
         reporter = self.as_reporter(parsed, request, matches.articles) if suggest else None
         # A byline typed in the box is a name, not a misspelling of a common word.
         suggestion = self.suggest(parsed, request, total) if suggest and reporter is None else None
+        options = self.facet_options(request, budget) if facets else {}
         return SearchResult(
             request,
             parsed,
@@ -301,6 +317,7 @@ class SearchEngine:
             matches.stories,
             generation=matches.generation,
             as_reporter=reporter,
+            facet_options=options,
         )
 
     def _rank(
@@ -308,17 +325,54 @@ class SearchEngine:
     ) -> tuple[ParsedQuery, Matches | None]:
         """The query parsed, and the backend's matches: None when there is nothing to search or
         the search ran past its budget (a message says which)."""
+        parsed, spec = self.search_spec(request, top, facets, budget)
+        parsed.messages.extend(self.missing_facet_notes(request))
+        if spec is None:
+            return parsed, None
+        if parsed.plan is None and request.sort == "relevance":
+            # Filters alone (a reporter's articles, a month): list them, newest first.
+            request.sort = "newest"
+            spec = replace(spec, sort="newest")
+        try:
+            matches = self.backend.search(spec)
+        except SearchTimeout:
+            parsed.messages.append(Message.of("search_refused", seconds=f"{budget:g}"))
+            return parsed, None
+        parsed.messages.extend(m for m in matches.notes if m not in parsed.messages)
+        return parsed, matches
+
+    def search_spec(
+        self, request: SearchRequest, top: int = 10, facets: bool = True, budget: float | None = None
+    ) -> tuple[ParsedQuery, SearchSpec | None]:
+        """The query parsed, and the search a backend runs for it: None when there is nothing to
+        search (no words and no filter). Filters alone match every article they allow."""
         parsed = self.parse(request.q)
+        return parsed, self.spec_of(request, parsed, top=top, facets=facets, budget=budget)
+
+    def spec_of(
+        self,
+        request: SearchRequest,
+        parsed: ParsedQuery,
+        top: int = 10,
+        facets: bool = False,
+        budget: float | None = None,
+    ) -> SearchSpec | None:
+        """The backend's search for a request (None when there is nothing to search). A search by
+        filters alone lists every article they keep, newest first."""
         filters = self.filters(request)
         plan = parsed.plan
         if plan is None:
             if not filters:
-                return parsed, None
+                return None
             # Filters alone (a reporter's articles, a month): list them, newest first.
             plan = P.Everything()
             if request.sort == "relevance":
                 request.sort = "newest"
-        spec = SearchSpec(
+        if any(isinstance(f, P.Nothing) for f in filters):
+            parsed.messages.append(
+                Message.of("empty_date_range", first=request.date_from or "…", last=request.date_to or "…")
+            )
+        return SearchSpec(
             plan=plan,
             filters=tuple(filters),
             proximity=tuple(parsed.proximity),
@@ -329,17 +383,61 @@ class SearchEngine:
             facets=facets,
             budget=budget,
         )
-        if any(isinstance(f, P.Nothing) for f in filters):
-            parsed.messages.append(
-                Message.of("empty_date_range", first=request.date_from or "…", last=request.date_to or "…")
-            )
-        try:
-            matches = self.backend.search(spec)
-        except SearchTimeout:
-            parsed.messages.append(Message.of("search_refused", seconds=f"{budget:g}"))
-            return parsed, None
-        parsed.messages.extend(m for m in matches.notes if m not in parsed.messages)
-        return parsed, matches
+
+    def iterate(
+        self, request: SearchRequest, after: tuple[Any, ...] | None = None, sort: str | None = None
+    ) -> tuple[ParsedQuery, Iterator[RankedArticle]]:
+        """Every match of a search past any cap, in the backend's total order (the sort, then the
+        article id), after the hit whose ``sort_key`` is ``after``; ``sort`` may also be "added"
+        (the newest version first). Nothing is read until the iterator is."""
+        request.validate()
+        parsed = self.parse(request.q)
+        spec = self.spec_of(request, parsed)
+        if spec is None:
+            return parsed, iter(())
+        spec = replace(spec, sort=sort or spec.sort, after=after)
+        return parsed, self.backend.iterate(spec)
+
+    def hit_of(self, ranked: RankedArticle, parsed: ParsedQuery, request: SearchRequest) -> Hit:
+        """A hit people read (snippet, date, copies) of one ranked article."""
+        return self._ranked_hit(ranked, parsed, request)
+
+    def facet_in_index(self, facet: str) -> bool:
+        """Whether any article has a value of ``facet``: an index written before a facet existed (the
+        desk) has none, and its filters and splits say so instead of silently finding nothing."""
+        generation = self.backend.generation()
+        with self._lock:
+            known = self._present.get(facet)
+        if known is None or known[0] != generation:
+            tally = self.backend.tally(SearchSpec(plan=P.Everything()), (facet,))
+            known = (tally.generation, any(values != (None,) for values in tally.counts))
+            with self._lock:
+                self._present[facet] = known
+        return known[1]
+
+    def missing_facet_notes(self, request: SearchRequest, split: str = "") -> list[Message]:
+        """A note when the request filters or splits by the desk and the index has none."""
+        uses_desk = bool(request.values("desk") or request.excluded("desk") or split == "desk")
+        return [Message.of("index_without_desks")] if uses_desk and not self.facet_in_index("desk") else []
+
+    def facet_options(self, request: SearchRequest, budget: float | None = None) -> dict[str, list[tuple[str, int]]]:
+        """For each filter with values, the articles each of its values would find with the other
+        filters kept and its own values let go: what adding a value (OR) to it brings. Counts of
+        articles, the most first; empty when a count ran past the budget."""
+        options: dict[str, list[tuple[str, int]]] = {}
+        for name in FILTER_FIELDS:
+            if not request.values(name):
+                continue
+            parsed = self.parse(request.q)
+            filters = self.filters(request, leave_out=name)
+            plan = parsed.plan if parsed.plan is not None else P.Everything()
+            try:
+                tally = self.backend.tally(SearchSpec(plan=plan, filters=tuple(filters), budget=budget), (name,))
+            except SearchTimeout:
+                return {}
+            items = [(value, count) for (value,), count in tally.counts.items() if value is not None]
+            options[name] = sorted(items, key=lambda kv: (-kv[1], kv[0]))
+        return options
 
     def _ranked_hit(self, ranked: RankedArticle, parsed: ParsedQuery, request: SearchRequest) -> Hit:
         item = self._hit(ranked.stored, ranked.score, parsed, request.snippets)
@@ -360,6 +458,7 @@ class SearchEngine:
             score=score,
             snippet=make_snippet(stored.get("body", ""), parsed) if snippets else Snippet([]),
             date_note=stored.get("date_note", ""),
+            added=stored.get("added"),
         )
 
     # ---------------------------------------------------------------- "did you mean"
@@ -426,6 +525,15 @@ class SearchEngine:
             "facets": stats.facets,
             "index": stats.location,
         }
+
+
+def filter_node(name: str, value: str) -> P.Node | None:
+    """One value of a filter as a plan node: a name's parts, or an exact key (any case)."""
+    if BY_NAME[name].kind is Kind.NAME:
+        parts = analyze(value, surface_analyzer())
+        return P.Name(name, tuple(parts)) if parts else None
+    folded = fold(" ".join(value.split()))
+    return P.Exact(name, folded) if folded else None
 
 
 def _quote_free(text: str) -> str:

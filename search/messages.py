@@ -120,6 +120,152 @@ CATALOGUE: dict[str, dict[Language, str]] = {
         "id": "Halaman {page} tidak ada: halaman terakhir adalah {last_page}.",
         "en": "no page {page}: the last page is {last_page}",
     },
+    # The research workflow (search.workflow): saved searches, collections, batch search, cursors.
+    "name_empty": {
+        "id": "Nama {what} harus diisi.",
+        "en": "the {what_en} name is empty",
+    },
+    "name_too_long": {
+        "id": "Nama {what} terlalu panjang (paling banyak {limit} karakter).",
+        "en": "the {what_en} name is too long (at most {limit} characters)",
+    },
+    "note_too_long": {
+        "id": "Catatan terlalu panjang (paling banyak {limit} karakter).",
+        "en": "the note is too long (at most {limit} characters)",
+    },
+    "too_many_tags": {
+        "id": "Terlalu banyak tag (paling banyak {limit}).",
+        "en": "too many tags (at most {limit})",
+    },
+    "tag_too_long": {
+        "id": "Tag terlalu panjang: {tag} (paling banyak {limit} karakter).",
+        "en": "tag too long: {tag!r} (at most {limit} characters)",
+    },
+    "too_many_saved": {
+        "id": "Sudah ada {limit} pencarian tersimpan; hapus yang tidak dipakai.",
+        "en": "there are already {limit} saved searches; remove some first",
+    },
+    "too_many_collections": {
+        "id": "Sudah ada {limit} koleksi; hapus yang tidak dipakai.",
+        "en": "there are already {limit} collections; remove some first",
+    },
+    "collection_full": {
+        "id": "Koleksi {name} sudah berisi {limit} artikel.",
+        "en": "collection {name!r} already holds {limit} articles",
+    },
+    "saved_unknown": {
+        "id": "Tidak ada pencarian tersimpan bernama atau bernomor {ref}.",
+        "en": "no saved search named or numbered {ref!r}",
+    },
+    "collection_unknown": {
+        "id": "Tidak ada koleksi bernama atau bernomor {ref}.",
+        "en": "no collection named or numbered {ref!r}",
+    },
+    "article_unknown": {
+        "id": "Artikel {ref} tidak ada di indeks.",
+        "en": "no article {ref!r} in the index",
+    },
+    "not_in_collection": {
+        "id": "Artikel {ref} tidak ada di koleksi {name}.",
+        "en": "article {ref!r} is not in collection {name!r}",
+    },
+    "article_ref_ambiguous": {
+        "id": "Awalan id {ref} cocok dengan {count} artikel; tulis lebih panjang.",
+        "en": "id prefix {ref!r} matches {count} articles; type more of it",
+    },
+    "article_ref_short": {
+        "id": "Awalan id {ref} terlalu pendek (paling sedikit {least} karakter).",
+        "en": "id prefix {ref!r} is too short (at least {least} characters)",
+    },
+    "saved_needs_search": {
+        "id": "Tidak ada yang disimpan: isi kata kunci atau saringan dahulu.",
+        "en": "nothing to save: give a query or a filter",
+    },
+    "name_taken": {
+        "id": "Nama {name} sudah dipakai {what} lain.",
+        "en": "the name {name!r} is taken by another {what_en}",
+    },
+    "batch_empty": {
+        "id": "Daftar kosong: tulis satu nama atau frasa per baris.",
+        "en": "the list is empty: one name or phrase per line",
+    },
+    "batch_too_many": {
+        "id": "Daftar terlalu panjang: paling banyak {limit} baris.",
+        "en": "the list is too long: at most {limit} lines",
+    },
+    "batch_too_large": {
+        "id": "Berkas terlalu besar: paling banyak {limit} KB.",
+        "en": "the file is too large: at most {limit} KB",
+    },
+    "batch_line_too_long": {
+        "id": "Baris {line} terlalu panjang (paling banyak {limit} karakter).",
+        "en": "line {line} is too long (at most {limit} characters)",
+    },
+    "batch_column_unknown": {
+        "id": "Kolom {column} tidak ada di berkas CSV (kolom: {columns}).",
+        "en": "no column {column!r} in the CSV file (columns: {columns})",
+    },
+    "batch_unreadable": {
+        "id": "Berkas tidak terbaca sebagai teks: {reason}.",
+        "en": "the file cannot be read as text: {reason}",
+    },
+    "cursor_invalid": {
+        "id": "Kursor tidak sah untuk pencarian ini; mulai lagi tanpa kursor.",
+        "en": "the cursor does not belong to this search; start again without one",
+    },
+    "form_expired": {
+        "id": "Formulir kedaluwarsa atau tidak berasal dari halaman ini; muat ulang halaman lalu kirim lagi.",
+        "en": "the form expired or did not come from this site; reload the page and send it again",
+    },
+    "form_too_large": {
+        "id": "Kiriman terlalu besar (paling banyak {limit} KB).",
+        "en": "the request is too large (at most {limit} KB)",
+    },
+    "state_unavailable": {
+        "id": "Data pencarian tersimpan dan koleksi tidak dapat dipakai: {reason}",
+        "en": "saved searches and collections are unavailable: {reason}",
+    },
+    "index_without_desks": {
+        "id": "indeks ini dibuat sebelum ada desk: belum ada artikel yang berdesk; indeks ulang arsip ke folder baru "
+        "untuk mengisinya",
+        "en": "this index was written before desks existed: no article has one yet; re-index the archive into a new "
+        "folder to fill them",
+    },
+    "too_many_values": {
+        "id": "{label}: paling banyak {limit} nilai sekaligus.",
+        "en": "{label}: at most {limit} values at once",
+    },
+    # Coverage over time (search.coverage): the web names the page's controls, the CLI its options.
+    "compare_too_many": {
+        "id": "Paling banyak {limit} pencarian dapat dibandingkan sekaligus.",
+        "en": "at most {limit} searches can be compared at once",
+    },
+    "interval_unknown": {
+        "id": "Interval tidak dikenal: pilih day, week, month atau year (kosong: otomatis).",
+        "en": "interval must be one of: day, week, month, year",
+    },
+    "split_unknown": {
+        "id": "Pemisah tidak dikenal: pilih {choices}.",
+        "en": "--by must be one of: {choices}",
+    },
+    "top_range": {
+        "id": "Jumlah seri teratas harus bilangan bulat dari 1 sampai {high}.",
+        "en": "top must be a whole number between 1 and {high}",
+    },
+    "share_invalid": {
+        "id": "Pilihan proporsi (share) harus 0 atau 1.",
+        "en": "share must be 0 or 1",
+    },
+    "layout_unknown": {
+        "id": "Tata letak tidak dikenal: pilih stacked atau multiples.",
+        "en": "layout must be one of: stacked, multiples",
+    },
+    "interval_widened": {
+        "id": "{periods_id} periode per {wanted_id} terlalu banyak untuk satu grafik (paling banyak {limit}); "
+        "ditampilkan per {used_id}. Persempit rentang tanggal untuk melihat per {wanted_id}.",
+        "en": "{periods_en} periods by {wanted_en} are too many for one chart (at most {limit}); shown by {used_en}; "
+        "narrow the dates to see them by {wanted_en}",
+    },
     "exports_busy": {
         "id": "Sedang ada {slots} unduhan berjalan; coba lagi dalam {seconds} detik.",
         "en": "{slots} exports are running; try again in {seconds} seconds",

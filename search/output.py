@@ -24,6 +24,9 @@ SHEET_TITLE = "hasil"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _FORMULA_STARTS = ("=", "+", "-", "@")
 _CONTROL_STARTS = ("\t", "\r", "\n")
+# A workbook cell holds at most 32,767 characters (Excel's limit); a longer body is cut, with a mark.
+XLSX_CELL_CHARS = 32_767
+XLSX_CUT_MARK = " [dipotong: {chars} karakter]"
 _BLANKS = "".join(map(chr, range(33)))  # spaces and control characters a program may skip before a formula
 
 
@@ -56,24 +59,49 @@ def spreadsheet_row(row: dict[str, Any]) -> list[Any]:
 # ---------------------------------------------------------------- CSV
 
 
-def write_csv(rows: Iterable[dict[str, Any]], out: IO[str], header: bool = True) -> None:
-    writer = csv.writer(out)
+def write_csv(
+    rows: Iterable[dict[str, Any]],
+    out: IO[str],
+    header: bool = True,
+    keys: tuple[str, ...] = HIT_KEYS,
+    delimiter: str = ",",
+) -> None:
+    """Rows with ``keys`` as CSV; with ``delimiter=";"`` (spreadsheets in an Indonesian locale,
+    where the comma is the decimal sign) fractional numbers get a decimal comma too."""
+    writer = csv.writer(out, delimiter=delimiter)
     if header:
-        writer.writerow(HIT_KEYS)
+        writer.writerow(keys)
     for row in rows:
-        writer.writerow(spreadsheet_row(row))
+        cells = spreadsheet_row(row)
+        if delimiter == ";":
+            cells = [str(c).replace(".", ",") if isinstance(c, float) else c for c in cells]
+        writer.writerow(cells)
 
 
-def csv_chunks(pages: Iterable[list[dict[str, Any]]], bom: bool = True) -> Iterator[str]:
+def rows_csv(keys: tuple[str, ...], rows: Iterable[dict[str, Any]], bom: bool = True) -> str:
+    """A CSV document of rows with the given keys (a coverage's series), the header first."""
+    buffer = io.StringIO()
+    if bom:
+        buffer.write("\ufeff")
+    writer = csv.writer(buffer)
+    writer.writerow(keys)
+    for row in rows:
+        writer.writerow([spreadsheet_cell(row[key]) for key in keys])
+    return buffer.getvalue()
+
+
+def csv_chunks(
+    pages: Iterable[list[dict[str, Any]]], bom: bool = True, keys: tuple[str, ...] = HIT_KEYS, delimiter: str = ","
+) -> Iterator[str]:
     """CSV text a page of rows at a time, the header first (with a BOM so spreadsheets read UTF-8)."""
     buffer = io.StringIO()
     if bom:
         buffer.write("\ufeff")
-    write_csv([], buffer)
+    write_csv([], buffer, keys=keys, delimiter=delimiter)
     yield buffer.getvalue()
     for rows in pages:
         buffer = io.StringIO()
-        write_csv(rows, buffer, header=False)
+        write_csv(rows, buffer, header=False, keys=keys, delimiter=delimiter)
         yield buffer.getvalue()
 
 
@@ -99,24 +127,33 @@ def json_document_chunks(head: dict[str, Any], pages: Iterable[list[dict[str, An
 # ---------------------------------------------------------------- XLSX
 
 
-def write_xlsx(pages: Iterable[list[dict[str, Any]]], out: IO[bytes] | str) -> int:
+def xlsx_text(value: str) -> str:
+    """A string a workbook cell can hold: XML 1.0 characters only, at most XLSX_CELL_CHARS
+    characters (longer text is cut, and says so at its end)."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if len(value) > XLSX_CELL_CHARS:
+        mark = XLSX_CUT_MARK.format(chars=len(value))
+        value = value[: XLSX_CELL_CHARS - len(mark)] + mark
+    return value
+
+
+def write_xlsx(pages: Iterable[list[dict[str, Any]]], out: IO[bytes] | str, keys: tuple[str, ...] = HIT_KEYS) -> int:
     """A workbook of one sheet, rows streamed to disk as they come (openpyxl's write-only mode).
 
     Returns the number of rows written, the header not counted.
     """
     from openpyxl import Workbook
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(SHEET_TITLE)
-    sheet.append(list(HIT_KEYS))
+    sheet.append(list(keys))
     written = 0
     for rows in pages:
         for row in rows:
-            # XML 1.0 cannot hold most control characters: dropped before the formula check.
-            sheet.append(
-                [spreadsheet_cell(ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v) for v in row.values()]
-            )
+            # Characters XML cannot hold are dropped before the formula check.
+            sheet.append([spreadsheet_cell(xlsx_text(v) if isinstance(v, str) else v) for v in row.values()])
             written += 1
     workbook.save(out)
     return written

@@ -82,6 +82,16 @@ class DateSpan:
 
 
 @dataclass(frozen=True)
+class AddedSpan:
+    """Articles whose current version entered the index after stamp ``after`` and at or before
+    ``upto`` (``index.schema.ADDED_FIELD``); None leaves that end open. Articles indexed before
+    stamps existed carry none and never match."""
+
+    after: int | None
+    upto: int | None
+
+
+@dataclass(frozen=True)
 class And:
     children: tuple[Node, ...]
     boost: float = 1.0
@@ -110,7 +120,9 @@ class Nothing:
     """No article (an empty date range): never dropped the way a missing clause is."""
 
 
-Node: TypeAlias = Term | Phrase | Prefix | Fuzzy | Name | Exact | DateSpan | And | Or | Not | Everything | Nothing
+Node: TypeAlias = (
+    Term | Phrase | Prefix | Fuzzy | Name | Exact | DateSpan | AddedSpan | And | Or | Not | Everything | Nothing
+)
 
 
 def all_of(nodes: list[Node]) -> Node:

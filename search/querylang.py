@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 from berita_search.index.analysis import analyze, fold, stem_analyzer, surface_analyzer
 from berita_search.index.dates import FIRST_PLAUSIBLE_DAY, MONTHS
@@ -80,7 +80,7 @@ def _raw_schema() -> Schema:
     # Words are only split on spaces here; the Indonesian analysis happens in the rewrite.
     raw = SpaceSeparatedTokenizer()
     names = [ALL, *(f.name for f in FIELDS if f.kind is not Kind.STORED)]
-    return Schema(**{name: TEXT(analyzer=raw) for name in names})  # type: ignore[arg-type]  # a tokenizer is an analyzer
+    return Schema(**{name: TEXT(analyzer=raw) for name in names})  # a tokenizer is an analyzer
 
 
 _RAW_SCHEMA = _raw_schema()
@@ -109,7 +109,7 @@ _SURFACE = surface_analyzer()
 
 
 @lru_cache(maxsize=8)
-def _stemmed_analyzer(stemmer: str):  # noqa: ANN202 - a Whoosh composite analyzer
+def _stemmed_analyzer(stemmer: str) -> Any:  # a Whoosh composite analyzer
     return stem_analyzer(stemmer)
 
 

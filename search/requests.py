@@ -8,8 +8,8 @@ rather than refuses (a reversed date range, put in order) is kept as a note on t
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 
 from berita_search.index.fields import BY_NAME, FILTER_FIELDS
 from berita_search.search.messages import Language, Message
@@ -21,6 +21,8 @@ MAX_RESULTS_DEPTH = 10_000
 EXPORT_CAP = 5_000  # hits in one CSV, JSON or XLSX export
 SORTS = ("relevance", "newest", "oldest")
 MAX_PARAM_CHARS = 200  # other short text parameters (filters, dates) are bounded like the query
+MAX_FILTER_VALUES = 20  # values of one filter at once (either of them), and exclusions of one field
+EXCLUDE_PREFIX = "not_"  # not_source=okezone.com: a filter's exclusions as URL parameters
 
 # The dates ``from`` and ``to`` take: a year, a month or a day of the calendar, 1744 (the first
 # Indonesian newspaper, the indexer's earliest plausible date) to 2099 (spaces around allowed),
@@ -56,24 +58,73 @@ def readable_date(value: str) -> bool:
     return _DATE.fullmatch(value) is not None
 
 
+FilterValues = tuple[str, ...]
+
+
+def filter_values(value: str | Iterable[str] | None) -> FilterValues:
+    """A filter's values as a tuple: one value (a str) or several, blanks and repeats left out."""
+    if value is None:
+        return ()
+    items = [value] if isinstance(value, str) else list(value)
+    return tuple(dict.fromkeys(v for v in items if v and v.strip()))
+
+
 @dataclass
 class SearchRequest:
+    """One search. Each filter (``index.fields.FILTER_FIELDS``) takes one value or several, any of
+    which may match (OR within a filter, AND across filters); ``exclude`` takes (field, value)
+    pairs no matching article may have."""
+
     q: str = ""
     page: int = 1
     limit: int = 10
     sort: str = "relevance"
     date_from: str | None = None
     date_to: str | None = None
-    reporter: str | None = None
-    category: str | None = None
-    source: str | None = None
+    reporter: FilterValues = ()
+    category: FilterValues = ()
+    source: FilterValues = ()
     collapse: bool = True
     facets: bool = True
     snippets: bool = True
     notes: tuple[Message, ...] = ()  # what validation changed, said to the reader with the results
+    # Only articles whose current version entered the index after ``added_after`` and at or before
+    # ``added_upto`` (stamps of ``index.schema.ADDED_FIELD``): what is new to a saved search.
+    added_after: int | None = None
+    added_upto: int | None = None
+    desk: FilterValues = ()
+    exclude: tuple[tuple[str, str], ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        self._normalise_filters()
+
+    def _normalise_filters(self) -> None:
+        # One value given as a string (SearchRequest(source="tempo.co")) is a filter of one value.
+        for name in FILTER_FIELDS:
+            setattr(self, name, filter_values(getattr(self, name)))
+        self.exclude = tuple(dict.fromkeys((name, value) for name, value in self.exclude if value and value.strip()))
+
+    def values(self, name: str) -> FilterValues:
+        """The values of one filter (empty when it is not set)."""
+        return getattr(self, name)
+
+    def excluded(self, name: str) -> FilterValues:
+        return tuple(value for field_name, value in self.exclude if field_name == name)
+
+    @property
+    def has_filters(self) -> bool:
+        return bool(self.date_from or self.date_to or self.exclude or any(self.values(n) for n in FILTER_FIELDS))
 
     def validate(self) -> None:
         """Refuse what cannot be searched; put a reversed date range in order, with a note."""
+        self._normalise_filters()
+        for name in FILTER_FIELDS:
+            if len(self.values(name)) > MAX_FILTER_VALUES or len(self.excluded(name)) > MAX_FILTER_VALUES:
+                raise RequestError(Message.of("too_many_values", label=BY_NAME[name].label, limit=MAX_FILTER_VALUES))
+        if any(name not in FILTER_FIELDS for name, _ in self.exclude):
+            raise RequestError(
+                Message.of("facet_unknown", value=next(n for n, _ in self.exclude if n not in FILTER_FIELDS))
+            )
         if not 1 <= self.limit <= MAX_LIMIT:
             raise RequestError(Message.of("limit_range", high=MAX_LIMIT))
         if not 1 <= self.page <= MAX_PAGE:
@@ -103,13 +154,31 @@ def _whole_number(params: Mapping[str, str], name: str, default: int, code: str,
     return int(raw)
 
 
-def _text(params: Mapping[str, str], name: str, limit: int = MAX_PARAM_CHARS) -> str:
+def _text(params: Mapping[str, str], name: str, limit: int = MAX_PARAM_CHARS, label_of: str | None = None) -> str:
     value = params.get(name, "")
     if len(value) > limit:
-        label = BY_NAME[name].label if name in BY_NAME else _LABELS[name]
+        label_name = label_of or name
+        label = BY_NAME[label_name].label if label_name in BY_NAME else _LABELS[label_name]
         raise RequestError(Message.of("text_too_long", label=label, name=name, limit=limit))
     # Control characters have no place in a query and only confuse logs and CSV cells.
     return "".join(ch for ch in value if ch.isprintable() or ch == " ").strip()
+
+
+def _all_values(params: Mapping[str, str], name: str) -> list[str]:
+    """Every value of a repeated URL parameter (``source=a&source=b``)."""
+    getlist = getattr(params, "getlist", None)
+    if getlist is not None:
+        return list(getlist(name))
+    return [params[name]] if name in params else []
+
+
+def _texts(params: Mapping[str, str], name: str) -> FilterValues:
+    """The values of a repeated text parameter, each checked as ``_text`` checks one."""
+    values = _all_values(params, name)
+    if len(values) > MAX_FILTER_VALUES:
+        label = BY_NAME[name.removeprefix(EXCLUDE_PREFIX)].label
+        raise RequestError(Message.of("too_many_values", label=label, limit=MAX_FILTER_VALUES))
+    return filter_values(_text({name: value}, name, label_of=name.removeprefix(EXCLUDE_PREFIX)) for value in values)
 
 
 def _date(params: Mapping[str, str], end: str) -> str | None:
@@ -138,15 +207,80 @@ def request_from_params(params: Mapping[str, str], default_limit: int = 10) -> S
         date_from=_date(params, "from"),
         date_to=_date(params, "to"),
         collapse=collapse != "0",
-        **{name: _text(params, name) or None for name in FILTER_FIELDS},  # type: ignore[arg-type]
+        exclude=tuple((name, value) for name in FILTER_FIELDS for value in _texts(params, EXCLUDE_PREFIX + name)),
+        **{name: _texts(params, name) for name in FILTER_FIELDS},  # type: ignore[arg-type]
     )
     request.validate()
     return request
 
 
-def choice_param(params: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
+def choice_param(params: Mapping[str, str], name: str, choices: tuple[str, ...], code: str = "facet_unknown") -> str:
     """An optional parameter that names one of ``choices`` (empty when absent)."""
     value = params.get(name, "")
     if value and value not in choices:
-        raise RequestError(Message.of("facet_unknown", value=value[:MAX_PARAM_CHARS]))
+        raise RequestError(Message.of(code, value=value[:MAX_PARAM_CHARS], choices=", ".join(choices)))
     return value
+
+
+# ---------------------------------------------------------------- coverage over time (search.coverage)
+
+INTERVALS = ("day", "week", "month", "year")
+SPLITS = FILTER_FIELDS  # what a series may be split by: source, category, desk, reporter
+LAYOUTS = ("stacked", "multiples")
+MAX_COMPARE = 5  # searches on one chart
+MAX_TOP = 10  # values of a split drawn separately (the rest is one "others" series)
+DEFAULT_TOP = 5
+
+
+@dataclass
+class CoverageRequest:
+    """Articles over time for up to ``MAX_COMPARE`` searches sharing ``filters`` (dates, sources,
+    categories ...; its own ``q`` is not used), optionally split by a facet's values."""
+
+    queries: tuple[str, ...] = ("",)
+    filters: SearchRequest = field(default_factory=SearchRequest)
+    interval: str = ""  # day, week, month or year; "" picks one by the span
+    by: str = ""  # a facet of SPLITS, or "" for none
+    top: int = DEFAULT_TOP
+    share: bool = False  # the chart's measure: share of all articles (counts are always computed too)
+    layout: str = "stacked"  # a split as stacked bars or small multiples
+
+    def validate(self) -> None:
+        self.queries = tuple(q for q in self.queries if q.strip()) or ("",)
+        if len(self.queries) > MAX_COMPARE:
+            raise RequestError(Message.of("compare_too_many", limit=MAX_COMPARE))
+        if self.interval and self.interval not in INTERVALS:
+            raise RequestError(Message.of("interval_unknown"))
+        if self.by and self.by not in SPLITS:
+            raise RequestError(Message.of("split_unknown", choices=", ".join(SPLITS)))
+        if not 1 <= self.top <= MAX_TOP:
+            raise RequestError(Message.of("top_range", high=MAX_TOP))
+        if self.layout not in LAYOUTS:
+            raise RequestError(Message.of("layout_unknown"))
+        self.filters.validate()
+
+    def search(self, query: str) -> SearchRequest:
+        """One of the compared searches, with the shared filters."""
+        return replace(self.filters, q=query, page=1, facets=False, snippets=False, notes=())
+
+
+def coverage_request_from_params(params: Mapping[str, str]) -> CoverageRequest:
+    """A validated coverage request from URL parameters: ``q`` repeated for each compared search."""
+    given = _all_values(params, "q")
+    if len(given) > MAX_COMPARE:  # blank boxes count: the page's form sends exactly MAX_COMPARE
+        raise RequestError(Message.of("compare_too_many", limit=MAX_COMPARE))
+    queries = tuple(_text({"q": q}, "q", MAX_QUERY_CHARS) for q in given)
+    share = params.get("share", "0")
+    if share not in ("0", "1"):
+        raise RequestError(Message.of("share_invalid"))
+    request = CoverageRequest(
+        queries=queries or ("",),
+        filters=replace(request_from_params(params), q=""),
+        interval=choice_param(params, "interval", INTERVALS, "interval_unknown"),
+        by=choice_param(params, "by", SPLITS, "split_unknown"),
+        top=_whole_number(params, "top", DEFAULT_TOP, "top_range", MAX_TOP),
+        share=share == "1",
+        layout=choice_param(params, "layout", LAYOUTS, "layout_unknown") or "stacked",
+    )
+    request.validate()
+    return request

@@ -66,7 +66,7 @@ def mark_text(text: str, parsed: ParsedQuery) -> Snippet:
     segments: list[tuple[str, bool]] = []
     index = 0
     for token in mark_tokens(text, parsed.words, parsed.stems):
-        if token.matched:  # type: ignore[attr-defined]  # set by mark_tokens
+        if token.matched:  # set by mark_tokens
             if token.startchar > index:
                 segments.append((text[index : token.startchar], False))
             segments.append((text[token.startchar : token.endchar], True))

@@ -25,6 +25,12 @@ MODULE_MARKERS = {
     "test_properties": "slow",
     "test_corpus_text": "slow",
     "test_mapped_files": "slow",
+    # Whole-corpus indexes or many index builds: out of `make check`'s minute.
+    "test_coverage": "slow",
+    "test_timeline_cli": "slow",
+    "test_full_export": "slow",
+    "test_phrase_identity": "slow",
+    "test_watch": "slow",
 }
 
 

@@ -16,6 +16,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -25,7 +26,9 @@ from berita_search.index.article import Article
 from berita_search.index.copies import CopyFinder
 from berita_search.index.readers import read_file, read_paths, record_to_article
 from berita_search.search.backends.base import SearchSpec
+from berita_search.search.coverage import CoverageService
 from berita_search.search.engine import EXPORT_CAP, RequestError, SearchEngine, SearchRequest
+from berita_search.search.requests import CoverageRequest
 from berita_search.web.app import create_app
 from starlette.testclient import TestClient
 
@@ -248,6 +251,32 @@ def test_reporter_category_source_filters(engine: SearchEngine, articles: dict[s
     assert set(engine_export_ids(engine, "jokowi", source="tribunnews.com")) == tribun
 
 
+def test_coverage_by_day_and_outlet_with_several_values_and_an_exclusion(
+    engine: SearchEngine, articles: dict[str, Article]
+) -> None:
+    """Backend.tally through the coverage series: each matching article in its dateline day and outlet."""
+    outlets = ("tribunnews.com", "kompas.com")
+    filters = SearchRequest(source=outlets, exclude=(("category", "Nasional"),), collapse=False)
+    matching = [
+        a
+        for a in articles.values()
+        if a.source in outlets
+        and a.category.casefold() != "nasional"
+        and "jokowi" in analyze(f"{a.title}\n{a.body}\n{a.caption}")
+    ]
+    assert len({a.source for a in matching}) == 2
+    assert engine.search(SearchRequest(q="jokowi", source=outlets, exclude=filters.exclude)).articles == len(matching)
+    coverage = CoverageService(engine, cache_size=0).coverage(
+        CoverageRequest(queries=("jokowi",), filters=filters, interval="day", by="source", top=10)
+    )
+    (search,) = coverage.searches
+    assert search.articles == len(matching) and search.undated == sum(1 for a in matching if not a.published)
+    expected = Counter((a.published.date().isoformat(), a.source) for a in matching if a.published)
+    assert {s.kind for s in coverage.series} == {"value"}
+    for series in coverage.series:
+        assert series.counts == [expected[(p.key, series.value)] for p in coverage.periods], series.value
+
+
 @pytest.mark.parametrize(
     "date_query",
     ["tanggal:2023-08-31", "tanggal:2023-08", "tanggal:2023", 'tanggal:"31 Agustus 2023"', 'tanggal:"Agustus 2023"',
@@ -300,7 +329,7 @@ def test_sorting_by_date_and_undated_articles(engine: SearchEngine, articles: di
 def test_facets_count_the_whole_result_set(engine: SearchEngine, articles: dict[str, Article]) -> None:
     result = engine.search(SearchRequest(q="jokowi", limit=5, collapse=False))
     assert result.total > 5
-    assert set(result.facets) == {"category", "reporter", "source", "year", "month"}
+    assert set(result.facets) == {"category", "desk", "reporter", "source", "year", "month"}
     matched = set(engine_export_ids(engine, "jokowi"))
     assert len(matched) == result.total
     expected = Counter(articles[i].source for i in matched if articles[i].source)
@@ -365,26 +394,35 @@ def test_paging_and_bounds(engine: SearchEngine) -> None:
             engine.search(SearchRequest(q="jokowi", **bad))
 
 
-def test_iterate_is_the_ranking_without_a_cap(
-    engine: SearchEngine, articles: dict[str, Article], story_keys: dict[str, str]
-) -> None:
-    """Every article, newest first, through the iterator: the same order as the ranked pages
-    (the OpenSearch backend pages with search_after over a point in time)."""
+def test_iterate_is_the_ranking_without_a_cap(engine: SearchEngine, articles: dict[str, Article]) -> None:
+    """Every article through the iterator: the ranking's articles and order, ties (and the
+    undated articles, last) in id order, the same on both backends; a walk resumed after any
+    hit's ``sort_key`` goes on with the next one."""
     plan = engine.parse("").plan
     assert plan is None
     from berita_search.search import plan as P
 
     for collapse in (False, True):
         spec = SearchSpec(plan=P.Everything(), sort="newest", collapse=collapse, top=len(articles))
-        listed = [r.stored["id"] for r in engine.backend.iterate(spec)]
+        listed = list(engine.backend.iterate(spec))
         ranked = [r.stored["id"] for r in engine.backend.search(spec).ranked]
-        assert listed == ranked
-        stories = len({story_keys[a.id] for a in articles.values()})
-        assert len(listed) == (stories if collapse else len(articles)) == len(set(listed))
-    spec = SearchSpec(plan=engine.parse("jokowi").plan, proximity=("jokowi",), top=2000)
-    assert [r.stored["id"] for r in engine.backend.iterate(spec)] == [
-        r.stored["id"] for r in engine.backend.search(spec).ranked
-    ]
+        ids = [r.stored["id"] for r in listed]
+        stories = len({r.stored.get("dup_key", r.stored["id"]) for r in listed})
+        assert len(ids) == (stories if collapse else len(articles)) == len(set(ids)) == len(ranked)
+        dated = [(r.stored["published_iso"], r.stored["id"]) for r in listed if r.stored.get("published_iso")]
+        undated = [r.stored["id"] for r in listed if not r.stored.get("published_iso")]
+        assert ids == [i for _d, i in dated] + undated and undated == sorted(undated)
+        if not collapse:
+            assert set(ids) == set(ranked) and len(undated) == 2
+            walked = [r.stored["id"] for r in engine.backend.iterate(replace(spec, after=listed[9].sort_key))]
+            assert walked == ids[10:]
+    spec = SearchSpec(plan=engine.parse("jokowi").plan, proximity=("jokowi",), top=2000, collapse=False)
+    listed = list(engine.backend.iterate(spec))
+    ranked = engine.backend.search(spec).ranked
+    assert [r.stored["id"] for r in listed] == [
+        i for _s, i in sorted((-r.score, r.stored["id"]) for r in listed)
+    ]  # best first, ties by id
+    assert {r.stored["id"] for r in listed} == {r.stored["id"] for r in ranked}
 
 
 def test_stats(engine: SearchEngine, articles: dict[str, Article]) -> None:

@@ -118,6 +118,7 @@ INDONESIAN_NOTE = re.compile(
 )
 
 
+@pytest.mark.slow
 def test_every_clickid_date_note_is_in_bahasa_indonesia() -> None:
     require_shared()
     notes: dict[str, int] = {}

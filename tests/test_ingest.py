@@ -330,6 +330,7 @@ def test_reindexing_is_idempotent_and_updates_changes(tmp_path: Path, workers: i
     assert not (index_dir / STAGING_NAME).exists()
 
 
+@pytest.mark.slow
 def test_worker_processes_build_the_same_index(tmp_path: Path) -> None:
     """Articles analysed and written by worker processes are found, and scored, exactly alike."""
     require_shared()

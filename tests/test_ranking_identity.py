@@ -246,25 +246,46 @@ END_TO_END = [
 FILTERED = [("jakarta", "tanggal:2019"), ("presiden -jokowi", "tanggal:[2019-01 TO 2019-06]")]
 
 
-def _whoosh_reference(searcher, compiler: Compiler, spec: SearchSpec) -> tuple[int, int, list, dict]:
-    """What ``search`` (and, for every story, ``iterate``) must answer, from Whoosh alone: its full scored (or date-sorted) ranking
-    of every match, copies grouped by the stored ``dup_key`` column, facets by its own
-    grouping collector."""
+def _whoosh_reference(searcher, compiler: Compiler, spec: SearchSpec) -> tuple[int, int, list, list, dict]:
+    """What ``search`` and ``iterate`` must answer, from Whoosh alone: its full scored (or
+    date-sorted) ranking of every match for the page, copies grouped by the stored ``dup_key``
+    column, facets by its own grouping collector; for the export, the same matches in the
+    iterator's total order (Whoosh's score, or the raw publication time with undated articles
+    last, then article id), one per story."""
     query = compiler.ranking(spec.plan, spec.proximity, spec.phrases)
     filter_q = _filter_query(compiler, spec.filters)
     kwargs: dict = {"filter": filter_q, "terms": False}
     if spec.sort != "relevance":
         kwargs["sortedby"] = sorting.FieldFacet("published", reverse=spec.sort == "newest")
-    order = [hit.docnum for hit in searcher.search(query, limit=None, **kwargs)]
-    dup_key = searcher.reader().column_reader("dup_key")
+    results = searcher.search(query, limit=None, **kwargs)
+    order = [hit.docnum for hit in results]
+    reader = searcher.reader()
+    dup_key = reader.column_reader("dup_key")
     copies = Counter(dup_key[d] for d in order)
-    every, seen = [], set()
-    for docnum in order:
-        key = dup_key[docnum]
-        if spec.collapse and key in seen:
-            continue
-        seen.add(key)
-        every.append((searcher.stored_fields(docnum)["id"], copies[key] if spec.collapse else 1))
+    ids = {d: searcher.stored_fields(d)["id"] for d in order}
+
+    def stories(ranking: list[int]) -> list:
+        every, seen = [], set()
+        for docnum in ranking:
+            key = dup_key[docnum]
+            if spec.collapse and key in seen:
+                continue
+            seen.add(key)
+            every.append((ids[docnum], copies[key] if spec.collapse else 1))
+        return every
+
+    if spec.sort == "relevance":
+        score = {hit.docnum: hit.score for hit in results}
+        exported = sorted(order, key=lambda d: (-score[d], ids[d]))
+    else:
+        published = reader.column_reader("published", translate=False)
+        year = reader.column_reader(facet_column("year"))
+        sign = -1 if spec.sort == "newest" else 1
+
+        def key(d: int) -> tuple:
+            return ((0, sign * published[d]) if year[d] else (1, 0), ids[d])
+
+        exported = sorted(order, key=key)
     grouped = {f.name: sorting.FieldFacet(facet_column(f.name)) for f in FACETS}
     results = searcher.search(compiler.plan(spec.plan), limit=None, filter=filter_q, groupedby=grouped)
     facets = {
@@ -272,7 +293,7 @@ def _whoosh_reference(searcher, compiler: Compiler, spec: SearchSpec) -> tuple[i
         for f in FACETS
     }
     assert len(results) == len(order)  # the ranking and the unscored query match the same articles
-    return len(order), len(copies), every, facets
+    return len(order), len(copies), stories(order), stories(exported), facets
 
 
 def _specs(stemmer: str) -> list[tuple[str, SearchSpec]]:
@@ -322,10 +343,10 @@ def test_search_answers_what_whoosh_answers(index_dir: Path, tmp_path: Path, arr
     assert sum(1 for total, *_ in expected.values() if total) >= len(specs) - 4
     assert any(stories < total for total, stories, *_ in expected.values())  # copies were collapsed
     for text, spec in specs:
-        total, stories, every, facets = expected[text]
+        total, stories, every, in_export_order, facets = expected[text]
         assert _answer(backend.search(spec)) == (total, stories, every[: spec.top], facets), text
         exported = [(r.stored["id"], r.copies) for r in backend.iterate(spec)]
-        assert exported == every, text
+        assert exported == in_export_order, text
     backend.close()
 
 

@@ -18,7 +18,6 @@ from berita_search.search.engine import EXPORT_CAP, MAX_LIMIT, MAX_PAGE, SearchE
 from berita_search.search.querylang import MAX_QUERY_CHARS
 from berita_search.web.app import create_app
 from berita_search.web.params import SearchState, state_from
-from berita_search.web.timeline import build_timeline
 from starlette.testclient import TestClient
 
 from tests.web_fixtures import HOSTILE_TITLE, SEED_ID, build_web_index, duplicate_articles, hostile_articles
@@ -143,7 +142,7 @@ def test_facets_filter_and_show_removable_chips(client: TestClient, engine: Sear
     for heading in ("Kategori", "Reporter", "Sumber"):
         assert f"<h2>{heading}</h2>" in facets
     link = next(h for h in hrefs(facets) if "category=" in h)
-    category = state_from(dict(re.findall(r"([^?&=]+)=([^&]*)", link.split("?")[1]))).category or ""
+    (category,) = state_from(dict(re.findall(r"([^?&=]+)=([^&]*)", link.split("?")[1]))).category
     filtered = client.get(link).text
     ids = hit_ids(filtered)
     assert ids
@@ -178,30 +177,27 @@ def test_filter_only_search_page(client: TestClient) -> None:
     assert "Kategori: Dunia" in html
 
 
-def test_timeline_bars_narrow_to_their_period(client: TestClient) -> None:
+def test_coverage_chart_bars_narrow_to_their_period(client: TestClient) -> None:
     html = client.get("/", params={"q": "Kim Jong Un"}).text
-    assert '<figure class="timeline">' in html and "<svg" in html
-    assert "per bulan" in html
-    bar_link = "/?q=Kim+Jong+Un&from=2023-08&to=2023-08"
-    assert bar_link in hrefs(html)
-    assert re.search(r'aria-label="Agustus 2023: \d+ artikel"', html)
+    figure = html.split('<figure class="coverage"')[1].split("</figure>")[0]
+    # Two articles a day apart: by day, each bar a link to its day.
+    assert figure.count("<svg") == 2 and "Jumlah artikel per hari" in figure
+    bar_link = "/?q=Kim+Jong+Un&from=2023-08-31&to=2023-08-31"
+    assert bar_link in hrefs(figure)
+    assert "<title>31 Agu 2023 · “Kim Jong Un”: 1 artikel" in figure
     narrowed = client.get(bar_link).text
-    assert hit_ids(narrowed)[0] == SEED_ID
-    assert HOSTILE_ID not in hit_ids(narrowed)  # published in September
-    assert "Dari: 2023-08" in narrowed and "Sampai: 2023-08" in narrowed
-
-
-def test_timeline_switches_to_years_over_long_spans() -> None:
-    months = [("2015-01", 3), ("2019-04", 5), ("2023-08", 1)]
-    timeline = build_timeline(months)
-    assert timeline is not None and timeline.by_year
-    assert [b.period for b in timeline.bars] == [str(y) for y in range(2015, 2024)]
-    assert [b.count for b in timeline.bars][:2] == [3, 0]
-    short = build_timeline([("2023-01", 2), ("2023-04", 4)])
-    assert short is not None and not short.by_year
-    assert [b.period for b in short.bars] == ["2023-01", "2023-02", "2023-03", "2023-04"]
-    assert short.bars[3].height > short.bars[0].height > 0 == short.bars[1].height
-    assert build_timeline([]) is None
+    assert hit_ids(narrowed) == [SEED_ID]
+    assert "Dari: 2023-08-31" in narrowed and "Sampai: 2023-08-31" in narrowed
+    # By month on request: the bar of August 2023 leaves the September article out.
+    monthly = client.get("/", params={"q": "Kim Jong Un", "interval": "month"}).text
+    assert "Jumlah artikel per bulan" in monthly
+    month_link = "/?q=Kim+Jong+Un&from=2023-08&to=2023-08"
+    assert month_link in hrefs(monthly)
+    narrowed = client.get(month_link).text
+    assert hit_ids(narrowed)[0] == SEED_ID and HOSTILE_ID not in hit_ids(narrowed)
+    # Over four years, months are picked by themselves, the empty ones drawn as zero.
+    years = client.get("/", params={"q": "banjir"}).text
+    assert "Jumlah artikel per bulan" in years and "Maret 2019" in years and "Januari 2021" in years
 
 
 def test_date_range_inputs(client: TestClient) -> None:
@@ -276,7 +272,7 @@ def test_api_search_shape(client: TestClient) -> None:
     }
     assert data["hits"][0]["published"] == "2023-08-31T12:34:00+07:00"
     assert "Kim Jong Un" in data["hits"][0]["snippet"] and "<mark>" not in data["hits"][0]["snippet"]
-    assert set(data["facets"]) == {"category", "reporter", "source", "year", "month"}
+    assert set(data["facets"]) == {"category", "desk", "reporter", "source", "year", "month"}
     assert data["facets"]["category"]["Dunia"] == 1
     assert data["facets"]["month"]["2023-08"] >= 1
     assert data["total"] == len(data["hits"]) == sum(data["facets"]["month"].values())

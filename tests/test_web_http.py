@@ -13,6 +13,7 @@ from berita_search.search.engine import SearchEngine
 from berita_search.web.app import create_app
 from berita_search.web.openapi import openapi_spec
 from hypothesis import HealthCheck, settings
+from schemathesis.checks import positive_data_acceptance
 from starlette.testclient import TestClient
 
 from tests.web_fixtures import SEED_ID, build_web_index
@@ -108,4 +109,9 @@ def test_the_served_document_is_the_one_checked(client: TestClient) -> None:
     derandomize=True,
 )
 def test_the_api_keeps_its_openapi_promises(case, bound_app: None) -> None:  # noqa: ANN001
+    if case.path == "/api/hits" and (case.query or {}).get("cursor"):
+        # A cursor is opaque: only one the server issued is valid, so a generated one is refused
+        # (400, checked in tests/test_full_export.py); every other promise still holds.
+        case.call_and_validate(excluded_checks=[positive_data_acceptance])
+        return
     case.call_and_validate()

@@ -1,7 +1,8 @@
 """The web search box and JSON API: a thin front-end over ``search.engine``.
 
-Every page is a GET that reads the index; nothing here writes. Pages are rendered on the
-server and work without JavaScript; every state lives in the URL.
+Every page of the archive is a GET that reads the index; nothing writes the index. Saved
+searches and collections (``web.workflow``) are POST forms writing their own state file. Pages
+are rendered on the server and work without JavaScript; every search lives in the URL.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import tempfile
 import threading
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import wraps
 from pathlib import Path
@@ -23,6 +24,8 @@ from typing import Any
 from berita_search.index.analysis import analyze, common_words, surface_analyzer
 from berita_search.index.dates import MONTH_NAMES_ID
 from berita_search.index.stopwords import STOPWORDS
+from berita_search.search.coverage import CSV_KEYS as COVERAGE_CSV_KEYS
+from berita_search.search.coverage import INTERVAL_NAMES, Coverage, CoverageService, Period, Series
 from berita_search.search.engine import (
     CACHE_ENV,
     EXPORT_CAP,
@@ -37,14 +40,26 @@ from berita_search.search.output import (
     csv_chunks,
     hit_row,
     json_document_chunks,
+    rows_csv,
     write_xlsx,
 )
 from berita_search.search.querylang import MAX_QUERY_CHARS
-from berita_search.search.requests import RequestError, SearchRequest
+from berita_search.search.requests import (
+    INTERVALS,
+    MAX_COMPARE,
+    SPLITS,
+    RequestError,
+    SearchRequest,
+    coverage_request_from_params,
+)
 from berita_search.search.snippets import Snippet, mark_text
+from berita_search.search.state import STATE_ENV, StateStore, state_path_for
+from berita_search.search.workflow import Workflow
+from berita_search.web.chart import MEASURE_LABELS, SPLIT_LABELS, build_chart, percent
 from berita_search.web.openapi import openapi_spec
 from berita_search.web.params import API_LIMIT, FILTERS, WEB_LIMIT, SearchState, form_state, state_from
-from berita_search.web.timeline import build_timeline
+from berita_search.web.workflow import FormGuard, WebTools
+from berita_search.web.workflow import install as install_workflow
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 from starlette.applications import Starlette
@@ -63,11 +78,16 @@ log = logging.getLogger("berita_search.web")
 ARTICLE_ID = re.compile(r"^[0-9a-f]{16}$")
 API_FACETS = (*FILTERS, "year", "month")
 FACETS_SHOWN = 12
-FACETS_LISTED = ("category", "reporter", "source")  # in the order of the sidebar
+FACETS_LISTED = ("category", "desk", "reporter", "source")  # in the order of the sidebar
 RELATED = 5
 SORT_LABELS = {"relevance": "Relevansi", "newest": "Terbaru", "oldest": "Terlama"}
-FILTER_LABELS = {"category": "Kategori", "reporter": "Reporter", "source": "Sumber"}
-MISSING_LABELS = {"category": "(tanpa kategori)", "reporter": "(tanpa reporter)", "source": "(tanpa sumber)"}
+FILTER_LABELS = {"category": "Kategori", "desk": "Desk", "reporter": "Reporter", "source": "Sumber"}
+MISSING_LABELS = {
+    "category": "(tanpa kategori)",
+    "desk": "(tanpa desk)",
+    "reporter": "(tanpa reporter)",
+    "source": "(tanpa sumber)",
+}
 EXPORT_SLOTS = 2  # exports running at once in one server process; others are asked to come back
 EXPORT_RETRY_SECONDS = 10
 XLSX_CHUNK = 64 * 1024
@@ -199,7 +219,14 @@ def make_env() -> Environment:
         FACETS_SHOWN=FACETS_SHOWN,
         EXPORT_CAP=EXPORT_CAP,
         MAX_QUERY_CHARS=MAX_QUERY_CHARS,
+        INTERVALS=INTERVALS,
+        INTERVAL_NAMES=INTERVAL_NAMES["id"],
+        SPLITS=SPLITS,
+        SPLIT_LABELS=SPLIT_LABELS,
+        MEASURE_LABELS=MEASURE_LABELS,
+        MAX_COMPARE=MAX_COMPARE,
     )
+    env.filters["percent"] = percent
     return env
 
 
@@ -211,27 +238,88 @@ def day_of(iso: str | None) -> str:
     return f"{day.day} {MONTH_NAMES_ID[day.month - 1]} {day.year}"
 
 
+def export_filters(state: SearchState) -> dict[str, str | list[str]]:
+    """The filters of an export's head: a value, or a list of them where a filter has several."""
+    gathered: dict[str, list[str]] = {}
+    for key, value in state.params():
+        if key not in ("q", "page", "limit", "expand"):
+            gathered.setdefault(key, []).append(value)
+    return {key: values[0] if len(values) == 1 else values for key, values in gathered.items()}
+
+
 def wants_json(request: Request) -> bool:
-    return request.url.path.startswith("/api/") or request.url.path in ("/openapi.json", "/ekspor.json")
+    return request.url.path.startswith("/api/") or request.url.path in (
+        "/openapi.json",
+        "/ekspor.json",
+        "/liputan.json",
+    )
 
 
-def export_name(state: SearchState, suffix: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", state.q.lower()).strip("-")[:60] or "hasil"
-    return f"berita-{slug}.{suffix}"
+def export_name(state: SearchState, suffix: str, kind: str = "berita") -> str:
+    words = " ".join((state.q, *state.compare))
+    slug = re.sub(r"[^a-z0-9]+", "-", words.lower()).strip("-")[:60] or "hasil"
+    return f"{kind}-{slug}.{suffix}"
 
 
 @dataclass(frozen=True)
 class FacetList:
-    """One facet of the sidebar: the values shown, how many there are, and the articles without one."""
+    """One facet of the sidebar: the values shown, how many there are, and the articles without one.
+
+    When the facet filters (its values are OR'ed), ``shown`` lists its values over the search without
+    that filter (``SearchResult.facet_options``): the chosen ones, and what each other value would add.
+    """
 
     shown: list[tuple[str, int]]
     available: int
     missing: int
+    either: bool = False  # the counts are of the search without this facet's own filter
 
 
 def facet_list(result: SearchResult, name: str, expanded: bool) -> FacetList:
-    items = result.facets.get(name, [])
-    return FacetList(items if expanded else items[:FACETS_SHOWN], len(items), result.missing(name))
+    either = name in result.facet_options
+    items = result.facet_options[name] if either else result.facets.get(name, [])
+    return FacetList(items if expanded else items[:FACETS_SHOWN], len(items), result.missing(name), either)
+
+
+def chips_of(state: SearchState, path: str = "/") -> list[tuple[str, str]]:
+    """The active filters as (label, link that removes it), one per value and exclusion."""
+    chips = []
+    for name in FILTERS:
+        for value in state.values(name):
+            chips.append((f"{FILTER_LABELS[name]}: {value}", state.toggle_url(name, value, path)))
+        for value in state.excluded(name):
+            chips.append(
+                (f"Kecuali {FILTER_LABELS[name].lower()}: {value}", state.include_again_url(name, value, path))
+            )
+    if state.date_from:
+        chips.append((f"Dari: {state.date_from}", state.url(path, date_from="")))
+    if state.date_to:
+        chips.append((f"Sampai: {state.date_to}", state.url(path, date_to="")))
+    if not state.collapse:
+        chips.append(("Semua salinan ditampilkan", state.url(path, collapse=True)))
+    return chips
+
+
+def series_link(state: SearchState, coverage: Coverage, path: str = "/") -> Callable[[Series, Period | None], str]:
+    """The results a series holds in a period (the chart's whole span for None): its search, the value
+    of the split (or, for "others", the shown values excluded) and the period's dates."""
+    by = coverage.request.by
+
+    def link(series: Series, period: Period | None) -> str:
+        changes: dict[str, object] = {"q": series.query, "compare": (), "interval": "", "expand": ""}
+        if series.kind == "value":
+            changes[by] = (series.value,)
+            changes["exclude"] = tuple(e for e in state.exclude if e != (by, series.value))
+        elif series.kind == "others":
+            changes["exclude"] = (*state.exclude, *((by, v) for v in series.others_of if (by, v) not in state.exclude))
+        if period is not None:
+            changes["date_from"], changes["date_to"] = period.date_from, period.date_to
+        elif coverage.periods:
+            # The whole chart's span: the dated articles the series counts (undated ones are in no period).
+            changes["date_from"], changes["date_to"] = coverage.periods[0].date_from, coverage.periods[-1].date_to
+        return state.url(path, **changes)
+
+    return link
 
 
 def quoted(value: str) -> str:
@@ -273,10 +361,22 @@ def index_examples(engine: SearchEngine) -> list[str]:
     return found
 
 
-def create_app(engine: SearchEngine, export_slots: int = EXPORT_SLOTS) -> Starlette:
+def default_state_store(engine: SearchEngine) -> StateStore | None:
+    """Where saved searches and collections live: $BERITA_SEARCH_STATE, else beside the index
+    folder; None for an index that is not a folder here (a cluster) without that variable."""
+    if os.environ.get(STATE_ENV):
+        return StateStore(Path(os.environ[STATE_ENV]))
+    location = Path(engine.location)
+    return StateStore(state_path_for(location)) if location.is_dir() else None
+
+
+def create_app(
+    engine: SearchEngine, export_slots: int = EXPORT_SLOTS, state_store: StateStore | None = None
+) -> Starlette:
     env = make_env()
     slots = ExportSlots(export_slots)
     examples: dict[str, tuple[Hashable, list[str]]] = {}
+    coverages = CoverageService(engine, cache_size=min(engine.cache_size, 64))
 
     def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
         html = env.get_template(name).render(request=request, **context)
@@ -343,18 +443,18 @@ def create_app(engine: SearchEngine, export_slots: int = EXPORT_SLOTS) -> Starle
                 examples=examples_now(),
             )
         result = engine.search(state.request())
-        facets = {name: facet_list(result, name, expanded=state.expand == name) for name in FACETS_LISTED}
-        chips = [
-            (f"{FILTER_LABELS[name]}: {getattr(state, name)}", state.url(**{name: ""}))
-            for name in FILTERS
-            if getattr(state, name)
-        ]
-        if state.date_from:
-            chips.append((f"Dari: {state.date_from}", state.url(date_from="")))
-        if state.date_to:
-            chips.append((f"Sampai: {state.date_to}", state.url(date_to="")))
-        if not state.collapse:
-            chips.append(("Semua salinan ditampilkan", state.url(collapse=True)))
+        facets = {
+            name: facet_list(result, name, expanded=state.expand == name)
+            for name in FACETS_LISTED
+            if name != "desk" or engine.facet_in_index("desk")
+        }
+        chips = chips_of(state)
+        coverage = chart = link = None
+        if result.total:
+            # The search's coverage over time: the first search only (comparing is the coverage page's).
+            coverage = coverages.coverage(replace(state, compare=()).coverage_request())
+            link = series_link(state, coverage)
+            chart = build_chart(coverage, state.share, link)
         window = range(max(1, state.page - 3), min(result.last_page, state.page + 3) + 1)
         past_end = None
         if result.past_end:
@@ -368,11 +468,62 @@ def create_app(engine: SearchEngine, export_slots: int = EXPORT_SLOTS) -> Starle
             result=result,
             facets=facets,
             chips=chips,
-            timeline=build_timeline(result.facets.get("month", [])),
-            undated=result.missing("month"),
+            coverage=coverage,
+            chart=chart,
+            link=link,
             window=window,
             past_end=past_end,
         )
+
+    @guarded
+    def coverage_page(request: Request) -> Response:
+        try:
+            state = state_from(request.query_params, WEB_LIMIT)
+        except RequestError as exc:
+            state = form_state(request.query_params, WEB_LIMIT)
+            return render(request, "coverage.html", status=400, state=state, sort=state.sort, error=exc.text("id"))
+        coverage = chart = None
+        if state.active:
+            coverage = coverages.coverage(state.coverage_request())
+            chart = build_chart(coverage, state.share, series_link(state, coverage))
+        return render(
+            request,
+            "coverage.html",
+            state=state,
+            sort=state.sort,
+            coverage=coverage,
+            chart=chart,
+            chips=chips_of(state, "/liputan"),
+            link=series_link(state, coverage) if coverage else None,
+            boxes=[*(state.q, *state.compare), *([""] * MAX_COMPARE)][:MAX_COMPARE],
+        )
+
+    def coverage_of(request: Request) -> Coverage:
+        return coverages.coverage(coverage_request_from_params(request.query_params))
+
+    @guarded
+    def coverage_csv(request: Request) -> Response:
+        coverage = coverage_of(request)
+        state = state_from(request.query_params, WEB_LIMIT)
+        return Response(
+            rows_csv(COVERAGE_CSV_KEYS, coverage.rows()),
+            media_type="text/csv; charset=utf-8",
+            headers={"content-disposition": f'attachment; filename="{export_name(state, "csv", "liputan")}"'},
+        )
+
+    @guarded
+    def coverage_json(request: Request) -> Response:
+        coverage = coverage_of(request)
+        state = state_from(request.query_params, WEB_LIMIT)
+        return JSONResponse(
+            coverage.document("id"),
+            headers={"content-disposition": f'attachment; filename="{export_name(state, "json", "liputan")}"'},
+        )
+
+    @guarded
+    def api_coverage(request: Request) -> Response:
+        coverage = coverage_of(request)
+        return JSONResponse(coverage.document("id"), headers={"x-index-generation": str(coverage.generation)})
 
     def find_article(request: Request) -> Any:
         article_id = request.path_params["article_id"]
@@ -440,7 +591,7 @@ def create_app(engine: SearchEngine, export_slots: int = EXPORT_SLOTS) -> Starle
         result, count, pages = export_rows(state)
         head = {
             "query": state.q,
-            "filters": {k: v for k, v in state.params() if k not in ("q", "page", "limit", "expand")},
+            "filters": export_filters(state),
             "sort": result.request.sort,
             "cap": EXPORT_CAP,
             "total": result.total,
@@ -486,6 +637,7 @@ def create_app(engine: SearchEngine, export_slots: int = EXPORT_SLOTS) -> Starle
                 "hits": [hit_row(h, result.ranked) for h in result.hits],
                 "facets": {name: dict(result.facets.get(name, [])) for name in API_FACETS},
                 "missing": {name: result.missing(name) for name in API_FACETS},
+                "options": {name: dict(items) for name, items in result.facet_options.items()},
                 "suggestion": result.suggestion,
                 "as_reporter": (
                     {"name": result.as_reporter[0], "articles": result.as_reporter[1]} if result.as_reporter else None
@@ -516,7 +668,7 @@ def create_app(engine: SearchEngine, export_slots: int = EXPORT_SLOTS) -> Starle
         assert isinstance(exc, HTTPException)
         messages = {
             404: "Halaman ini tidak ada.",
-            405: "Hanya GET yang diizinkan: layanan ini hanya membaca.",
+            405: "Metode ini tidak diizinkan di alamat ini.",
         }
         headers = dict(exc.headers or {})
         if exc.status_code == 405:
@@ -530,14 +682,24 @@ def create_app(engine: SearchEngine, export_slots: int = EXPORT_SLOTS) -> Starle
         Route("/ekspor.csv", exporting("csv", "text/csv; charset=utf-8", csv_body), name="export_csv"),
         Route("/ekspor.json", exporting("json", "application/json", json_body), name="export_json"),
         Route("/ekspor.xlsx", exporting("xlsx", XLSX_MEDIA_TYPE, xlsx_body), name="export_xlsx"),
+        Route("/liputan", coverage_page, name="coverage"),
+        Route("/liputan.csv", coverage_csv, name="coverage_csv"),
+        Route("/liputan.json", coverage_json, name="coverage_json"),
         Route("/api/search", api_search, name="api_search"),
+        Route("/api/coverage", api_coverage, name="api_coverage"),
         Route("/api/articles/{article_id}", api_article, name="api_article"),
         Route("/openapi.json", openapi, name="openapi"),
         Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
     ]
+    # The research workflow: saved searches, feeds, collections, batch search, full exports.
+    store = state_store if state_store is not None else default_state_store(engine)
+    workflow = Workflow(engine, store) if store is not None else None
+    tools = WebTools(engine, workflow, env, render, error_response, guarded, slots, ExportStream)
+    routes[-1:-1] = install_workflow(tools)
     app = Starlette(routes=routes, exception_handlers={HTTPException: http_error})
     app.router.redirect_slashes = False  # it builds absolute URLs from the Host header
     app.add_middleware(TrailingSlash, routes=routes)
+    app.add_middleware(FormGuard, reject=error_response)
     app.add_middleware(SecurityHeaders)
     app.state.engine = engine
     app.state.export_slots = slots

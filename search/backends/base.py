@@ -11,6 +11,7 @@ from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from berita_search.index.fields import FACET_NAMES
 from berita_search.search import plan as P
 from berita_search.search.messages import Message
 
@@ -25,11 +26,13 @@ class SearchSpec:
     filters: tuple[P.Node, ...] = ()  # must match too, without adding to the score
     proximity: tuple[str, ...] = ()  # words whose nearness to each other earns a bonus
     phrases: bool = False  # the query holds a phrase: no nearness bonus
-    sort: str = "relevance"  # relevance, newest or oldest
+    sort: str = "relevance"  # relevance, newest or oldest; ``iterate`` also takes "added" (newest version first)
     top: int = 10  # hits wanted from the head of the ranking (one per story when collapsing)
     collapse: bool = True  # one hit per story: copies counted under their best hit
     facets: bool = True  # count facets over every match
     budget: float | None = None  # seconds the search may take before it is refused
+    # ``iterate`` only: resume after the hit whose ``sort_key`` this is (OpenSearch: search_after).
+    after: tuple[Any, ...] | None = None
 
 
 @dataclass
@@ -37,6 +40,8 @@ class RankedArticle:
     stored: StoredArticle
     score: float
     copies: int = 1  # matching articles of this story (this one included) when collapsing
+    # From ``iterate``: (the sort's value, article id), the order's key; None for a missing value.
+    sort_key: tuple[Any, ...] | None = None
 
 
 @dataclass
@@ -50,6 +55,17 @@ class Matches:
 
 
 @dataclass
+class Summary:
+    """A search's matches in brief, without ranking (a line of a batch search)."""
+
+    articles: int
+    stories: int
+    first_published: str | None  # ISO 8601 of the earliest dated match
+    last_published: str | None
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # article counts, if asked
+
+
+@dataclass
 class IndexStats:
     documents: int
     undated: int
@@ -57,6 +73,27 @@ class IndexStats:
     last_published: str | None
     facets: dict[str, list[tuple[str, int]]]
     location: str
+
+
+# What ``Backend.tally`` counts by: the dateline day ("2019-09-17", the day the date filters
+# match: the article's own wall-clock date, which is Asia/Jakarta's for WIB datelines) and the facets.
+DAY = "day"
+TALLY_KEYS = (DAY, *FACET_NAMES)
+
+
+@dataclass
+class Tally:
+    """Matching articles counted by combinations of values: ``counts[(v1, v2, ...)]`` is the number
+    of articles whose first key is v1, second v2 ...; None stands for no value (an undated article, one
+    without a source). Every matching article is counted once, so the counts sum to the articles."""
+
+    keys: tuple[str, ...]
+    counts: dict[tuple[str | None, ...], int]
+    generation: Hashable = None  # the commit these counts were read from
+
+    @property
+    def articles(self) -> int:
+        return sum(self.counts.values())
 
 
 class SearchTimeout(RuntimeError):
@@ -81,9 +118,23 @@ class Backend(Protocol):
     def search(self, spec: SearchSpec) -> Matches: ...
 
     def iterate(self, spec: SearchSpec) -> Iterator[RankedArticle]:
-        """Every match in the order ``search`` ranks them, one per story when collapsing (with its
-        copies counted), however many: for exports past any cap. ``spec.top`` and
-        ``spec.facets`` are ignored."""
+        """Every match, however many, ordered by the sort's value and then by article id (undated
+        last), one per story when collapsing (with its copies counted); after ``spec.after``
+        when given. ``spec.top``, ``spec.facets`` and ``spec.budget`` are ignored."""
+        ...
+
+    def summarize(self, spec: SearchSpec) -> Summary:
+        """Counts, the earliest and latest publication among the matches, and the facets when
+        ``spec.facets``; nothing ranked."""
+        ...
+
+    def last_added(self) -> int:
+        """The newest ``added`` stamp in the archive (``index.schema.ADDED_FIELD``; 0 for none):
+        every article written by a later commit carries a larger one."""
+        ...
+
+    def ids_with_prefix(self, prefix: str, limit: int) -> list[str]:
+        """Article ids starting with ``prefix``, at most ``limit``, in order."""
         ...
 
     def article(self, article_id: str) -> StoredArticle | None: ...
@@ -102,6 +153,13 @@ class Backend(Protocol):
 
     def count(self, spec: SearchSpec) -> int:
         """Matching articles, without ranking."""
+        ...
+
+    def tally(self, spec: SearchSpec, keys: tuple[str, ...]) -> Tally:
+        """Every article matching ``spec.plan`` and ``spec.filters`` (as ``count`` matches them),
+        counted by its values of ``keys`` (each one of ``TALLY_KEYS``: ``day``, or a facet name,
+        counted on the same values as the facets). Unranked and never collapsed: ``sort``, ``top``,
+        ``collapse`` and ``facets`` are ignored; ``budget`` applies (``SearchTimeout``)."""
         ...
 
     def stats(self, top: int) -> IndexStats: ...

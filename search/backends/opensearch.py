@@ -20,9 +20,18 @@ from collections.abc import Hashable, Iterator
 from typing import Any
 
 from berita_search.index.fields import FACETS
-from berita_search.index.schema import DEFAULT_STEMMER
+from berita_search.index.schema import ADDED_FIELD, DEFAULT_STEMMER
 from berita_search.search.backends import opensearch_query as OQ
-from berita_search.search.backends.base import IndexStats, Matches, RankedArticle, SearchSpec, StoredArticle
+from berita_search.search.backends.base import (
+    DAY,
+    IndexStats,
+    Matches,
+    RankedArticle,
+    SearchSpec,
+    StoredArticle,
+    Summary,
+    Tally,
+)
 from berita_search.search.backends.opensearch_client import (
     OpenSearchSettings,
     OpenSearchUnavailable,
@@ -233,7 +242,7 @@ class OpenSearchBackend:
         hits = response["hits"]["hits"]
         ranked: list[RankedArticle]
         if spec.top > size and len(hits) == size:
-            ranked = list(_take(self.iterate(spec), spec.top))
+            ranked = list(_take(self._ranking_pages(spec), spec.top))
         elif lazy:
             ranked = _LazyRanking(self, [self._ranked(hit, copies, spec.collapse) for hit in hits])
         else:
@@ -257,9 +266,10 @@ class OpenSearchBackend:
             return 0
         return int(self._read(self.client.count, index=self.alias, body={"query": query})["count"])
 
-    def iterate(self, spec: SearchSpec) -> Iterator[RankedArticle]:
-        """Every match in ranking (or date) order, one per story when collapsing, through a point
-        in time and ``search_after``: nothing is capped, and the order is the one ``search`` gives."""
+    def _ranking_pages(self, spec: SearchSpec) -> Iterator[RankedArticle]:
+        """Every match in the order ``search`` ranks them (ties in writing order, undated as
+        newest), one per story when collapsing, through a point in time and ``search_after``:
+        the deep pages of ``search``."""
         query = self._query(spec, self._ranking(spec))
         if OQ.is_nothing(query) or OQ.is_nothing(OQ.compile_plan(spec.plan)):
             return
@@ -299,6 +309,128 @@ class OpenSearchBackend:
         finally:
             with contextlib.suppress(Exception):
                 self.client.delete_pit(body={"pit_id": [pit]})
+
+    # ---------------------------------------------------------------- the research workflow
+
+    @staticmethod
+    def _total_sort(sort: str) -> list[dict[str, Any]]:
+        """The protocol's total order: the sort's value (missing values last), then the id."""
+        if sort == "relevance":
+            first: dict[str, Any] = {"_score": {"order": "desc"}}
+        elif sort in ("newest", "oldest"):
+            first = {DATE_FIELD: {"order": "desc" if sort == "newest" else "asc", "missing": "_last"}}
+        elif sort == "added":
+            first = {ADDED_FIELD: {"order": "desc", "missing": "_last"}}
+        else:
+            raise ValueError(f"unknown sort {sort!r}")
+        return [first, {"id": {"order": "asc"}}]
+
+    @staticmethod
+    def _at_or_before(key: list[Any], after: tuple[Any, ...], sort: str) -> bool:
+        """Whether a hit's sort values come at or before ``after`` in ``_total_sort``'s order
+        (OpenSearch gives a missing value as the extreme number that sorts it last)."""
+        value, article_id = key
+        after_value, after_id = after
+        if value != after_value:
+            return value > after_value if sort in ("relevance", "newest", "added") else value < after_value
+        return str(article_id) <= str(after_id)
+
+    def iterate(self, spec: SearchSpec) -> Iterator[RankedArticle]:
+        """Every match, ordered by the sort's value and then the id (undated last), one per story
+        when collapsing (its first copy in that order, with the story's copies counted), after
+        ``spec.after`` when given: a point in time read with ``search_after``. With collapsing,
+        the stories before ``spec.after`` are read again to know which ones were shown."""
+        query = self._query(spec, self._ranking(spec))
+        if OQ.is_nothing(query) or OQ.is_nothing(OQ.compile_plan(spec.plan)):
+            return
+        pit = self._read(self.client.create_pit, index=self.alias, params={"keep_alive": PIT_KEEP_ALIVE})["pit_id"]
+        try:
+            copies: dict[str, int] = {}
+            if spec.collapse:
+                first = self._search_pit(
+                    {"query": query, "size": 0, "aggs": {"copies": _copies_aggregation()}, "pit": _pit(pit)},
+                    ranked=False,
+                )
+                copies = self._copies(query, first["aggregations"]["copies"], pit)
+            seen: set[str] = set()
+            # Without collapsing, resume right after the key; with it, read from the start.
+            after: list[Any] | None = list(spec.after) if spec.after is not None and not spec.collapse else None
+            while True:
+                body: dict[str, Any] = {
+                    "query": query,
+                    "size": ITERATE_PAGE,
+                    "sort": self._total_sort(spec.sort),
+                    "_source": [STORED_FIELD, COPY_FIELD],
+                    "track_total_hits": False,
+                    "pit": _pit(pit),
+                }
+                if after is not None:
+                    body["search_after"] = after
+                hits = self._search_pit(body, ranked=spec.sort == "relevance")["hits"]["hits"]
+                for hit in hits:
+                    key = hit["_source"].get(COPY_FIELD)
+                    if spec.collapse:
+                        if key in seen:
+                            continue
+                        seen.add(key)
+                        if spec.after is not None and self._at_or_before(hit["sort"], spec.after, spec.sort):
+                            continue
+                    ranked = self._ranked(hit, copies, spec.collapse)
+                    ranked.sort_key = tuple(hit["sort"])
+                    yield ranked
+                if len(hits) < ITERATE_PAGE:
+                    return
+                after = hits[-1]["sort"]
+        finally:
+            with contextlib.suppress(Exception):
+                self.client.delete_pit(body={"pit_id": [pit]})
+
+    def summarize(self, spec: SearchSpec) -> Summary:
+        query = self._query(spec, OQ.compile_plan(spec.plan))
+        if OQ.is_nothing(query):
+            return Summary(0, 0, None, None, {})
+        body: dict[str, Any] = {
+            "query": query,
+            "size": 0,
+            "track_total_hits": True,
+            "aggs": {"copies": _copies_aggregation()},
+        }
+        if spec.facets:
+            body["aggs"].update(_facet_aggregations())
+        response = self._search(body, ranked=False)
+        articles = int(response["hits"]["total"]["value"])
+        copies = self._copies(query, response["aggregations"]["copies"])
+        stories = articles - sum(count - 1 for count in copies.values())
+        facets = self._facets(query, response["aggregations"]) if spec.facets else {}
+
+        def edge(order: str) -> str | None:
+            dated = {"bool": {"filter": [query, {"exists": {"field": DATE_FIELD}}]}}
+            found = self._search(
+                {
+                    "query": dated,
+                    "size": 1,
+                    "sort": [{DATE_FIELD: {"order": order}}, {"id": "asc"}],
+                    "_source": [STORED_FIELD],
+                },
+                ranked=False,
+            )["hits"]["hits"]
+            return stored_of(found[0]["_source"]).get("published_iso") if found else None
+
+        return Summary(articles, stories, edge("asc") if articles else None, edge("desc") if articles else None, facets)
+
+    def last_added(self) -> int:
+        response = self._search({"size": 0, "aggs": {"newest": {"max": {"field": ADDED_FIELD}}}}, ranked=False)
+        value = response["aggregations"]["newest"].get("value")
+        return int(value) if value else 0
+
+    def ids_with_prefix(self, prefix: str, limit: int) -> list[str]:
+        body = {
+            "query": {"prefix": {"id": prefix}},
+            "size": limit,
+            "sort": [{"id": {"order": "asc"}}],
+            "_source": False,
+        }
+        return [hit["_id"] for hit in self._search(body, ranked=False)["hits"]["hits"]]
 
     def _search_pit(self, body: dict[str, Any], ranked: bool) -> dict[str, Any]:
         params: dict[str, Any] = {"allow_partial_search_results": "false"}
@@ -350,6 +482,34 @@ class OpenSearchBackend:
                 counts[str(bucket["key"]["value"])] = int(bucket["doc_count"])
             if len(aggregation["buckets"]) < COMPOSITE_PAGE or not aggregation.get("after_key"):
                 return counts
+            after = aggregation["after_key"]
+
+    # ---------------------------------------------------------------- tallies (coverage series)
+
+    def tally(self, spec: SearchSpec, keys: tuple[str, ...]) -> Tally:
+        """Matching articles by day (the ``day`` keyword, the dateline's day as in the Whoosh index)
+        and facet values: one composite aggregation paged to the end, with a bucket for no value,
+        so that the counts sum to the articles ``count`` finds."""
+        generation = self.generation()
+        query = self._query(spec, OQ.compile_plan(spec.plan))
+        if OQ.is_nothing(query) or OQ.is_nothing(OQ.compile_plan(spec.plan)):
+            return Tally(keys, {}, generation)
+        fields = [DAY if key == DAY else FACET_FIELDS[key] for key in keys]
+        sources = [{f"k{i}": {"terms": {"field": field, "missing_bucket": True}}} for i, field in enumerate(fields)]
+        counts: dict[tuple[str | None, ...], int] = {}
+        after: dict[str, Any] | None = None
+        while True:
+            composite: dict[str, Any] = {"size": COMPOSITE_PAGE, "sources": sources}
+            if after is not None:
+                composite["after"] = after
+            body = {"query": query, "size": 0, "aggs": {"tally": {"composite": composite}}}
+            aggregation = self._search(body, ranked=False)["aggregations"]["tally"]
+            for bucket in aggregation["buckets"]:
+                raw = (bucket["key"][f"k{i}"] for i in range(len(keys)))
+                values = tuple(None if v in (None, "") else str(v) for v in raw)
+                counts[values] = counts.get(values, 0) + int(bucket["doc_count"])
+            if len(aggregation["buckets"]) < COMPOSITE_PAGE or not aggregation.get("after_key"):
+                return Tally(keys, counts, generation)
             after = aggregation["after_key"]
 
     # ---------------------------------------------------------------- articles
@@ -496,7 +656,8 @@ def _lost_node(error: Exception) -> bool:
     if error.status_code != 500:
         return False
     info = error.info if isinstance(error.info, dict) else {}
-    body = info.get("error") if isinstance(info.get("error"), dict) else {}
+    error_body = info.get("error")
+    body: dict[str, Any] = error_body if isinstance(error_body, dict) else {}
     causes = [c.get("type") for c in body.get("root_cause") or [] if isinstance(c, dict)]
     # Shards failed on every copy tried (``allow_partial_search_results=false``) because a node
     # went away: sent again, they are searched on their remaining copies. A query the cluster
@@ -546,7 +707,7 @@ def _facet_aggregations() -> dict[str, Any]:
     }
 
 
-class _LazyRanking(list):  # type: ignore[type-arg]
+class _LazyRanking(list):
     """A long ranking whose articles are read from the cluster only when a slice or an item of
     it is read (the engine reads one page: ``ranked[first:last]``), in one request per read."""
 
@@ -565,7 +726,7 @@ class _LazyRanking(list):  # type: ignore[type-arg]
             item.stored = stored.get(item.stored["id"], item.stored)
             self._loaded[i] = True
 
-    def __getitem__(self, index):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN204
+    def __getitem__(self, index):  # noqa: ANN001, ANN204
         if isinstance(index, slice):
             self._load(range(*index.indices(len(self))))
         else:

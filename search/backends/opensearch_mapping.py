@@ -21,9 +21,16 @@ from typing import Any
 
 from berita_search.index.copies import COPY_BANDS_FIELD
 from berita_search.index.fields import FACETS, FIELDS, Kind
-from berita_search.index.schema import DEFAULT_STEMMER, build_schema, facet_column, key_field, stem_field
+from berita_search.index.schema import (
+    ADDED_FIELD,
+    DEFAULT_STEMMER,
+    build_schema,
+    facet_column,
+    key_field,
+    stem_field,
+)
 
-SCHEMA_VERSION = 2  # 2: copy_bands, copies decided on the text (index.copies)
+SCHEMA_VERSION = 3  # 2: copy_bands, copies decided on the text (index.copies); 3: added stamps
 META_KEY = "berita_search"
 TOKENIZER = "tokens"
 ANALYZER = "tokens"
@@ -90,6 +97,7 @@ def index_body(stemmer: str = DEFAULT_STEMMER, shards: int = 1, replicas: int | 
             properties[f.name] = {"type": "date", "format": "strict_date_hour_minute_second"}
     properties[COPY_BANDS_FIELD] = {"type": "keyword"}
     properties[ORDER_FIELD] = {"type": "long"}
+    properties[ADDED_FIELD] = {"type": "long"}  # when this version was written (``index.schema.ADDED_FIELD``)
     properties[STORED_FIELD] = {"type": "object", "enabled": False}
     return {
         "settings": {
@@ -162,6 +170,8 @@ def document(fields: dict[str, Any], seq: int, stemmer: str = DEFAULT_STEMMER) -
             doc[name] = tokens(name, value, stemmer) if name in _analyzers(stemmer) else value
     if isinstance(fields.get(DATE_FIELD), datetime):
         doc[DATE_FIELD] = fields[DATE_FIELD].strftime(DATE_FORMAT)
+    if fields.get(ADDED_FIELD):
+        doc[ADDED_FIELD] = int(fields[ADDED_FIELD])
     return doc
 
 
@@ -184,4 +194,6 @@ def fields_of(source: dict[str, Any]) -> dict[str, Any]:
             fields[name] = source[name]
     if source.get(DATE_FIELD):
         fields[DATE_FIELD] = datetime.strptime(source[DATE_FIELD], DATE_FORMAT)
+    if source.get(ADDED_FIELD):
+        fields[ADDED_FIELD] = int(source[ADDED_FIELD])
     return fields

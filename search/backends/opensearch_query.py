@@ -14,7 +14,7 @@ import json
 from typing import Any
 
 from berita_search.index.fields import BY_NAME, Kind
-from berita_search.index.schema import key_field, stem_field
+from berita_search.index.schema import ADDED_FIELD, key_field, stem_field
 from berita_search.search import plan as P
 from berita_search.search.backends.whoosh_query import MAX_PROXIMITY_WORDS
 from berita_search.search.querylang import date_periods
@@ -203,6 +203,18 @@ def compile_node(node: P.Node) -> Query:
         # Whoosh scores a key (an unscored field) 1 per match.
         return {
             "constant_score": {"filter": term(key_field(node.field) if kind is Kind.KEY else node.field, node.value)}
+        }
+    if isinstance(node, P.AddedSpan):
+        # Articles written before stamps carry none: a range never matches them, as in Whoosh.
+        bounds: dict[str, int] = {}
+        if node.after is not None:
+            bounds["gt"] = node.after
+        if node.upto is not None:
+            bounds["lte"] = node.upto
+        return {
+            "constant_score": {
+                "filter": {"range": {ADDED_FIELD: bounds}} if bounds else {"exists": {"field": ADDED_FIELD}}
+            }
         }
     if isinstance(node, P.DateSpan):
         periods = [term(period, value) for period, value in date_periods(node.first, node.last)]

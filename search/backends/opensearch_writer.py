@@ -43,8 +43,8 @@ from berita_search.index.copies import (
     copy_text,
 )
 from berita_search.index.records import Failure, Note, Record, Skipped, Unchanged
-from berita_search.index.schema import DEFAULT_STEMMER
-from berita_search.index.writer import BUSY_MESSAGE, IndexBusyError, IndexSummary, article_fields
+from berita_search.index.schema import ADDED_FIELD, DEFAULT_STEMMER
+from berita_search.index.writer import BUSY_MESSAGE, AddedStamps, IndexBusyError, IndexSummary, article_fields
 from berita_search.search.backends.opensearch_client import (
     OpenSearchSettings,
     OpenSearchUnavailable,
@@ -251,6 +251,7 @@ class IndexState:
     routings: dict[str, str] = field(default_factory=dict)  # id -> story key it is routed by
     rows: dict[str, str] = field(default_factory=dict)  # raw-row digest -> id
     next_seq: int = 0
+    newest_added: int = 0  # the largest ``ADDED_FIELD`` stamp: this run's articles get larger ones
     stale: list[tuple[str, str]] = field(default_factory=list)  # (id, routing) of superseded copies
 
 
@@ -287,8 +288,9 @@ def read_state(client: Any, index: str) -> IndexState:
     client.indices.refresh(index=index)  # acknowledged writes of a killed run count as indexed
     state = IndexState()
     seqs: dict[str, int] = {}
-    for hit in scan(client, index, ["id", "id_hash", ORDER_FIELD]):
+    for hit in scan(client, index, ["id", "id_hash", ORDER_FIELD, ADDED_FIELD]):
         source = hit["_source"]
+        state.newest_added = max(state.newest_added, int(source.get(ADDED_FIELD) or 0))
         article_id, content_hash, *digest = str(source["id_hash"]).split(":")
         seq = int(source.get(ORDER_FIELD, 0))
         routing = hit.get("_routing", "")
@@ -580,6 +582,7 @@ def _write(
     copies = ClusterCopyFinder(client, index)
     sink = _Sink(client, index, summary, batch_size, copies)
     seq = state.next_seq
+    stamps = AddedStamps(state.newest_added)
     try:
         for article_id, routing in state.stale:
             sink.remove(article_id, routing, f"{index}: {article_id}")
@@ -588,8 +591,11 @@ def _write(
             if isinstance(record, Note):
                 summary.notes.append(record)
                 continue
+            if isinstance(record, Failure):
+                summary.failed.append(record)
+            if isinstance(record, Skipped):
+                summary.skipped.append(record)
             if isinstance(record, Failure | Skipped):
-                (summary.failed if isinstance(record, Failure) else summary.skipped).append(record)
                 if progress:
                     progress(summary, record.origin)
                 continue
@@ -614,7 +620,8 @@ def _write(
             else:
                 try:
                     copy = copies.decide(record, article_id, content_hash)
-                    doc = document(article_fields(record, article_id, content_hash, copy), seq, stemmer)
+                    fields = article_fields(record, article_id, content_hash, copy, added=stamps.next())
+                    doc = document(fields, seq, stemmer)
                 except Exception as error:  # one article the analysis cannot take never stops the run
                     summary.failed.append(Failure(record.origin, f"cannot analyse: {type(error).__name__}: {error}"))
                 else:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import heapq
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,15 +21,19 @@ from typing import Any
 import numpy as np
 from berita_search.index.fields import FACETS, Kind
 from berita_search.index.schema import DEFAULT_STEMMER, facet_column
-from berita_search.index.writer import open_index
+from berita_search.index.writer import newest_added, open_index
 from berita_search.search import plan as P
+from berita_search.search.backends import whoosh_workflow
 from berita_search.search.backends.base import (
+    DAY,
     IndexStats,
     Matches,
     RankedArticle,
     SearchSpec,
     SearchTimeout,
     StoredArticle,
+    Summary,
+    Tally,
 )
 from berita_search.search.backends.whoosh_arrays import Evaluation, SegmentView
 from berita_search.search.backends.whoosh_query import Compiler
@@ -41,6 +46,7 @@ from whoosh.index import Index
 from whoosh.searching import Searcher
 
 COPY_COLUMN = "dup_key"
+RECENT_MATCHES = 4  # match lists a snapshot keeps for the tallies that follow a search (a page's series)
 
 
 @dataclass
@@ -49,6 +55,15 @@ class _Column:
 
     codes: np.ndarray
     labels: list[Any]
+
+    @classmethod
+    def of(cls, values: list[Any]) -> _Column:
+        ordinals: dict[Any, int] = {}
+        codes = np.fromiter((ordinals.setdefault(v, len(ordinals)) for v in values), dtype=np.int64, count=len(values))
+        return cls(codes, list(ordinals))
+
+    def label(self, docnum: int) -> Any:
+        return self.labels[self.codes[docnum]]
 
     def counts(self, docnums: np.ndarray) -> np.ndarray:
         """How many of ``docnums`` hold each label (by ordinal)."""
@@ -70,6 +85,9 @@ class _Snapshot:
     _views: list[SegmentView] | None = None
     _words: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _days: _Column | None = None  # the dateline day of every document (tallies)
+    _recent: OrderedDict[Any, np.ndarray] = field(default_factory=OrderedDict)  # (plan, filters) -> matches
+    _combined: dict[tuple[str, ...], _Column] = field(default_factory=dict)  # tallies' keys, as value tuples
 
     def columns(self) -> dict[str, _Column]:
         """Facet and copy keys of every document as ordinals, so that counting a result set's
@@ -82,19 +100,77 @@ class _Snapshot:
                     reader = leaf.reader()
                     for name, column in names.items():
                         # A segment without the column (or an index without segments) has none.
-                        found = reader.column_reader(column) if reader.has_column(column) else None
+                        present = column in reader.schema and reader.has_column(column)  # older indexes lack some
+                        found = reader.column_reader(column) if present else None
                         values[name].extend(found if found is not None else [None] * reader.doc_count_all())
-                columns = {}
-                for name, column_values in values.items():
-                    ordinals: dict[Any, int] = {}
-                    codes = np.fromiter(
-                        (ordinals.setdefault(v, len(ordinals)) for v in column_values),
-                        dtype=np.int64,
-                        count=len(column_values),
-                    )
-                    columns[name] = _Column(codes, list(ordinals))
-                self._columns = columns
+                self._columns = {name: _Column.of(column_values) for name, column_values in values.items()}
             return self._columns
+
+    def days(self) -> _Column:
+        """The dateline day ("2019-09-17") of every document, None when undated: read once per
+        commit from the ``day`` terms, the very terms the date filters match."""
+        with self._lock:
+            if self._days is None:
+                total = self.searcher.doc_count_all()
+                codes = np.zeros(total, dtype=np.int64)
+                labels: list[Any] = [None]
+                for leaf, offset in self.searcher.leaf_searchers():
+                    reader = leaf.reader()
+                    if DAY not in reader.schema:
+                        continue
+                    for term in reader.lexicon(DAY):
+                        value = term.decode("utf-8") if isinstance(term, bytes) else str(term)
+                        docs = np.fromiter(reader.postings(DAY, term).all_ids(), dtype=np.int64)
+                        codes[docs + offset] = len(labels)
+                        labels.append(value)
+                self._days = _Column(codes, labels)
+            return self._days
+
+    def combined(self, keys: tuple[str, ...]) -> _Column:
+        """Per document, its values of ``keys`` as one ordinal whose label is the tuple of values
+        (None for no value): a tally is then one ``bincount`` over the matches. Built once per
+        commit and key set."""
+        with self._lock:
+            found = self._combined.get(keys)
+        if found is not None:
+            return found
+        columns = [self.days() if key == DAY else self.columns()[key] for key in keys]
+        total = self.searcher.doc_count_all()
+        code = np.zeros(total, dtype=np.int64)
+        spellings: list[list[str | None]] = []
+        scale = 1
+        for column in columns:
+            # The labels as a tally spells them, empty ones as None, each spelling one ordinal.
+            spelled = [None if v in (None, "", b"") else str(v) for v in column.labels]
+            ordinals: dict[str | None, int] = {}
+            recode = np.fromiter((ordinals.setdefault(v, len(ordinals)) for v in spelled), np.int64, len(spelled))
+            code += recode[column.codes] * scale if len(column.codes) else 0
+            scale *= max(len(ordinals), 1)
+            spellings.append(list(ordinals))
+        unique, inverse = np.unique(code, return_inverse=True)
+        labels: list[Any] = []
+        for value in unique.tolist():
+            parts = []
+            for spelled in spellings:
+                value, at = divmod(value, len(spelled)) if spelled else (value, 0)
+                parts.append(spelled[at] if spelled else None)
+            labels.append(tuple(parts))
+        combined = _Column(inverse.reshape(-1).astype(np.int64), labels)
+        with self._lock:
+            self._combined[keys] = combined
+        return combined
+
+    def remember_matches(self, key: Any, matched: np.ndarray) -> None:
+        """Keep a search's matches for a tally of the same search (the page's series) to reuse."""
+        with self._lock:
+            self._recent[key] = matched
+            self._recent.move_to_end(key)
+            while len(self._recent) > RECENT_MATCHES:
+                self._recent.popitem(last=False)
+
+    def recent_matches(self, key: Any) -> np.ndarray | None:
+        with self._lock:
+            return self._recent.get(key)
 
     def words_starting(self, fieldname: str, initial: str) -> list[str]:
         """The field's words starting with ``initial``, read once per commit."""
@@ -226,6 +302,7 @@ class WhooshBackend:
                 matched = snap.matching(compiler.plan(spec.plan), filter_q, deadline)
                 top = self._sorted_top(searcher, dup_codes, query, filter_q, spec, len(matched), deadline)
             copies = columns[COPY_COLUMN].counts(matched)
+            snap.remember_matches((spec.plan, spec.filters), matched)
             ranked: list[RankedArticle] = []
             seen: set[int] = set()
             for docnum, score in top if top is not None else _best_first(matched, scores, spec, dup_codes):
@@ -249,35 +326,19 @@ class WhooshBackend:
 
     def iterate(self, spec: SearchSpec) -> Iterator[RankedArticle]:
         with self.snapshot() as snap:
-            # No budget: an export reads every match, and is bounded by its own stream.
-            searcher = snap.searcher
-            compiler = Compiler(searcher)
-            query = compiler.ranking(spec.plan, spec.proximity, spec.phrases)
-            if query is Q.NullQuery:
-                return
-            filter_q = _filter_query(compiler, spec.filters)
-            deadline = _Deadline(None)
-            dup_codes = snap.columns()[COPY_COLUMN].codes
-            hits: Iterator[tuple[int, float]]
-            if spec.sort == "relevance":
-                matched, scores = snap.ranked(query, filter_q, deadline)
-                order = np.lexsort((matched, -scores))  # best first, ties by document number as in Whoosh
-                hits = zip(matched[order].tolist(), scores[order].tolist(), strict=True)
-            else:
-                matched = snap.matching(compiler.plan(spec.plan), filter_q, deadline)
-                sortedby = sorting.FieldFacet("published", reverse=spec.sort == "newest")
-                results = searcher.search(query, limit=None, filter=filter_q, terms=False, sortedby=sortedby)
-                hits = ((hit.docnum, hit.score) for hit in results)
-            copies = snap.columns()[COPY_COLUMN].counts(matched)
-            seen: set[int] = set()
-            for docnum, score in hits:
-                key = int(dup_codes[docnum])
-                if spec.collapse:
-                    if key in seen:
-                        continue
-                    seen.add(key)
-                stored = searcher.stored_fields(docnum)
-                yield RankedArticle(stored, float(score or 0.0), int(copies[key]) if spec.collapse else 1)
+            yield from whoosh_workflow.iterate(snap, spec, _filter_query)
+
+    def summarize(self, spec: SearchSpec) -> Summary:
+        with self.snapshot() as snap:
+            return whoosh_workflow.summarize(snap, spec, _filter_query)
+
+    def last_added(self) -> int:
+        with self.snapshot() as snap:
+            return newest_added(snap.searcher.reader())
+
+    def ids_with_prefix(self, prefix: str, limit: int) -> list[str]:
+        with self.snapshot() as snap:
+            return whoosh_workflow.ids_with_prefix(snap, prefix, limit)
 
     def count(self, spec: SearchSpec) -> int:
         with self.snapshot() as snap:
@@ -318,6 +379,24 @@ class WhooshBackend:
             if len({int(dup_codes[d]) for d, _s in hits}) >= wanted:
                 return hits
             limit *= 4
+
+    # ---------------------------------------------------------------- tallies (coverage series)
+
+    def tally(self, spec: SearchSpec, keys: tuple[str, ...]) -> Tally:
+        with self.snapshot() as snap:
+            matched = snap.recent_matches((spec.plan, spec.filters))
+            if matched is None:
+                compiler = Compiler(snap.searcher)
+                query = compiler.plan(spec.plan)
+                if query is Q.NullQuery:
+                    return Tally(keys, {}, snap.generation)
+                filter_q = _filter_query(compiler, spec.filters)
+                matched = snap.matching(query, filter_q, _Deadline(spec.budget))
+                snap.remember_matches((spec.plan, spec.filters), matched)
+            combined = snap.combined(keys)
+            counts = combined.counts(matched)
+            labels = combined.labels
+            return Tally(keys, {labels[i]: int(counts[i]) for i in np.flatnonzero(counts).tolist()}, snap.generation)
 
     # ---------------------------------------------------------------- articles
 

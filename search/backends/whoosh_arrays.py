@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 from berita_search.index.postings_arrays import LENGTH_OF_BYTE, SegmentArrays
+from berita_search.index.whoosh_internals import bm25f_field_b
 from berita_search.search.backends.whoosh_query import WordSet
 from whoosh import query as Q
 from whoosh import scoring
@@ -173,7 +174,7 @@ class Evaluation:
         if not self.top.schema[fieldname].scorable:
             return docs, weights  # Whoosh's WeightScorer: the weight is the score
         weighting = self.weighting
-        B = weighting._field_B.get(fieldname, weighting.B)  # noqa: N806 - BM25's names
+        B = bm25f_field_b(weighting, fieldname)  # noqa: N806 - BM25's names
         K1 = weighting.K1  # noqa: N806
         idf = self.top.idf(fieldname, tbytes)
         avgfl = self.top.avg_field_length(fieldname) or 1

@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from berita_search.index.analysis import pair_filter_of, pair_term
+from berita_search.index.whoosh_internals import span_context
 from whoosh import matching
 from whoosh.matching import IntersectionMatcher, WrappingMatcher
 from whoosh.query import Phrase, SpanNear2, Term
@@ -58,7 +59,7 @@ class _PairFilteredNear(SpanNear2.SpanNear2Matcher):
         self.mindist = mindist
         words = make_binary_tree(IntersectionMatcher, ms)
         # whoosh3's stubs call IntersectionMatcher abstract; it is the class Whoosh itself uses here.
-        SpanWrappingMatcher.__init__(self, IntersectionMatcher(pairs, words))  # type: ignore[abstract]
+        SpanWrappingMatcher.__init__(self, IntersectionMatcher(pairs, words))
 
     def copy(self) -> _PairFilteredNear:
         return self.__class__(
@@ -104,8 +105,8 @@ class PairPhrase(Phrase):
             # A rarer word in every pair: its own postings are the narrow filter.
             return super().matcher(searcher, context)
         near = SpanNear2(terms, slop=1, ordered=True, mindist=1)
-        span_context = near._span_context(context)
-        ms = [t.matcher(searcher, span_context) for t in terms]
+        near_context = span_context(near, context)
+        ms = [t.matcher(searcher, near_context) for t in terms]
         pairs = _Unscored(make_binary_tree(IntersectionMatcher, pair_matchers))
         m: matching.Matcher = _PairFilteredNear(ms, pairs, slop=1, ordered=True, mindist=1)
         if self.boost != 1.0:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from berita_search.index.fields import BY_NAME, Kind
-from berita_search.index.schema import key_field, stem_field
+from berita_search.index.schema import ADDED_FIELD, key_field, stem_field
 from berita_search.search import plan as P
 from berita_search.search.backends.whoosh_phrases import PairPhrase
 from berita_search.search.messages import Message
@@ -74,6 +74,9 @@ def _all(subqueries: list[Q.Query], boost: float = 1.0) -> Q.Query:
 class _ConstantListMatcher(ListMatcher):
     """A sorted list of documents, each scored the same; skips by bisection."""
 
+    _ids: list[int]
+    _i: int
+
     def skip_to(self, id: int) -> None:  # noqa: A002 - Whoosh's name
         if not self.is_active():
             raise ReadTooFar
@@ -100,9 +103,9 @@ class WordSet(Q.Query):
     def __eq__(self, other: object) -> bool:
         return (
             type(other) is type(self)
-            and other.fieldname == self.fieldname  # type: ignore[attr-defined]
-            and other.words == self.words  # type: ignore[attr-defined]
-            and other.boost == self.boost  # type: ignore[attr-defined]
+            and other.fieldname == self.fieldname
+            and other.words == self.words
+            and other.boost == self.boost
         )
 
     def __hash__(self) -> int:
@@ -217,6 +220,10 @@ class Compiler:
             if not terms:
                 return _no_match()
             return terms[0] if len(terms) == 1 else Q.Or(terms)
+        if isinstance(node, P.AddedSpan):
+            if ADDED_FIELD not in self.reader.schema:  # an index written before stamps: none is new
+                return _no_match()
+            return Q.NumericRange(ADDED_FIELD, node.after, node.upto, startexcl=node.after is not None)
         if isinstance(node, P.Or):
             return RankedOr([self.node(c) for c in node.children], boost=node.boost)
         if isinstance(node, P.And):

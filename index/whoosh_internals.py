@@ -1,0 +1,125 @@
+"""Every use of whoosh3's private API, in one place.
+
+Each function below reaches into a name Whoosh does not publish, says why, and was checked
+against ``CHECKED_VERSION`` (pinned in pyproject.toml). ``tests/test_whoosh_internals.py``
+fails loudly when another version is installed or one of these names is gone, so an upgrade
+starts by reading this module. Two more private uses live in their own modules, because they
+are whole replacements rather than calls: ``mapped_files.install`` (wraps
+``BufferFile.__init__`` so segment files are read in place) and the matchers of
+``search.backends.whoosh_query`` and ``whoosh_phrases`` (subclasses of Whoosh's matchers).
+The segment writer that shows each posting it writes to the postings arrays
+(``watching_segment_writer``) is here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from importlib.metadata import version
+from typing import Any, Protocol
+
+from whoosh.codec.base import Segment
+from whoosh.index import Index
+from whoosh.scoring import BM25F
+from whoosh.writing import IndexWriter, SegmentWriter
+
+CHECKED_VERSION = "3.54.0"
+
+# The private names used here and in the modules above, by the class that holds them: the
+# test checks that each still exists.
+PRIVATE_NAMES: dict[str, tuple[str, ...]] = {
+    "whoosh.writing.SegmentWriter": (
+        "_finalize_segment",
+        "_flush_segment",
+        "_added",
+        "_cleanup_on_error",
+    ),
+    "whoosh.writing.PostingPool": ("iter_postings",),
+    "whoosh.scoring.BM25F": ("_field_B",),
+    "whoosh.index.FileIndex": ("_segments",),
+    "whoosh.query.spans.SpanNear2": ("_span_context",),
+    "whoosh.filedb.structfile.BufferFile": ("__init__",),
+}
+
+
+def installed_version() -> str:
+    return version("whoosh3")
+
+
+def committed_segments(ix: Index) -> list[Segment]:
+    """The segments the latest table of contents names. ``check`` opens each one by itself
+    (a reader over all of them would fail at the first damaged one without naming it)."""
+    return list(ix._segments())
+
+
+def cleanup_failed_commit(writer: IndexWriter) -> None:
+    """Release the write lock and remove the files of a commit that an interrupt (not an
+    Exception, which Whoosh handles itself) stopped half-way."""
+    writer._cleanup_on_error()
+
+
+def unlocked_segment_writer(ix: Index, **options: Any) -> SegmentWriter:
+    """A segment writer that does not take the index's write lock: worker processes write
+    segments in parallel while the parent holds the lock and commits them."""
+    return SegmentWriter(ix, _lk=False, **options)
+
+
+def finish_segment(writer: SegmentWriter | None) -> Segment | None:
+    """Close a worker's segment and return it for the parent's commit (None if it holds
+    nothing); Whoosh only does this inside its own commit."""
+    if writer is None or not writer._added:
+        return None
+    return writer._finalize_segment()
+
+
+def span_context(near: Any, context: Any) -> Any:
+    """The scoring context Whoosh gives the words of a span query: the pair-filtered phrase
+    matcher builds the same one for its own words."""
+    return near._span_context(context)
+
+
+def bm25f_field_b(weighting: BM25F, fieldname: str) -> float:
+    """BM25F's B for one field (a ``<field>_B`` keyword of its constructor, else its B), as
+    its ``scorer`` picks it: the array ranking scores with the very same parameter."""
+    return float(weighting._field_B.get(fieldname, weighting.B))
+
+
+class PostingsWatcher(Protocol):
+    def wrap(self, postings: Iterator[tuple]) -> Iterator[tuple]: ...
+
+    def write(self, folder: str, segment_id: str, doc_count: int) -> None: ...
+
+
+class _WatchingSegmentWriter(SegmentWriter):
+    """Whoosh's segment writer, showing every posting of the segment it writes (new articles
+    and merges alike) to a watcher, and telling it when the segment is assembled."""
+
+    def __init__(self, ix: Index, watcher_factory: Callable[[Any], PostingsWatcher], **options: Any) -> None:
+        self.watcher_factory = watcher_factory
+        super().__init__(ix, **options)
+
+    def _flush_segment(self) -> None:
+        # Whoosh hands the pool's postings, sorted by (field, term, document), to the field
+        # writer in this method; the watcher sees them on the way.
+        self._watcher = self.watcher_factory(self.schema)
+        pool = self.pool
+        original = pool.iter_postings
+        pool.iter_postings = lambda: self._watcher.wrap(original())
+        try:
+            super()._flush_segment()
+        finally:
+            del pool.iter_postings
+
+    def _finalize_segment(self) -> Segment:
+        segment = super()._finalize_segment()
+        # After the compound file is assembled, so the watcher's file stays one of its own.
+        self._watcher.write(self.storage.folder, segment.segment_id(), segment.doc_count_all())
+        return segment
+
+
+def watching_segment_writer(
+    ix: Index, watcher_factory: Callable[[Any], PostingsWatcher], locked: bool = True, **options: Any
+) -> SegmentWriter:
+    """A segment writer whose postings a watcher made by ``watcher_factory(schema)`` sees as
+    they are written, and is asked to ``write`` its own file once the segment is assembled.
+    ``locked=False`` is ``unlocked_segment_writer``'s writer (worker processes)."""
+    return _WatchingSegmentWriter(ix, watcher_factory, _lk=locked, **options)

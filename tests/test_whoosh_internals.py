@@ -1,0 +1,79 @@
+"""whoosh3's private names the product relies on (index.whoosh_internals): an upgrade of the
+pinned version, or a name gone, fails here first and says where to look."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+from berita_search.index.whoosh_internals import CHECKED_VERSION, PRIVATE_NAMES, installed_version
+
+INSTANCE_NAMES = {"_added", "_field_B"}  # set by the constructor: checked on instances below
+
+
+def test_the_installed_whoosh_is_the_version_the_private_uses_were_checked_against() -> None:
+    assert installed_version() == CHECKED_VERSION, (
+        f"whoosh3 {installed_version()} is installed; index/whoosh_internals.py was checked against "
+        f"{CHECKED_VERSION}: check each private use listed there, then update CHECKED_VERSION"
+    )
+
+
+@pytest.mark.parametrize("owner", sorted(PRIVATE_NAMES))
+def test_each_private_name_still_exists(owner: str) -> None:
+    module_name, class_name = owner.rsplit(".", 1)
+    cls = getattr(importlib.import_module(module_name), class_name)
+    missing = [name for name in PRIVATE_NAMES[owner] if name not in INSTANCE_NAMES and not hasattr(cls, name)]
+    assert missing == [], f"{owner} lost {missing}: see index/whoosh_internals.py"
+
+
+def test_a_segment_writer_counts_what_it_added(tmp_path) -> None:  # noqa: ANN001
+    """``_added`` is an instance attribute: checked on a real writer."""
+    from berita_search.index.whoosh_internals import finish_segment, unlocked_segment_writer
+    from berita_search.index.writer import open_index
+
+    ix = open_index(tmp_path, create=True)
+    writer = unlocked_segment_writer(ix)
+    assert finish_segment(writer) is None
+    writer = unlocked_segment_writer(ix)
+    writer.add_document(id="a" * 16, title="Banjir di Semarang", body="Air naik.")
+    segment = finish_segment(writer)
+    assert segment is not None and segment.doc_count_all() == 1
+
+
+def test_bm25f_reads_the_b_of_each_field() -> None:
+    """``_field_B`` is an instance attribute: checked on real weightings."""
+    from berita_search.index.whoosh_internals import bm25f_field_b
+    from whoosh.scoring import BM25F
+
+    assert bm25f_field_b(BM25F(), "body") == 0.75
+    weighting = BM25F(B=0.5, title_B=0.9)
+    assert bm25f_field_b(weighting, "title") == 0.9 and bm25f_field_b(weighting, "body") == 0.5
+
+
+def test_a_watching_writer_shows_each_posting_and_the_finished_segment(tmp_path) -> None:  # noqa: ANN001
+    from berita_search.index.whoosh_internals import finish_segment, watching_segment_writer
+    from berita_search.index.writer import open_index
+
+    class Watcher:
+        def __init__(self, schema: object) -> None:
+            self.seen: list[tuple] = []
+            self.written: list[tuple] = []
+            watchers.append(self)
+
+        def wrap(self, postings):  # noqa: ANN001, ANN202
+            for posting in postings:
+                self.seen.append(posting[:3])
+                yield posting
+
+        def write(self, folder: str, segment_id: str, doc_count: int) -> None:
+            self.written.append((folder, segment_id, doc_count))
+
+    watchers: list[Watcher] = []
+    ix = open_index(tmp_path, create=True)
+    writer = watching_segment_writer(ix, Watcher, locked=False)
+    writer.add_document(id="a" * 16, title="Banjir di Semarang", body="Air naik.")
+    segment = finish_segment(writer)
+    assert segment is not None and len(watchers) == 1
+    assert ("title", b"banjir", 0) in watchers[0].seen
+    assert watchers[0].seen == sorted(watchers[0].seen)
+    assert watchers[0].written == [(str(tmp_path), segment.segment_id(), 1)]
