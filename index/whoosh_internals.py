@@ -18,6 +18,7 @@ from importlib.metadata import version
 from typing import Any, Protocol
 
 from whoosh.codec.base import Segment
+from whoosh.codec.whoosh3 import W3Codec, W3PostingsWriter, W3Segment, W3TermInfo
 from whoosh.index import Index
 from whoosh.scoring import BM25F
 from whoosh.writing import IndexWriter, SegmentWriter
@@ -34,6 +35,8 @@ PRIVATE_NAMES: dict[str, tuple[str, ...]] = {
         "_cleanup_on_error",
     ),
     "whoosh.writing.PostingPool": ("iter_postings",),
+    "whoosh.codec.whoosh3.W3PostingsWriter": ("_terminfo", "_inlinelimit", "_ids", "_weights", "_values"),
+    "whoosh.codec.whoosh3.W3Codec": ("_blocklimit", "_compression", "_inlinelimit"),
     "whoosh.scoring.BM25F": ("_field_B",),
     "whoosh.index.FileIndex": ("_segments",),
     "whoosh.query.spans.SpanNear2": ("_span_context",),
@@ -123,3 +126,42 @@ def watching_segment_writer(
     they are written, and is asked to ``write`` its own file once the segment is assembled.
     ``locked=False`` is ``unlocked_segment_writer``'s writer (worker processes)."""
     return _WatchingSegmentWriter(ix, watcher_factory, _lk=locked, **options)
+
+
+class _InliningPostingsWriter(W3PostingsWriter):
+    """whoosh3's postings writer, inlining short posting lists as it means to: its
+    ``finish_postings`` calls ``terminfo.set_inline``, a method W3TermInfo names
+    ``set_inlined``, so whoosh3 only runs with inlining off (its default limit, 1, never
+    inlines). A rare word's postings then sit in its term entry instead of a compressed block
+    of their own in the postings file; Whoosh's reader already reads them there."""
+
+    def finish_postings(self) -> W3TermInfo:
+        terminfo = self._terminfo
+        if not self.written() and len(self) < self._inlinelimit:
+            terminfo.add_block(self)
+            # Whoosh's reader of inlined postings answers "" (a str) for a posting without a
+            # value, which its own merge then refuses: each posting gets its empty bytes.
+            values = self._values or [b""] * len(self._ids)
+            terminfo.set_inlined(self._ids, self._weights, values)
+            self._terminfo = None
+            return terminfo
+        return super().finish_postings()
+
+
+class InliningCodec(W3Codec):
+    """whoosh3's codec writing posting lists shorter than ``inlinelimit`` into the term entry.
+    Its segments name Whoosh's own codec (with the same settings): reading an inlined list
+    needs nothing of this class, so indexes stay readable without it."""
+
+    def postings_writer(self, dbfile: Any, byteids: bool = False) -> W3PostingsWriter:
+        return _InliningPostingsWriter(
+            dbfile,
+            blocklimit=self._blocklimit,
+            byteids=byteids,
+            compression=self._compression,
+            inlinelimit=self._inlinelimit,
+        )
+
+    def new_segment(self, storage: Any, indexname: str) -> W3Segment:
+        plain = W3Codec(blocklimit=self._blocklimit, compression=self._compression, inlinelimit=self._inlinelimit)
+        return W3Segment(plain, indexname)

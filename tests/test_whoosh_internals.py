@@ -8,7 +8,9 @@ import importlib
 import pytest
 from berita_search.index.whoosh_internals import CHECKED_VERSION, PRIVATE_NAMES, installed_version
 
-INSTANCE_NAMES = {"_added", "_field_B"}  # set by the constructor: checked on instances below
+# Set by constructors: the tests below use each on a real instance.
+INSTANCE_NAMES = {"_added", "_field_B", "_blocklimit", "_compression", "_inlinelimit", "_terminfo", "_ids", "_weights"}
+INSTANCE_NAMES |= {"_values"}
 
 
 def test_the_installed_whoosh_is_the_version_the_private_uses_were_checked_against() -> None:
@@ -77,3 +79,48 @@ def test_a_watching_writer_shows_each_posting_and_the_finished_segment(tmp_path)
     assert ("title", b"banjir", 0) in watchers[0].seen
     assert watchers[0].seen == sorted(watchers[0].seen)
     assert watchers[0].written == [(str(tmp_path), segment.segment_id(), 1)]
+
+
+def test_inlined_postings_read_and_merge_as_written_in_blocks(tmp_path) -> None:  # noqa: ANN001
+    """One-article words are written into their term entries: every field's postings (with
+    positions, frequencies or presence only) read back the same as from a codec that writes
+    blocks, before and after the segments are merged into one."""
+    from berita_search.index.whoosh_internals import InliningCodec
+    from berita_search.index.writer import open_index
+    from whoosh.codec.whoosh3 import W3Codec
+    from whoosh.writing import SegmentWriter
+
+    articles = [
+        {"id": f"{n:016x}", "title": f"Banjir {word} di Semarang", "body": f"Air naik {word} lagi. Banjir {n % 3}."}
+        for n, word in enumerate(["kanal", "rob", "hujan", "kanal", "pompa", "tanggul"])
+    ]
+
+    def postings(index_dir) -> dict:  # noqa: ANN001
+        with open_index(index_dir).reader() as reader:
+            found = {}
+            for fieldname in ("title", "body", "title_stem", "body_pairs"):
+                for term in reader.lexicon(fieldname):
+                    matcher = reader.postings(fieldname, term)
+                    items = []
+                    while matcher.is_active():
+                        items.append((matcher.id(), matcher.weight(), bytes(matcher.value() or b"")))
+                        matcher.next()
+                    found[(fieldname, term)] = items
+            return found
+
+    results = {}
+    for name, codec in (("blocks", W3Codec()), ("inlined", InliningCodec(inlinelimit=2))):
+        ix = open_index(tmp_path / name, create=True)
+        for half in (articles[:3], articles[3:]):
+            writer = SegmentWriter(ix, codec=codec, merge=False)
+            for article in half:
+                writer.add_document(**article)
+            writer.commit(merge=False)
+        separate = postings(tmp_path / name)
+        writer = SegmentWriter(ix, codec=codec)
+        writer.commit(optimize=True)
+        assert len(open_index(tmp_path / name).reader().leaf_readers()) == 1
+        results[name] = (separate, postings(tmp_path / name))
+    assert results["inlined"] == results["blocks"]
+    assert results["inlined"][0] == results["inlined"][1]
+    assert any(len(items) == 1 for items in results["inlined"][1].values())
