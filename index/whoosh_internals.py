@@ -136,7 +136,7 @@ class _InliningPostingsWriter(W3PostingsWriter):
     of their own in the postings file; Whoosh's reader already reads them there."""
 
     def finish_postings(self) -> W3TermInfo:
-        terminfo = self._terminfo
+        terminfo: W3TermInfo = self._terminfo  # type: ignore[has-type]
         if not self.written() and len(self) < self._inlinelimit:
             terminfo.add_block(self)
             # Whoosh's reader of inlined postings answers "" (a str) for a posting without a
