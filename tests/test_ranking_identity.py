@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from berita_search.index.fields import ALL_TEXT, FACETS
-from berita_search.index.postings_arrays import EXTENSION, LENGTH_OF_BYTE, SegmentArrays, captured
+from berita_search.index.postings_arrays import EXTENSION, LENGTH_OF_BYTE, SegmentArrays, captured, write_missing
 from berita_search.index.readers import read_paths
 from berita_search.index.schema import facet_column
 from berita_search.index.writer import index_records, open_index
@@ -378,3 +378,34 @@ def test_search_under_threads_answers_as_alone(index_dir: Path) -> None:
         done = list(pool.map(run, range(8)))
     shared.close()
     assert sum(done) >= len(specs) * 8 * 3 // 2 - 8
+
+
+def test_write_missing_gives_older_segments_the_arrays_commits_write(index_dir: Path, tmp_path: Path) -> None:
+    """Arrays read back from Whoosh's postings for an index written without them hold what
+    the commits wrote, for every live document."""
+    copy = tmp_path / "index"
+    shutil.copytree(index_dir, copy)
+    for path in copy.glob(f"*.{EXTENSION}"):
+        path.unlink()
+    ix = open_index(copy)
+    written = write_missing(ix, copy)
+    assert written == len(list(index_dir.glob(f"*.{EXTENSION}"))) and written >= 2
+    assert write_missing(ix, copy) == 0
+    with ix.reader() as top:
+        for reader, _base in top.leaf_readers():
+            segment = reader.segment()
+            count = segment.doc_count_all()
+            committed = SegmentArrays.open(index_dir, segment.segment_id(), count)
+            rebuilt = SegmentArrays.open(copy, segment.segment_id(), count)
+            assert committed is not None and rebuilt is not None
+            live = np.asarray([not reader.is_deleted(d) for d in range(count)])
+            for name in ("title", "body", "body_stem", "source_key"):
+                for tbytes in itertools.islice(reader.lexicon(name), 0, None, 37):
+                    docs, weights = committed.postings(name, tbytes)
+                    keep = live[docs]
+                    again, again_weights = rebuilt.postings(name, tbytes)
+                    assert again.tolist() == docs[keep].tolist(), (name, tbytes)
+                    assert again_weights.tolist() == weights[keep].tolist(), (name, tbytes)
+                lengths = committed.lengths(name)
+                if lengths is not None:
+                    assert rebuilt.lengths(name)[live].tolist() == lengths[live].tolist()
