@@ -158,36 +158,49 @@ def time_queries(run: Callable[[str, str], object], mix: Mix, repeat: int = 2) -
         for q in queries:
             run(cls, q)
     out: dict[str, dict[str, float]] = {}
-    groups: dict[str, list[float]] = {"all": [], "terms": [], "phrases": []}
+    groups: dict[str, list[float]] = {"all": [], "terms": [], "phrases": [], "keywords": []}
     for cls, queries in mix.queries.items():
         times: list[float] = []
         for _ in range(repeat):
             for q in queries:
                 started = time.perf_counter()
-                run(cls, q)
-                times.append((time.perf_counter() - started) * 1000)
+                answered = run(cls, q)
+                if answered is not None:  # None: a query this system does not answer
+                    times.append((time.perf_counter() - started) * 1000)
         out[cls] = percentiles(times)
         groups["all"] += times
         if cls.startswith("term_"):
             groups["terms"] += times
         if cls.startswith("phrase"):
             groups["phrases"] += times
+        if cls in KEYWORD_CLASSES:
+            groups["keywords"] += times
     for name, times in groups.items():
         out[name] = percentiles(times)
     return out
 
 
 def product_runners(index_dir: Path, mix: Mix) -> tuple[Callable[[str, str], object], Callable[[str, str], object]]:
-    """(core, page): the ranked top 10 alone, and the full first page the web shows."""
-    from berita_search.search.backends.whoosh_query import ranking_query
+    """(core, page): the ranked top 10 alone (with its stored fields, no facets, copies,
+    snippets or suggestions), and the full first page the web shows."""
+    from berita_search.search.backends.base import SearchSpec
     from berita_search.search.engine import SearchEngine, SearchRequest
 
     engine = SearchEngine(index_dir, cache_size=0)  # every timed page is computed
 
     def core(cls: str, q: str) -> object:
         parsed = engine.parse(q)
-        with engine.backend.snapshot() as snap:
-            return snap.searcher.search(ranking_query(parsed, snap.searcher), limit=10, terms=False).scored_length()
+        if parsed.plan is None:
+            return 0
+        spec = SearchSpec(
+            plan=parsed.plan,
+            proximity=tuple(parsed.proximity),
+            phrases=bool(parsed.phrases),
+            top=10,
+            collapse=False,
+            facets=False,
+        )
+        return len(engine.backend.search(spec).ranked)
 
     def page(cls: str, q: str) -> object:
         request = SearchRequest(q=q)
@@ -254,6 +267,41 @@ def tantivy_runner(index_dir: Path) -> Callable[[str, str], object]:
         query = ix.parse_query(_anchor_query_text(q, required="+"), ["title", "body"])
         hits = searcher.search(query, 10).hits
         return [searcher.doc(addr)["title"] for _score, addr in hits]
+
+    return run
+
+
+def whoosh_core_runner(index_dir: Path) -> Callable[[str, str], object]:
+    """The product's ranked query through Whoosh's own top-10 collector (the ranking before
+    the array evaluation), for comparison."""
+    from berita_search.search.backends.whoosh import WhooshBackend
+    from berita_search.search.backends.whoosh_query import ranking_query
+    from berita_search.search.querylang import parse_query
+
+    backend = WhooshBackend(index_dir)
+
+    def run(cls: str, q: str) -> object:
+        parsed = parse_query(q, backend.stemmer)
+        with backend.snapshot() as snap:
+            return snap.searcher.search(ranking_query(parsed, snap.searcher), limit=10, terms=False).scored_length()
+
+    return run
+
+
+KEYWORD_CLASSES = ("term_hi", "term_mid", "term_lo", "and2")  # what a bag-of-words engine answers alike
+
+
+def bm25s_runner(index_dir: Path) -> Callable[[str, str], object]:
+    import bm25s
+
+    retriever = bm25s.BM25.load(str(index_dir), mmap=True)
+
+    def run(cls: str, q: str) -> object:
+        if cls not in KEYWORD_CLASSES:
+            return None
+        tokens = bm25s.tokenize([q], stopwords=None, show_progress=False)
+        docs, _scores = retriever.retrieve(tokens, k=10, show_progress=False, n_threads=1)
+        return docs.shape
 
     return run
 

@@ -3,7 +3,7 @@
     python -m bench.speed_index KIND CORPUS_FILE INDEX_DIR
 
 KIND is ``product`` (the berita-search pipeline), ``plain`` (Whoosh with its
-StandardAnalyzer and one writer), ``tantivy``, ``fts5`` or ``opensearch`` (the product's
+StandardAnalyzer and one writer), ``tantivy``, ``fts5``, ``bm25s`` or ``opensearch`` (the product's
 pipeline into the cluster at $BERITA_SEARCH_OPENSEARCH_URL; INDEX_DIR is then the alias name).
 Prints one JSON object.
 """
@@ -101,6 +101,20 @@ def fts5(corpus: Path, index_dir: Path) -> dict:
     return {"docs": count, "added": count}
 
 
+def bm25s_job(corpus: Path, index_dir: Path) -> dict:
+    """bm25s, a Python peer: numpy sparse matrices of precomputed BM25 scores."""
+    import bm25s
+
+    texts = []
+    for row in _raw(corpus):
+        _url, title, body = _text(row)
+        texts.append(f"{title}\n{body}")
+    retriever = bm25s.BM25()
+    retriever.index(bm25s.tokenize(texts, stopwords=None, show_progress=False), show_progress=False)
+    retriever.save(str(index_dir))
+    return {"docs": len(texts), "added": len(texts)}
+
+
 def opensearch(corpus: Path, index_dir: Path) -> dict:
     from berita_search.index.readers import read_paths
     from berita_search.search.backends.opensearch_client import OpenSearchSettings, make_client
@@ -119,7 +133,14 @@ def opensearch(corpus: Path, index_dir: Path) -> dict:
     }
 
 
-JOBS = {"product": product, "plain": plain, "tantivy": tantivy_job, "fts5": fts5, "opensearch": opensearch}
+JOBS = {
+    "product": product,
+    "plain": plain,
+    "tantivy": tantivy_job,
+    "fts5": fts5,
+    "bm25s": bm25s_job,
+    "opensearch": opensearch,
+}
 
 
 def main() -> None:

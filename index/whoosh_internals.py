@@ -7,15 +7,20 @@ starts by reading this module. Two more private uses live in their own modules, 
 are whole replacements rather than calls: ``mapped_files.install`` (wraps
 ``BufferFile.__init__`` so segment files are read in place) and the matchers of
 ``search.backends.whoosh_query`` and ``whoosh_phrases`` (subclasses of Whoosh's matchers).
+The segment writer that shows each posting it writes to the postings arrays
+(``watching_segment_writer``) is here.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from importlib.metadata import version
-from typing import Any
+from typing import Any, Protocol
 
 from whoosh.codec.base import Segment
+from whoosh.codec.whoosh3 import W3Codec, W3PostingsWriter, W3Segment, W3TermInfo
 from whoosh.index import Index
+from whoosh.scoring import BM25F
 from whoosh.writing import IndexWriter, SegmentWriter
 
 CHECKED_VERSION = "3.54.0"
@@ -23,7 +28,16 @@ CHECKED_VERSION = "3.54.0"
 # The private names used here and in the modules above, by the class that holds them: the
 # test checks that each still exists.
 PRIVATE_NAMES: dict[str, tuple[str, ...]] = {
-    "whoosh.writing.SegmentWriter": ("_finalize_segment", "_added", "_cleanup_on_error"),
+    "whoosh.writing.SegmentWriter": (
+        "_finalize_segment",
+        "_flush_segment",
+        "_added",
+        "_cleanup_on_error",
+    ),
+    "whoosh.writing.PostingPool": ("iter_postings",),
+    "whoosh.codec.whoosh3.W3PostingsWriter": ("_terminfo", "_inlinelimit", "_ids", "_weights", "_values"),
+    "whoosh.codec.whoosh3.W3Codec": ("_blocklimit", "_compression", "_inlinelimit"),
+    "whoosh.scoring.BM25F": ("_field_B",),
     "whoosh.index.FileIndex": ("_segments",),
     "whoosh.query.spans.SpanNear2": ("_span_context",),
     "whoosh.filedb.structfile.BufferFile": ("__init__",),
@@ -64,3 +78,90 @@ def span_context(near: Any, context: Any) -> Any:
     """The scoring context Whoosh gives the words of a span query: the pair-filtered phrase
     matcher builds the same one for its own words."""
     return near._span_context(context)
+
+
+def bm25f_field_b(weighting: BM25F, fieldname: str) -> float:
+    """BM25F's B for one field (a ``<field>_B`` keyword of its constructor, else its B), as
+    its ``scorer`` picks it: the array ranking scores with the very same parameter."""
+    return float(weighting._field_B.get(fieldname, weighting.B))
+
+
+class PostingsWatcher(Protocol):
+    def wrap(self, postings: Iterator[tuple]) -> Iterator[tuple]: ...
+
+    def write(self, folder: str, segment_id: str, doc_count: int) -> None: ...
+
+
+class _WatchingSegmentWriter(SegmentWriter):
+    """Whoosh's segment writer, showing every posting of the segment it writes (new articles
+    and merges alike) to a watcher, and telling it when the segment is assembled."""
+
+    def __init__(self, ix: Index, watcher_factory: Callable[[Any], PostingsWatcher], **options: Any) -> None:
+        self.watcher_factory = watcher_factory
+        super().__init__(ix, **options)
+
+    def _flush_segment(self) -> None:
+        # Whoosh hands the pool's postings, sorted by (field, term, document), to the field
+        # writer in this method; the watcher sees them on the way.
+        self._watcher = self.watcher_factory(self.schema)
+        pool = self.pool
+        original = pool.iter_postings
+        pool.iter_postings = lambda: self._watcher.wrap(original())
+        try:
+            super()._flush_segment()
+        finally:
+            del pool.iter_postings
+
+    def _finalize_segment(self) -> Segment:
+        segment = super()._finalize_segment()
+        # After the compound file is assembled, so the watcher's file stays one of its own.
+        self._watcher.write(self.storage.folder, segment.segment_id(), segment.doc_count_all())
+        return segment
+
+
+def watching_segment_writer(
+    ix: Index, watcher_factory: Callable[[Any], PostingsWatcher], locked: bool = True, **options: Any
+) -> SegmentWriter:
+    """A segment writer whose postings a watcher made by ``watcher_factory(schema)`` sees as
+    they are written, and is asked to ``write`` its own file once the segment is assembled.
+    ``locked=False`` is ``unlocked_segment_writer``'s writer (worker processes)."""
+    return _WatchingSegmentWriter(ix, watcher_factory, _lk=locked, **options)
+
+
+class _InliningPostingsWriter(W3PostingsWriter):
+    """whoosh3's postings writer, inlining short posting lists as it means to: its
+    ``finish_postings`` calls ``terminfo.set_inline``, a method W3TermInfo names
+    ``set_inlined``, so whoosh3 only runs with inlining off (its default limit, 1, never
+    inlines). A rare word's postings then sit in its term entry instead of a compressed block
+    of their own in the postings file; Whoosh's reader already reads them there."""
+
+    def finish_postings(self) -> W3TermInfo:
+        terminfo: W3TermInfo = self._terminfo  # type: ignore[has-type]
+        if not self.written() and len(self) < self._inlinelimit:
+            terminfo.add_block(self)
+            # Whoosh's reader of inlined postings answers "" (a str) for a posting without a
+            # value, which its own merge then refuses: each posting gets its empty bytes.
+            values = self._values or [b""] * len(self._ids)
+            terminfo.set_inlined(self._ids, self._weights, values)
+            self._terminfo = None
+            return terminfo
+        return super().finish_postings()
+
+
+class InliningCodec(W3Codec):
+    """whoosh3's codec writing posting lists shorter than ``inlinelimit`` into the term entry.
+    Its segments name Whoosh's own codec (with the same settings): reading an inlined list
+    needs nothing of this class, so indexes stay readable without it."""
+
+    def postings_writer(self, dbfile: Any, byteids: bool = False) -> W3PostingsWriter:
+        return _InliningPostingsWriter(
+            dbfile,
+            blocklimit=self._blocklimit,
+            byteids=byteids,
+            compression=self._compression,
+            inlinelimit=self._inlinelimit,
+        )
+
+    def new_segment(self, storage: Any, indexname: str) -> W3Segment:
+        plain = W3Codec(blocklimit=self._blocklimit, compression=self._compression, inlinelimit=self._inlinelimit)
+        return W3Segment(plain, indexname)

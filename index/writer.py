@@ -30,6 +30,7 @@ from berita_search.index.orphans import (
     remove_orphans,
     run_lock,
 )
+from berita_search.index.postings_arrays import PostingsCapture
 from berita_search.index.records import Failure, Note, Record, Skipped, Unchanged
 from berita_search.index.schema import (
     ADDED_FIELD,
@@ -38,7 +39,12 @@ from berita_search.index.schema import (
     build_schema,
     copy_bands_field,
 )
-from berita_search.index.whoosh_internals import cleanup_failed_commit, finish_segment, unlocked_segment_writer
+from berita_search.index.whoosh_internals import (
+    InliningCodec,
+    cleanup_failed_commit,
+    finish_segment,
+    watching_segment_writer,
+)
 from whoosh import index as whoosh_index
 from whoosh.codec.base import Segment
 from whoosh.filedb.filestore import FileStorage
@@ -53,6 +59,9 @@ JOB_SIZE = 250  # articles per message to a worker
 PARALLEL_MIN_BYTES = 5_000_000  # about 2,000 articles: below this, starting workers costs more than it saves
 MAX_WORKERS = 4
 MERGE_FACTOR = 10
+# Posting lists shorter than this are written into their term's entry (one-article words,
+# word pairs, band terms and date terms are most of a segment's terms).
+INLINE_LIMIT = 2
 WORKER_POOL_MB = 384  # postings a worker sorts in memory: spilling to disk cost a third of the rate
 MAX_MERGED_ARTICLES = 10_000
 PARALLEL_BATCH_SIZE = 6_000  # with workers: one segment per worker and commit, small enough for its pool
@@ -161,11 +170,18 @@ def annotate(fields: dict[str, object], known: set[str] | None = None) -> dict[s
 ProgressCallback = Callable[[IndexSummary, str], None]
 
 
+def arrays_segment_writer(ix: whoosh_index.Index, locked: bool = True, **options: Any) -> SegmentWriter:
+    """Whoosh's segment writer, also writing each segment's postings as arrays
+    (``index.postings_arrays``): for new articles and for merges alike."""
+    options.setdefault("codec", InliningCodec(inlinelimit=INLINE_LIMIT))
+    return watching_segment_writer(ix, PostingsCapture, locked=locked, **options)
+
+
 def _open_writer(ix: whoosh_index.Index, wait_seconds: float) -> IndexWriter:
     deadline = time.monotonic() + wait_seconds
     while True:
         try:
-            return ix.writer()
+            return arrays_segment_writer(ix)
         except LockError:
             if time.monotonic() >= deadline:
                 raise IndexBusyError(BUSY_MESSAGE) from None
@@ -648,7 +664,7 @@ def _segment_worker(staging: str, jobs: multiprocessing.Queue, results: multipro
             continue
         try:
             if kind == "add":
-                writer = writer or unlocked_segment_writer(ix, limitmb=WORKER_POOL_MB)
+                writer = writer or arrays_segment_writer(ix, locked=False, limitmb=WORKER_POOL_MB)
                 for fields in docs:
                     writer.add_document(**annotate(fields, known))
             elif kind == "finish":

@@ -12,12 +12,11 @@ same pair). Undated articles come after the dated ones in both date orders.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections import Counter
-from collections.abc import Iterable, Iterator
-from itertools import chain
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from berita_search.index.fields import ENTITY_FIELDS, FACETS, Facet
+import numpy as np
+from berita_search.index.fields import FACETS
 from berita_search.index.schema import ADDED_FIELD
 from berita_search.search.backends.base import RankedArticle, SearchSpec, Summary
 from berita_search.search.backends.whoosh_query import Compiler
@@ -42,15 +41,21 @@ def _raw_column(snap: _Snapshot, name: str) -> list[int | None]:
     return values
 
 
-def _order(snap: _Snapshot, spec: SearchSpec, query: Q.Query, filter_q: Q.Query | None, matched: list[int]) -> list:
+def _dated(snap: _Snapshot) -> list[bool]:
+    """Whether each document has a dateline (a year), by document number."""
+    year = snap.columns()["year"]
+    return np.asarray([bool(label) for label in year.labels], dtype=bool)[year.codes].tolist()
+
+
+def _order(snap: _Snapshot, spec: SearchSpec, matched: list[int], scores: list[float] | None) -> list:
     """(key, docnum) of every match, ascending key first: keys compare as tuples, so a score
     sorted best first is (0, -score) and a missing value (1, 0)."""
     if spec.sort == "relevance":
-        results = snap.searcher.search(query, limit=None, filter=filter_q, terms=False)
-        ranked = [((0, -float(score)), docnum) for score, docnum in results.top_n]
+        assert scores is not None
+        ranked = [((0, -score), docnum) for docnum, score in zip(matched, scores, strict=True)]
     elif spec.sort in ("newest", "oldest"):
         published = _raw_column(snap, "published")
-        years = snap.columns()["year"]  # None for an undated article, whatever its column holds
+        years = _dated(snap)  # false for an undated article, whatever its column holds
         sign = -1 if spec.sort == "newest" else 1
         ranked = [
             ((0, sign * published[d]) if years[d] and published[d] is not None else _LAST, d)  # type: ignore[operator]
@@ -88,7 +93,7 @@ def iterate(snap: _Snapshot, spec: SearchSpec, filter_query: Any) -> Iterator[Ra
     ``spec.collapse`` one per story (its best-placed copy), with the story's copies counted."""
     if spec.sort not in ITERATION_SORTS:
         raise ValueError(f"unknown sort {spec.sort!r}")
-    from berita_search.search.backends.whoosh import COPY_COLUMN, _Deadline, _matching_docnums
+    from berita_search.search.backends.whoosh import COPY_COLUMN, _Deadline
 
     searcher = snap.searcher
     compiler = Compiler(searcher)
@@ -96,12 +101,20 @@ def iterate(snap: _Snapshot, spec: SearchSpec, filter_query: Any) -> Iterator[Ra
     if query is Q.NullQuery:
         return
     filter_q = filter_query(compiler, spec.filters)
-    matched = _matching_docnums(searcher, compiler.plan(spec.plan), filter_q, _Deadline(None))
-    if not matched:
+    scores: list[float] | None = None
+    if spec.sort == "relevance":
+        # Every match scored as arrays, Whoosh's BM25F scores (tests/test_ranking_identity.py).
+        found, found_scores = snap.ranked(query, filter_q, _Deadline(None))
+        scores = found_scores.tolist()
+    else:
+        found = snap.matching(compiler.plan(spec.plan), filter_q, _Deadline(None))
+    if not len(found):
         return
-    dup_keys = snap.columns()[COPY_COLUMN]
-    copies = Counter(map(dup_keys.__getitem__, matched)) if spec.collapse else Counter()
-    ranked = _order(snap, spec, query, filter_q, matched)
+    matched: list[int] = found.tolist()
+    column = snap.columns()[COPY_COLUMN]
+    dup_keys: list[int] = column.codes.tolist()
+    counts = column.counts(found).tolist() if spec.collapse else []
+    ranked = _order(snap, spec, matched, scores)
     keys = [key for key, _ in ranked]
     seen: set[Any] = set()
     start = 0
@@ -139,7 +152,7 @@ def iterate(snap: _Snapshot, spec: SearchSpec, filter_query: Any) -> Iterator[Ra
                     continue
                 seen.add(story)
             stored = dict(reader.stored_fields(docnum))
-            yield RankedArticle(stored, score, copies[story] if spec.collapse else 1, (public, stored["id"]))
+            yield RankedArticle(stored, score, counts[story] if spec.collapse else 1, (public, stored["id"]))
         position = end
 
 
@@ -159,17 +172,18 @@ def ids_with_prefix(snap: _Snapshot, prefix: str, limit: int) -> list[str]:
 
 def summarize(snap: _Snapshot, spec: SearchSpec, filter_query: Any) -> Summary:
     """Counts, first and last publication and facets of every match, without ranking."""
-    from berita_search.search.backends.whoosh import COPY_COLUMN, _Deadline, _matching_docnums
+    from berita_search.search.backends.whoosh import COPY_COLUMN, _Deadline, _facet_items
 
     searcher = snap.searcher
     compiler = Compiler(searcher)
     query = compiler.plan(spec.plan)
     if query is Q.NullQuery:
         return Summary(0, 0, None, None, {})
-    matched = _matching_docnums(searcher, query, filter_query(compiler, spec.filters), _Deadline(spec.budget))
+    found = snap.matching(query, filter_query(compiler, spec.filters), _Deadline(spec.budget))
+    matched: list[int] = found.tolist()
     columns = snap.columns()
-    stories = len(set(map(columns[COPY_COLUMN].__getitem__, matched)))
-    years = columns["year"]
+    stories = int(np.count_nonzero(columns[COPY_COLUMN].counts(found)))
+    years = _dated(snap)
     first: tuple[int, int] | None = None  # (published, docnum)
     last: tuple[int, int] | None = None
     leaves = [(offset, leaf.reader()) for leaf, offset in searcher.leaf_searchers()]
@@ -193,7 +207,7 @@ def summarize(snap: _Snapshot, spec: SearchSpec, filter_query: Any) -> Summary:
     facets: dict[str, list[tuple[str, int]]] = {}
     if spec.facets:
         for facet in FACETS:
-            facets[facet.name] = facet_counts(facet, columns[facet.name], matched)
+            facets[facet.name] = _facet_items(facet, columns[facet.name], found)
     return Summary(
         len(matched),
         stories,
@@ -201,13 +215,3 @@ def summarize(snap: _Snapshot, spec: SearchSpec, filter_query: Any) -> Summary:
         stored(last[1]).get("published_iso") if last else None,
         facets,
     )
-
-
-def facet_counts(facet: Facet, column: list[Any], docnums: Iterable[int]) -> list[tuple[str, int]]:
-    """A facet's values among ``docnums``, each with its articles: by value for periods, else the
-    most first. An entity facet counts each article under each of its names."""
-    values = map(column.__getitem__, docnums)
-    counts = Counter(chain.from_iterable(values) if facet.name in ENTITY_FIELDS else values)
-    items = [(str(k), int(v)) for k, v in counts.items() if k not in (None, "", b"")]
-    items.sort(key=(lambda kv: kv) if facet.ordered_by_value else (lambda kv: (-kv[1], kv[0])))
-    return items

@@ -1,0 +1,279 @@
+"""Whoosh queries evaluated segment by segment as arrays: the matching documents, and their
+BM25F scores computed exactly as Whoosh's matchers compute them.
+
+Whoosh ranks by walking matchers document by document in Python, and the unscored pass
+that counts totals, facets and copies walked every match again. Here a term's postings are
+two array slices (``index.postings_arrays``, or Whoosh's postings decoded once where a
+segment has no arrays), its scores one vectorised BM25F over them, and boolean structure
+is sorted-array union, intersection and difference with score sums. Scores are Whoosh's:
+the same idf and average field length from the searcher, the same length bytes, the same
+floating-point operations per term (``tests/test_ranking_identity.py``); only the order in
+which a document's term scores are added may differ, which moves a score by at most a unit
+in its last place.
+
+Queries other than terms, word sets and boolean structure (phrases) are matched by their
+own Whoosh matcher over the segment and their scores read from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from berita_search.index.postings_arrays import LENGTH_OF_BYTE, SegmentArrays
+from berita_search.index.whoosh_internals import bm25f_field_b
+from berita_search.search.backends.whoosh_query import WordSet
+from whoosh import query as Q
+from whoosh import scoring
+
+Docs = np.ndarray  # sorted, unique int64 document numbers within a segment
+Scores = np.ndarray  # float64, aligned with Docs
+_NO_DOCS = np.zeros(0, dtype=np.int64)
+_NO_SCORES = np.zeros(0, dtype=np.float64)
+
+
+@dataclass
+class SegmentView:
+    """One segment of a commit as the array evaluation reads it."""
+
+    leaf: Any  # Whoosh's searcher of this segment (its parent is the commit's searcher)
+    offset: int  # its first document's number in the commit
+    doc_count: int  # documents, deleted ones included
+    arrays: SegmentArrays | None
+    deleted: np.ndarray | None  # sorted numbers of deleted documents, None when there are none
+    _lengths: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @classmethod
+    def open(cls, leaf: Any, offset: int, index_dir: Path) -> SegmentView:
+        reader = leaf.reader()
+        count = reader.doc_count_all()
+        segment = reader.segment() if hasattr(reader, "segment") else None
+        arrays = SegmentArrays.open(index_dir, segment.segment_id(), count) if segment is not None else None
+        deleted = _deleted(reader, segment, count)
+        return cls(leaf, offset, count, arrays, deleted)
+
+    def postings(self, fieldname: str, tbytes: bytes) -> tuple[Docs, np.ndarray]:
+        """(documents, weights) of one term in this segment."""
+        if self.arrays is not None and self.arrays.has_field(fieldname):
+            return self.arrays.postings(fieldname, tbytes)
+        reader = self.leaf.reader()
+        if (fieldname, tbytes) not in reader:
+            return _NO_DOCS, _NO_SCORES
+        matcher = reader.postings(fieldname, tbytes)
+        docs: list[int] = []
+        weights: list[float] = []
+        while matcher.is_active():
+            docs.append(matcher.id())
+            weights.append(matcher.weight())
+            matcher.next()
+        return np.asarray(docs, dtype=np.int64), np.asarray(weights, dtype=np.float64)
+
+    def lengths(self, fieldname: str, docs: Docs) -> np.ndarray:
+        """Field lengths of ``docs`` as Whoosh decodes them for scoring."""
+        if self.arrays is not None and (stored := self.arrays.lengths(fieldname)) is not None:
+            return LENGTH_OF_BYTE[stored[docs]]
+        length = self.leaf.doc_field_length
+        return np.asarray([length(int(d), fieldname, 1) for d in docs], dtype=np.float64)
+
+    def live(self, docs: Docs) -> Docs:
+        if self.deleted is None or not len(docs):
+            return docs
+        return docs[~np.isin(docs, self.deleted, assume_unique=True)]
+
+
+class Evaluation:
+    """Evaluates queries over one segment; ``check`` raises when the search is out of time."""
+
+    def __init__(self, view: SegmentView, top: Any, check: Callable[[], None]) -> None:
+        self.view = view
+        self.top = top  # the commit's searcher: idf and average lengths are over the whole index
+        self.check = check
+        weighting = top.weighting
+        self.bm25 = isinstance(weighting, scoring.BM25F) and type(weighting) is scoring.BM25F
+        self.weighting = weighting
+
+    # ------------------------------------------------------------ unscored
+
+    def docs(self, query: Q.Query) -> Docs:
+        """The segment's documents matching ``query`` (deleted ones included)."""
+        if isinstance(query, Q.Term):
+            tbytes = self._bytes(query)
+            return self.view.postings(query.fieldname, tbytes)[0] if tbytes is not None else _NO_DOCS
+        if isinstance(query, WordSet):
+            return self._word_set_docs(query)
+        if isinstance(query, Q.Or):
+            parts = [self.docs(q) for q in query.subqueries]
+            return _union(parts)
+        if isinstance(query, Q.And):
+            positives = [q for q in query.subqueries if not isinstance(q, Q.Not)]
+            result = _intersection([self.docs(q) for q in positives]) if positives else self._all()
+            for negative in (q for q in query.subqueries if isinstance(q, Q.Not)):
+                result = _difference(result, self.docs(negative.query))
+            return result
+        if isinstance(query, Q.AndNot):
+            return _difference(self.docs(query.a), self.docs(query.b))
+        if isinstance(query, Q.AndMaybe):
+            return self.docs(query.a)
+        if isinstance(query, Q.Every):
+            return self._all()
+        if query is Q.NullQuery:
+            return _NO_DOCS
+        return self._matched(query, scored=False)[0]
+
+    # ------------------------------------------------------------ scored
+
+    def scored(self, query: Q.Query) -> tuple[Docs, Scores]:
+        """The segment's documents matching ``query`` and Whoosh's score for each."""
+        if isinstance(query, Q.Term) and self.bm25:
+            docs, scores = self._term(query)
+        elif isinstance(query, WordSet):
+            docs = self._word_set_docs(query)
+            return docs, np.full(len(docs), float(query.boost or 1.0))
+        elif isinstance(query, Q.Or) and type(query).matcher is Q.Or.matcher and not query.scale:
+            if len(query.subqueries) == 1:  # Whoosh matches a lone clause without the compound's boost
+                return self.scored(query.subqueries[0])
+            docs, scores = _sum_union([self.scored(q) for q in query.subqueries])
+        elif isinstance(query, Q.And) and not any(isinstance(q, Q.Not) for q in query.subqueries):
+            if len(query.subqueries) == 1:
+                return self.scored(query.subqueries[0])
+            docs, scores = _sum_intersection([self.scored(q) for q in query.subqueries])
+        elif isinstance(query, Q.AndNot):
+            docs, scores = self.scored(query.a)
+            keep = ~np.isin(docs, self.docs(query.b), assume_unique=True)
+            return docs[keep], scores[keep]
+        elif isinstance(query, Q.AndMaybe):
+            docs, scores = self.scored(query.a)
+            if not len(docs):
+                return docs, scores
+            bonus_docs, bonus = self.scored(query.b)
+            at = np.searchsorted(docs, bonus_docs)
+            inside = at < len(docs)
+            inside[inside] = docs[at[inside]] == bonus_docs[inside]
+            scores = scores.copy()
+            scores[at[inside]] = scores[at[inside]] + bonus[inside]
+            return docs, scores
+        elif query is Q.NullQuery:
+            return _NO_DOCS, _NO_SCORES
+        else:
+            return self._matched(query, scored=True)
+        if query.boost != 1.0 and len(scores):
+            scores = scores * query.boost
+        return docs, scores
+
+    def _term(self, query: Q.Term) -> tuple[Docs, Scores]:
+        tbytes = self._bytes(query)
+        if tbytes is None:
+            return _NO_DOCS, _NO_SCORES
+        fieldname = query.fieldname
+        docs, weights = self.view.postings(fieldname, tbytes)
+        if not len(docs):
+            return docs, weights
+        if not self.top.schema[fieldname].scorable:
+            return docs, weights  # Whoosh's WeightScorer: the weight is the score
+        weighting = self.weighting
+        B = bm25f_field_b(weighting, fieldname)  # noqa: N806 - BM25's names
+        K1 = weighting.K1  # noqa: N806
+        idf = self.top.idf(fieldname, tbytes)
+        avgfl = self.top.avg_field_length(fieldname) or 1
+        fl = self.view.lengths(fieldname, docs)
+        # whoosh.scoring.bm25, operation for operation
+        return docs, idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * fl / avgfl)))
+
+    def _bytes(self, query: Q.Term) -> bytes | None:
+        schema = self.top.schema
+        if query.fieldname not in schema:
+            return None
+        try:
+            return schema[query.fieldname].to_bytes(query.text)
+        except ValueError:
+            return None
+
+    def _word_set_docs(self, query: WordSet) -> Docs:
+        schema = self.top.schema
+        if query.fieldname not in schema:
+            return _NO_DOCS
+        to_bytes = schema[query.fieldname].to_bytes
+        return _union([self.view.postings(query.fieldname, to_bytes(w))[0] for w in query.words])
+
+    def _all(self) -> Docs:
+        return np.arange(self.view.doc_count, dtype=np.int64)
+
+    def _matched(self, query: Q.Query, scored: bool) -> tuple[Docs, Scores]:
+        """Any other query, by its own Whoosh matcher over this segment."""
+        self.check()  # array work is milliseconds; a matcher walk is where a search can run long
+        leaf = self.view.leaf
+        context = self.top.context() if scored else leaf.boolean_context()
+        matcher = query.matcher(leaf, context)
+        docs: list[int] = []
+        scores: list[float] = []
+        while matcher.is_active():
+            docs.append(matcher.id())
+            if scored:
+                scores.append(matcher.score())
+            if len(docs) % 256 == 0:
+                self.check()
+            matcher.next()
+        return np.asarray(docs, dtype=np.int64), np.asarray(scores, dtype=np.float64)
+
+
+def _union(parts: list[Docs]) -> Docs:
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return _NO_DOCS
+    if len(parts) == 1:
+        return parts[0]
+    return np.unique(np.concatenate(parts))
+
+
+def _intersection(parts: list[Docs]) -> Docs:
+    if not parts:
+        return _NO_DOCS
+    parts = sorted(parts, key=len)
+    result = parts[0]
+    for part in parts[1:]:
+        if not len(result):
+            break
+        result = result[np.isin(result, part, assume_unique=True)]
+    return result
+
+
+def _difference(docs: Docs, excluded: Docs) -> Docs:
+    if not len(docs) or not len(excluded):
+        return docs
+    return docs[~np.isin(docs, excluded, assume_unique=True)]
+
+
+def _sum_union(parts: list[tuple[Docs, Scores]]) -> tuple[Docs, Scores]:
+    """Documents matching any part; each one's score the sum of the parts it matches."""
+    parts = [p for p in parts if len(p[0])]
+    if not parts:
+        return _NO_DOCS, _NO_SCORES
+    if len(parts) == 1:
+        return parts[0]
+    docs = np.concatenate([d for d, _s in parts])
+    scores = np.concatenate([s for _d, s in parts])
+    unique, inverse = np.unique(docs, return_inverse=True)
+    return unique, np.bincount(inverse, weights=scores, minlength=len(unique))
+
+
+def _sum_intersection(parts: list[tuple[Docs, Scores]]) -> tuple[Docs, Scores]:
+    """Documents matching every part, each one's score the sum of the parts' scores."""
+    if not parts:
+        return _NO_DOCS, _NO_SCORES
+    docs = _intersection([d for d, _s in parts])
+    total = np.zeros(len(docs), dtype=np.float64)
+    for part_docs, part_scores in parts:
+        total += part_scores[np.searchsorted(part_docs, docs)] if len(docs) else 0.0
+    return docs, total
+
+
+def _deleted(reader: Any, segment: Any, count: int) -> np.ndarray | None:
+    """Sorted numbers of a segment's deleted documents; None when it has none."""
+    if not reader.has_deletions():
+        return None
+    if segment is not None and hasattr(segment, "deleted_docs"):
+        return np.asarray(sorted(segment.deleted_docs()), dtype=np.int64)
+    return np.asarray([d for d in range(count) if reader.is_deleted(d)], dtype=np.int64)

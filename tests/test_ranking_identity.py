@@ -1,0 +1,417 @@
+"""Ranking as arrays returns what Whoosh's own ranking returns: the same matches, the same
+BM25F scores, the same order (ties by document number), on several segments with deletions."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import shutil
+import threading
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+from berita_search.index.fields import ALL_TEXT, ENTITY_FIELDS, FACETS
+from berita_search.index.postings_arrays import EXTENSION, LENGTH_OF_BYTE, SegmentArrays, captured, write_missing
+from berita_search.index.readers import read_paths
+from berita_search.index.schema import facet_column
+from berita_search.index.writer import index_records, open_index
+from berita_search.search.backends.base import SearchSpec
+from berita_search.search.backends.whoosh import WhooshBackend, _Deadline, _filter_query, _head
+from berita_search.search.backends.whoosh_query import Compiler
+from berita_search.search.querylang import parse_query
+from whoosh import sorting
+
+from tests.conftest import CLICKID_JSONL, require_shared
+
+ARTICLES = 1200
+UPDATED = range(150, 230)  # re-indexed with a changed title: deletions in the first segments
+
+
+@pytest.fixture(scope="module")
+def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    require_shared()
+    folder = tmp_path_factory.mktemp("ranking-identity")
+    rows = [json.loads(line) for line in itertools.islice(CLICKID_JSONL.open(encoding="utf-8"), ARTICLES)]
+    first = folder / "first.jsonl"
+    first.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    index_records(folder / "index", read_paths([first]), batch_size=250)
+    changed = folder / "changed.jsonl"
+    changed.write_text(
+        "".join(
+            json.dumps({**rows[i], "title": f"{rows[i].get('title', '')} diperbarui"}, ensure_ascii=False) + "\n"
+            for i in UPDATED
+        ),
+        encoding="utf-8",
+    )
+    summary = index_records(folder / "index", read_paths([changed]), batch_size=250)
+    assert summary.updated == len(UPDATED)
+    return folder / "index"
+
+
+def _queries(index_dir: Path) -> list[str]:
+    """Words of high, middle and low frequency, pairs, names as phrases, operators, fields."""
+    ix = open_index(index_dir)
+    df: Counter[str] = Counter()
+    with ix.searcher() as searcher:
+        for number, stored in enumerate(searcher.all_stored_fields()):
+            if number >= 500:
+                break
+            df.update({w.lower() for w in stored.get("body", "").split() if w.isalpha() and len(w) > 3})
+    ranked = [w for w, _ in df.most_common()]
+    words = ranked[:15] + ranked[200:215] + ranked[1500:1510] + [w for w, n in df.items() if n == 1][:10]
+    pairs = [f"{a} {b}" for a, b in itertools.pairwise(ranked[20:60])][:20]
+    return [
+        *words,
+        *pairs,
+        '"joko widodo"',
+        '"kim jong un"',
+        '"presiden joko widodo" jakarta',
+        "presiden OR menteri",
+        "(jakarta OR bandung) DAN polisi",
+        "gempa -palu",
+        "presiden NOT jokowi",
+        "judul:gempa",
+        "isi:korupsi kpk",
+        "pemerintah*",
+        "korupsi~",
+        "jakarta tanggal:2019",
+        "diperbarui",
+        "kpk diperbarui",
+    ]
+
+
+def _whoosh_ranking(searcher, query) -> list[tuple[int, float]]:
+    results = searcher.search(query, limit=None, terms=False)
+    return [(hit.docnum, hit.score) for hit in results]
+
+
+def test_arrays_hold_whooshs_postings_and_lengths(index_dir: Path) -> None:
+    ix = open_index(index_dir)
+    checked = 0
+    with ix.searcher() as searcher:
+        leaves = searcher.leaf_searchers()
+        assert len(leaves) >= 3
+        assert any(leaf.reader().has_deletions() for leaf, _ in leaves)
+        for leaf, _offset in leaves:
+            reader = leaf.reader()
+            segment = reader.segment()
+            arrays = SegmentArrays.open(index_dir, segment.segment_id(), segment.doc_count_all())
+            assert arrays is not None
+            for fieldname in reader.indexed_field_names():
+                if not captured(reader.schema, fieldname):
+                    continue
+                for term in itertools.islice(reader.lexicon(fieldname), 0, None, 5):
+                    matcher = reader.postings(fieldname, term)
+                    expected = []
+                    while matcher.is_active():
+                        expected.append((matcher.id(), matcher.weight()))
+                        matcher.next()
+                    docs, weights = arrays.postings(fieldname, term)
+                    # The arrays keep deleted documents, as Whoosh's files do; its reader hides them.
+                    kept = [
+                        (d, w) for d, w in zip(docs.tolist(), weights.tolist(), strict=True) if not reader.is_deleted(d)
+                    ]
+                    assert kept == expected, (fieldname, term)
+                    checked += 1
+                if reader.schema[fieldname].scorable:
+                    lengths = arrays.lengths(fieldname)
+                    assert lengths is not None
+                    for docnum in range(reader.doc_count_all()):
+                        stored = reader.doc_field_length(docnum, fieldname, 1)
+                        assert (LENGTH_OF_BYTE[lengths[docnum]] if lengths[docnum] else None) == stored
+            assert arrays.postings("body", b"katayangtidakada")[0].size == 0
+    assert checked > 3000
+
+
+@pytest.mark.parametrize("without_arrays", [False, True], ids=["arrays", "whoosh-postings"])
+def test_array_ranking_is_whooshs_ranking(index_dir: Path, tmp_path: Path, without_arrays: bool) -> None:
+    if without_arrays:  # an index written before the arrays: postings read through Whoosh
+        copy = tmp_path / "index"
+        shutil.copytree(index_dir, copy)
+        for path in copy.glob(f"*.{EXTENSION}"):
+            path.unlink()
+        index_dir = copy
+    backend = WhooshBackend(index_dir)
+    compared = nonempty = 0
+    with backend.snapshot() as snap:
+        searcher = snap.searcher
+        if without_arrays:
+            assert all(view.arrays is None for view in snap.views())
+        for text in _queries(index_dir):
+            parsed = parse_query(text, backend.stemmer)
+            query = Compiler(searcher).ranking(parsed.plan, tuple(parsed.proximity), bool(parsed.phrases))
+            expected = _whoosh_ranking(searcher, query)
+            docs, scores = snap.ranked(query, None, _Deadline(None))
+            got = dict(zip(docs.tolist(), scores.tolist(), strict=True))
+            assert sorted(got) == sorted(d for d, _ in expected), text
+            assert got == pytest.approx(dict(expected), rel=1e-12, abs=0), text
+            order = [int(docs[i]) for i in _head(docs, scores, len(docs))]
+            by_whoosh = {d: s for d, s in expected}
+            # Best first, ties by document number; scores equal to the last place may swap.
+            for a, b in itertools.pairwise(order):
+                assert by_whoosh[a] > by_whoosh[b] or (
+                    by_whoosh[a] == pytest.approx(by_whoosh[b], rel=1e-12) and (a < b or by_whoosh[a] != by_whoosh[b])
+                ), (text, a, b)
+            # Whoosh's top ten with its block-quality skipping can only miss hits, never add one
+            # (it skipped a block holding the fourth best of 'bersama sebuah'): at every rank the
+            # array ranking's score is at least as high.
+            results = searcher.search(query, limit=10, terms=False)
+            top = [results[i].score for i in range(results.scored_length())]
+            assert len(order[:10]) == len(top), text
+            ours = [by_whoosh[d] for d in order[: len(top)]]
+            assert all(a >= b - 1e-9 for a, b in zip(ours, top, strict=True)), text
+            compared += 1
+            nonempty += bool(expected)
+    backend.close()
+    assert compared >= 80 and nonempty >= 70
+
+
+def test_filters_totals_and_facets_match_whoosh(index_dir: Path) -> None:
+    """The unscored pass (totals, facets) against Whoosh's own matching of the same query."""
+    backend = WhooshBackend(index_dir)
+    with backend.snapshot() as snap:
+        searcher = snap.searcher
+        for text in ["jakarta", "presiden OR menteri", "gempa -palu", "pemerintah*", "jakarta tanggal:2019"]:
+            parsed = parse_query(text, backend.stemmer)
+            compiler = Compiler(searcher)
+            query = compiler.plan(parsed.plan)
+            expected = sorted(searcher.docs_for_query(query))
+            got = snap.matching(query, None, _Deadline(None))
+            assert got.tolist() == expected, text
+            ranked, _scores = snap.ranked(query, None, _Deadline(None))
+            assert ranked.tolist() == expected, text
+            years = Counter(searcher.stored_fields(d).get("published_iso", "")[:4] for d in expected)
+            column = snap.columns()["year"]
+            counts = column.counts(np.asarray(expected, dtype=np.int64))
+            got_years = {column.labels[i] or "": int(counts[i]) for i in np.flatnonzero(counts)}
+            assert got_years == {y: n for y, n in years.items()}, text
+    backend.close()
+
+
+def test_text_fields_are_captured(index_dir: Path) -> None:
+    ix = open_index(index_dir)
+    for name in ALL_TEXT:
+        assert captured(ix.schema, name)
+        assert captured(ix.schema, f"{name}_stem") or f"{name}_stem" not in ix.schema
+    assert not captured(ix.schema, "body_pairs") and not captured(ix.schema, "id")
+
+
+def test_similar_words_are_whooshs_suggestions(index_dir: Path) -> None:
+    """'Did you mean' candidates: the same words, in the same order, as Whoosh's suggest()."""
+    backend = WhooshBackend(index_dir)
+    typed = ["jokowl", "presidn", "gubernue", "korupsu", "bandunng", "xyzzy", "zz", "kpk", "a"]
+    with backend.snapshot() as snap:
+        body = [w.decode() for w in itertools.islice(snap.searcher.reader().lexicon("body"), 0, 40_000, 900)]
+        typed += [w[1:] + w[:1] for w in body if len(w) > 3] + [w[:-1] for w in body if len(w) > 4]
+        compared = 0
+        for word in typed:
+            expected = list(snap.searcher.suggest("body", word, limit=5, maxdist=2, prefix=1))
+            assert backend.similar_words(word, 5) == expected, word
+            compared += bool(expected)
+    backend.close()
+    assert compared > 30
+
+
+# ---------------------------------------------------------------- the whole search, end to end
+
+# Exclusions, phrases, operators, fields, prefixes, filters and the words the re-indexed titles
+# added (matches in segments written before and after the deletions).
+END_TO_END = [
+    "jakarta",
+    "presiden",
+    "gempa -palu",
+    "gempa NOT palu",
+    "presiden NOT jokowi",
+    "jakarta -polisi -banjir",
+    "(jakarta OR bandung) -polisi",
+    '"joko widodo"',
+    '"kim jong un"',
+    '"presiden joko widodo" jakarta',
+    '"menteri keuangan" -"sri mulyani"',
+    "presiden OR menteri",
+    "(jakarta OR bandung) DAN polisi",
+    "judul:gempa",
+    "isi:korupsi kpk",
+    "pemerintah*",
+    "korupsi~",
+    "jakarta tanggal:2019",
+    "diperbarui",
+    "kpk diperbarui",
+    "sepak bola",
+]
+FILTERED = [("jakarta", "tanggal:2019"), ("presiden -jokowi", "tanggal:[2019-01 TO 2019-06]")]
+
+
+def _whoosh_reference(searcher, compiler: Compiler, spec: SearchSpec) -> tuple[int, int, list, list, dict]:
+    """What ``search`` and ``iterate`` must answer, from Whoosh alone: its full scored (or
+    date-sorted) ranking of every match for the page, copies grouped by the stored ``dup_key``
+    column, facets by its own grouping collector; for the export, the same matches in the
+    iterator's total order (Whoosh's score, or the raw publication time with undated articles
+    last, then article id), one per story."""
+    query = compiler.ranking(spec.plan, spec.proximity, spec.phrases)
+    filter_q = _filter_query(compiler, spec.filters)
+    kwargs: dict = {"filter": filter_q, "terms": False}
+    if spec.sort != "relevance":
+        kwargs["sortedby"] = sorting.FieldFacet("published", reverse=spec.sort == "newest")
+    results = searcher.search(query, limit=None, **kwargs)
+    order = [hit.docnum for hit in results]
+    reader = searcher.reader()
+    dup_key = reader.column_reader("dup_key")
+    copies = Counter(dup_key[d] for d in order)
+    ids = {d: searcher.stored_fields(d)["id"] for d in order}
+
+    def stories(ranking: list[int]) -> list:
+        every, seen = [], set()
+        for docnum in ranking:
+            key = dup_key[docnum]
+            if spec.collapse and key in seen:
+                continue
+            seen.add(key)
+            every.append((ids[docnum], copies[key] if spec.collapse else 1))
+        return every
+
+    if spec.sort == "relevance":
+        score = {hit.docnum: hit.score for hit in results}
+        exported = sorted(order, key=lambda d: (-score[d], ids[d]))
+    else:
+        published = reader.column_reader("published", translate=False)
+        year = reader.column_reader(facet_column("year"))
+        sign = -1 if spec.sort == "newest" else 1
+
+        def key(d: int) -> tuple:
+            return ((0, sign * published[d]) if year[d] else (1, 0), ids[d])
+
+        exported = sorted(order, key=key)
+    # An entity facet counts an article under each of its names: Whoosh's overlapping grouping of the terms.
+    grouped = {
+        f.name: sorting.FieldFacet(f.name, allow_overlap=True)
+        if f.name in ENTITY_FIELDS
+        else sorting.FieldFacet(facet_column(f.name))
+        for f in FACETS
+    }
+    results = searcher.search(compiler.plan(spec.plan), limit=None, filter=filter_q, groupedby=grouped)
+    facets = {
+        f.name: {str(v): len(ds) for v, ds in results.groups(f.name).items() if v not in (None, "", b"")}
+        for f in FACETS
+    }
+    assert len(results) == len(order)  # the ranking and the unscored query match the same articles
+    return len(order), len(copies), stories(order), stories(exported), facets
+
+
+def _specs(stemmer: str) -> list[tuple[str, SearchSpec]]:
+    specs = []
+    for text in END_TO_END:
+        parsed = parse_query(text, stemmer)
+        base = SearchSpec(parsed.plan, (), tuple(parsed.proximity), bool(parsed.phrases), top=10)
+        specs.append((text, base))
+        specs.append((f"{text} (no collapse)", replace(base, collapse=False, top=25)))
+    for text, filter_text in FILTERED:
+        parsed = parse_query(text, stemmer)
+        filters = (parse_query(filter_text, stemmer).plan,)
+        base = SearchSpec(parsed.plan, filters, tuple(parsed.proximity), bool(parsed.phrases), top=10)
+        specs += [(f"{text} | {filter_text}", base), (f"{text} | {filter_text} newest", replace(base, sort="newest"))]
+    return specs
+
+
+def _answer(matches) -> tuple[int, int, list, dict]:
+    return (
+        matches.articles,
+        matches.stories,
+        [(r.stored["id"], r.copies) for r in matches.ranked],
+        {name: dict(items) for name, items in matches.facets.items()},
+    )
+
+
+@pytest.mark.parametrize("arrays", ["all", "none", "some"], ids=["arrays", "older-index", "mixed"])
+def test_search_answers_what_whoosh_answers(index_dir: Path, tmp_path: Path, arrays: str) -> None:
+    """Top ten (one per story, with its copies), totals, stories and every facet, from
+    ``WhooshBackend.search``, and every story from ``iterate``, equal Whoosh's own ranking
+    and grouping collector. ``none`` is an
+    index as versions before the arrays wrote it; ``some`` one they wrote and this one added to."""
+    if arrays != "all":
+        copy = tmp_path / "index"
+        shutil.copytree(index_dir, copy)
+        files = sorted(copy.glob(f"*.{EXTENSION}"))
+        for path in files if arrays == "none" else files[::2]:
+            path.unlink()
+        index_dir = copy
+    backend = WhooshBackend(index_dir)
+    with backend.snapshot() as snap:
+        with_arrays = [view.arrays is not None for view in snap.views()]
+        assert {"all": {True}, "none": {False}, "some": {True, False}}[arrays] == set(with_arrays)
+        compiler = Compiler(snap.searcher)
+        specs = _specs(backend.stemmer)
+        expected = {text: _whoosh_reference(snap.searcher, compiler, spec) for text, spec in specs}
+    assert sum(1 for total, *_ in expected.values() if total) >= len(specs) - 4
+    assert any(stories < total for total, stories, *_ in expected.values())  # copies were collapsed
+    for text, spec in specs:
+        total, stories, every, in_export_order, facets = expected[text]
+        assert _answer(backend.search(spec)) == (total, stories, every[: spec.top], facets), text
+        exported = [(r.stored["id"], r.copies) for r in backend.iterate(spec)]
+        assert exported == in_export_order, text
+    backend.close()
+
+
+def test_search_under_threads_answers_as_alone(index_dir: Path) -> None:
+    """Eight threads on a fresh backend race to build the commit's shared arrays, columns and
+    word lists, then keep searching: every answer equals the one a single thread gets."""
+    alone = WhooshBackend(index_dir)
+    specs = _specs(alone.stemmer)
+    expected = {text: _answer(alone.search(spec)) for text, spec in specs}
+    suggestions = {w: alone.similar_words(w, 5) for w in ("presidn", "gubernue", "korupsu")}
+    alone.close()
+    shared = WhooshBackend(index_dir)
+    start = threading.Barrier(8)
+
+    def run(worker: int) -> int:
+        start.wait()
+        checked = 0
+        for round_ in range(3):
+            for i, (text, spec) in enumerate(specs):
+                if (i + worker + round_) % 2:
+                    continue
+                assert _answer(shared.search(spec)) == expected[text], text
+                checked += 1
+            for word, words in suggestions.items():
+                assert shared.similar_words(word, 5) == words, word
+        return checked
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        done = list(pool.map(run, range(8)))
+    shared.close()
+    assert sum(done) >= len(specs) * 8 * 3 // 2 - 8
+
+
+def test_write_missing_gives_older_segments_the_arrays_commits_write(index_dir: Path, tmp_path: Path) -> None:
+    """Arrays read back from Whoosh's postings for an index written without them hold what
+    the commits wrote, for every live document."""
+    copy = tmp_path / "index"
+    shutil.copytree(index_dir, copy)
+    for path in copy.glob(f"*.{EXTENSION}"):
+        path.unlink()
+    ix = open_index(copy)
+    written = write_missing(ix, copy)
+    assert written == len(list(index_dir.glob(f"*.{EXTENSION}"))) and written >= 2
+    assert write_missing(ix, copy) == 0
+    with ix.reader() as top:
+        for reader, _base in top.leaf_readers():
+            segment = reader.segment()
+            count = segment.doc_count_all()
+            committed = SegmentArrays.open(index_dir, segment.segment_id(), count)
+            rebuilt = SegmentArrays.open(copy, segment.segment_id(), count)
+            assert committed is not None and rebuilt is not None
+            live = np.asarray([not reader.is_deleted(d) for d in range(count)])
+            for name in ("title", "body", "body_stem", "source_key"):
+                for tbytes in itertools.islice(reader.lexicon(name), 0, None, 37):
+                    docs, weights = committed.postings(name, tbytes)
+                    keep = live[docs]
+                    again, again_weights = rebuilt.postings(name, tbytes)
+                    assert again.tolist() == docs[keep].tolist(), (name, tbytes)
+                    assert again_weights.tolist() == weights[keep].tolist(), (name, tbytes)
+                lengths = committed.lengths(name)
+                if lengths is not None:
+                    assert rebuilt.lengths(name)[live].tolist() == lengths[live].tolist()
