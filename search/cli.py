@@ -346,18 +346,12 @@ def query_command(
     sort: str,
     date_from: str | None,
     date_to: str | None,
-    reporter: tuple[str, ...],
-    category: tuple[str, ...],
-    source: tuple[str, ...],
-    desk: tuple[str, ...],
-    person: tuple[str, ...],
-    organisation: tuple[str, ...],
-    place: tuple[str, ...],
     facets: bool,
     no_collapse: bool,
     as_json: bool,
     as_csv: bool,
     xlsx_file: str | None,
+    **filters: tuple[str, ...],
 ) -> None:
     """Search the index. Exit status: 0 with hits, 1 with none, 2 for usage errors."""
     if sum([as_json, as_csv, xlsx_file is not None]) > 1:
@@ -370,15 +364,9 @@ def query_command(
         sort=sort,
         date_from=date_from,
         date_to=date_to,
-        reporter=reporter,
-        category=category,
-        source=source,
-        desk=desk,
-        person=person,
-        organisation=organisation,
-        place=place,
         collapse=not no_collapse,
         facets=facets or not machine,
+        **filters,  # type: ignore[arg-type]
     )
     if not query.strip() and not request.has_filters:
         raise UsageFailure(
@@ -418,8 +406,7 @@ def query_command(
 @index_option
 @backend_options
 @click.argument("query", required=False, default="")
-@click.option("--from", "date_from", metavar="DATE", help="Published on or after (2023-08-31, 2023-08, 2023).")
-@click.option("--to", "date_to", metavar="DATE", help="Published on or before.")
+@date_options
 @filter_options
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10_000), help="Quotes printed.")
 @click.option("--json", "as_json", is_flag=True, help="Every quote, one JSON object per line.")
@@ -545,41 +532,25 @@ def timeline_command(
     top: int,
     date_from: str | None,
     date_to: str | None,
-    reporter: tuple[str, ...],
-    category: tuple[str, ...],
-    source: tuple[str, ...],
-    desk: tuple[str, ...],
-    person: tuple[str, ...],
-    organisation: tuple[str, ...],
-    place: tuple[str, ...],
     as_json: bool,
     as_csv: bool,
+    **filters: tuple[str, ...],
 ) -> None:
     """Articles over time: per day, week, month or year, split by outlet (or desk, category,
     reporter), as a share of all articles, several searches side by side. Periods are the days of
     the articles' datelines (Asia/Jakarta for WIB); exit status 0 with articles, 1 without."""
     if as_json and as_csv:
         raise UsageFailure("choose one of --json and --csv")
-    filters = SearchRequest(
-        date_from=date_from,
-        date_to=date_to,
-        reporter=reporter,
-        category=category,
-        source=source,
-        desk=desk,
-        person=person,
-        organisation=organisation,
-        place=place,
-    )
+    kept = SearchRequest(date_from=date_from, date_to=date_to, **filters)  # type: ignore[arg-type]
     request = CoverageRequest(
         queries=(query, *compare),
-        filters=filters,
+        filters=kept,
         interval=interval or "",
         by=by or "",
         top=top,
         share=normalise,
     )
-    if not any(q.strip() for q in request.queries) and not filters.has_filters:
+    if not any(q.strip() for q in request.queries) and not kept.has_filters:
         raise UsageFailure("give a query or a filter (--source, --category, --desk, --reporter, --from, --to)")
     try:
         request.validate()

@@ -59,6 +59,7 @@ from berita_search.search.snippets import Snippet, mark_text
 from berita_search.search.state import STATE_ENV, StateStore, state_path_for
 from berita_search.search.workflow import Workflow
 from berita_search.web.chart import MEASURE_LABELS, SPLIT_LABELS, build_chart, percent
+from berita_search.web.downloads import attachment, download
 from berita_search.web.openapi import openapi_spec
 from berita_search.web.params import API_LIMIT, FILTERS, WEB_LIMIT, SearchState, form_state, state_from
 from berita_search.web.workflow import FormGuard, WebTools
@@ -520,11 +521,7 @@ def create_app(
     def coverage_csv(request: Request) -> Response:
         coverage = coverage_of(request)
         state = state_from(request.query_params, WEB_LIMIT)
-        return Response(
-            rows_csv(COVERAGE_CSV_KEYS, coverage.rows()),
-            media_type="text/csv; charset=utf-8",
-            headers={"content-disposition": f'attachment; filename="{export_name(state, "csv", "liputan")}"'},
-        )
+        return download(rows_csv(COVERAGE_CSV_KEYS, coverage.rows()), export_name(state, "csv", "liputan"))
 
     @guarded
     def coverage_json(request: Request) -> Response:
@@ -532,7 +529,7 @@ def create_app(
         state = state_from(request.query_params, WEB_LIMIT)
         return JSONResponse(
             coverage.document("id"),
-            headers={"content-disposition": f'attachment; filename="{export_name(state, "json", "liputan")}"'},
+            headers=attachment(export_name(state, "json", "liputan")),
         )
 
     @guarded
@@ -614,11 +611,7 @@ def create_app(
     def quotes_csv(request: Request) -> Response:
         state = state_from(request.query_params, WEB_LIMIT)
         result = quotes_of_state(state)
-        return Response(
-            rows_csv(QUOTE_CSV_KEYS, result.rows()),
-            media_type="text/csv; charset=utf-8",
-            headers={"content-disposition": f'attachment; filename="{export_name(state, "csv", "kutipan")}"'},
-        )
+        return download(rows_csv(QUOTE_CSV_KEYS, result.rows()), export_name(state, "csv", "kutipan"))
 
     @guarded
     def quotes_json(request: Request) -> Response:
@@ -628,7 +621,7 @@ def create_app(
         document["messages"] = [m.text("id") for m in result.messages]
         return JSONResponse(
             document,
-            headers={"content-disposition": f'attachment; filename="{export_name(state, "json", "kutipan")}"'},
+            headers=attachment(export_name(state, "json", "kutipan")),
         )
 
     @guarded
@@ -670,7 +663,7 @@ def create_app(
                     chunks,
                     slots,
                     media_type=media_type,
-                    headers={"content-disposition": f'attachment; filename="{export_name(state, suffix)}"'},
+                    headers=attachment(export_name(state, suffix)),
                 )
             except BaseException:
                 slots.release()

@@ -47,6 +47,7 @@ from berita_search.search.workflow import (
     added_time,
     collection_rows,
 )
+from berita_search.web.downloads import attachment, download
 from berita_search.web.params import WEB_LIMIT, state_from
 from jinja2 import Environment
 from starlette.concurrency import run_in_threadpool
@@ -407,20 +408,12 @@ def install(tools: WebTools) -> list[BaseRoute]:
             if kind == "csv":
                 delimiter = DELIMITERS.get(request.query_params.get(DELIMITER_PARAM, "koma"), ",")
                 body = "".join(csv_chunks([rows], bom=True, keys=COLLECTION_KEYS, delimiter=delimiter))
-                return Response(
-                    body.encode("utf-8"),
-                    media_type="text/csv; charset=utf-8",
-                    headers={"content-disposition": f'attachment; filename="koleksi-{slug}.csv"'},
-                )
+                return download(body, f"koleksi-{slug}.csv")
             with tempfile.TemporaryFile() as spool:
                 write_xlsx([rows], spool, keys=COLLECTION_KEYS)
                 spool.seek(0)
                 data = spool.read()
-            return Response(
-                data,
-                media_type=XLSX_MEDIA_TYPE,
-                headers={"content-disposition": f'attachment; filename="koleksi-{slug}.xlsx"'},
-            )
+            return download(data, f"koleksi-{slug}.xlsx", XLSX_MEDIA_TYPE)
 
         return endpoint
 
@@ -494,11 +487,7 @@ def install(tools: WebTools) -> list[BaseRoute]:
             return render(request, "massal.html", status=400, rows=None, form=form, error=exc.text("id"))
         if text_field(fields, "format", 10) == "csv":
             body = "".join(csv_chunks([[row.as_dict() for row in rows]], bom=True, keys=BATCH_KEYS))
-            return Response(
-                body.encode("utf-8"),
-                media_type="text/csv; charset=utf-8",
-                headers={"content-disposition": 'attachment; filename="pencarian-massal.csv"'},
-            )
+            return download(body, "pencarian-massal.csv")
         found = sum(1 for row in rows if row.articles)
         return render(request, "massal.html", rows=rows, form=form, found=found, day_id=day_id)
 
@@ -528,7 +517,7 @@ def install(tools: WebTools) -> list[BaseRoute]:
                     chunks,
                     slots,
                     media_type=media,
-                    headers={"content-disposition": f'attachment; filename="berita-lengkap-{slug}.{kind}"'},
+                    headers=attachment(f"berita-lengkap-{slug}.{kind}"),
                 )
             except BaseException:
                 slots.release()
@@ -579,11 +568,7 @@ def install(tools: WebTools) -> list[BaseRoute]:
                 body, media = citation.bibtex(article), "application/x-bibtex; charset=utf-8"
             else:
                 body, media = citation.csl_json(article), "application/vnd.citationstyles.csl+json; charset=utf-8"
-            return Response(
-                body.encode("utf-8"),
-                media_type=media,
-                headers={"content-disposition": f'attachment; filename="kutipan-{article.id}.{kind}"'},
-            )
+            return download(body, f"kutipan-{article.id}.{kind}", media)
 
         return endpoint
 
