@@ -27,6 +27,7 @@ from berita_search.index.fields import QUOTE_FIELDS
 from berita_search.search import plan as P
 from berita_search.search.backends.base import RankedArticle
 from berita_search.search.messages import Message
+from rapidfuzz.distance import Levenshtein
 
 MAX_QUOTE_ARTICLES = 5_000  # articles whose quotes one search reads, newest first
 QUOTES_PER_PAGE = 20
@@ -108,13 +109,7 @@ def _speaker_words(quote: StoredQuote) -> tuple[str, ...]:
 def _within(word: str, candidate: str, distance: int, prefix: int) -> bool:
     if candidate[:prefix] != word[:prefix] or abs(len(candidate) - len(word)) > distance:
         return False
-    previous = list(range(len(candidate) + 1))
-    for i, a in enumerate(word, 1):
-        current = [i]
-        for j, b in enumerate(candidate, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a != b)))
-        previous = current
-    return previous[-1] <= distance
+    return Levenshtein.distance(word, candidate, score_cutoff=distance) <= distance
 
 
 def _phrase_in(words: tuple[str, ...], phrase: tuple[str, ...], slop: int) -> bool:

@@ -48,6 +48,7 @@ from berita_search.search.backends.opensearch_mapping import (
     stored_of,
     tokens,
 )
+from rapidfuzz.distance import Levenshtein
 
 MAX_WINDOW = 10_000  # index.max_result_window: deeper hits come through iterate()
 EAGER_HITS = 100  # rankings up to this long come with their articles; longer ones read them when sliced
@@ -571,8 +572,10 @@ class OpenSearchBackend:
         }
         entries = self._search(body, ranked=False)["suggest"]["words"]
         options = {o["text"]: int(o["freq"]) for entry in entries for o in entry["options"] if o["text"] != word}
-        ranked = sorted(options, key=lambda text: (edit_distance(word, text), -options[text], text))
-        return [text for text in ranked if edit_distance(word, text) <= 2][:limit]
+        # Edits as Whoosh's spelling automaton counts them (insertions, deletions, substitutions).
+        edits = {text: Levenshtein.distance(word, text) for text in options}
+        ranked = sorted((text for text in options if edits[text] <= 2), key=lambda t: (edits[t], -options[t], t))
+        return ranked[:limit]
 
     # ---------------------------------------------------------------- the whole index
 
@@ -636,17 +639,6 @@ def _lost_node(error: Exception) -> bool:
     if body.get("type") != "search_phase_execution_exception":
         return any(c in LOST_NODE_ERRORS for c in causes)
     return not causes or any(c in LOST_NODE_ERRORS for c in causes)
-
-
-def edit_distance(a: str, b: str) -> int:
-    """Levenshtein distance (insertions, deletions, substitutions), as Whoosh's spelling automaton counts."""
-    previous = list(range(len(b) + 1))
-    for i, char_a in enumerate(a, 1):
-        current = [i]
-        for j, char_b in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b)))
-        previous = current
-    return previous[-1]
 
 
 def _pit(pit_id: str) -> dict[str, str]:
