@@ -26,18 +26,17 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from berita_search.index.copies import COPY_BANDS_FIELD
-from berita_search.index.schema import ADDED_FIELD
+from whoosh.fields import NUMERIC
 from whoosh.util.numeric import byte_to_length
 
 EXTENSION = "arrays"
 MAGIC = b"BSARRAY1"
 _ALIGN = 8
-# Fields never searched by word through the arrays: unique ids (one posting per term),
-# word pairs (a phrase filter read through Whoosh), the numeric trie terms of the date and of
-# the added stamp, and the copy finder's band terms (read through Whoosh while indexing,
-# never by a search).
-_SKIPPED = frozenset({"id", "id_hash", "dup_key", "published", ADDED_FIELD, COPY_BANDS_FIELD})
+# Fields never searched by word through the arrays: unique ids (one posting per term), word
+# pairs (a phrase filter read through Whoosh) and numeric fields (the trie terms of the date
+# and of the added stamp). The copy finder's band terms are kept: it looks them up while
+# indexing.
+_SKIPPED = frozenset({"id", "id_hash", "dup_key"})
 # byte -> length, as Whoosh decodes the length byte it stores per document and field
 _BYTE_LENGTHS = [byte_to_length(b) for b in range(256)]
 LENGTH_OF_BYTE = np.asarray(_BYTE_LENGTHS, dtype=np.float64)
@@ -48,7 +47,8 @@ def captured(schema: Any, fieldname: str) -> bool:
     """Whether a field's postings go into the arrays."""
     if fieldname in _SKIPPED or fieldname.endswith("_pairs") or fieldname not in schema:
         return False
-    return bool(schema[fieldname].indexed)
+    field = schema[fieldname]
+    return bool(field.indexed) and not isinstance(field, NUMERIC)
 
 
 def term_hash(tbytes: bytes) -> int:
@@ -204,6 +204,21 @@ class SegmentArrays:
         docs = self._arrays[info["docs"]][start:end].astype(np.int64)
         weights = self._arrays[info["weights"]][start:end].astype(np.float32).astype(np.float64)
         return docs, weights
+
+    def docs_of_terms(self, fieldname: str, hashes: np.ndarray) -> np.ndarray:
+        """The documents of every term among ``hashes`` (``term_hash`` values) in a captured
+        field, one entry per term a document has: a document with two of them comes twice."""
+        info = self._fields[fieldname]
+        term_hashes = self._arrays[info["hashes"]]
+        at = np.searchsorted(term_hashes, hashes)
+        inside = at < len(term_hashes)
+        at = at[inside]
+        at = at[term_hashes[at] == hashes[inside]]
+        if not len(at):
+            return _EMPTY_DOCS
+        starts, counts = self._arrays[info["starts"]][at], self._arrays[info["counts"]][at]
+        docs = self._arrays[info["docs"]]
+        return np.concatenate([docs[int(s) : int(s) + int(c)] for s, c in zip(starts, counts, strict=True)])
 
     def lengths(self, fieldname: str) -> np.ndarray | None:
         """Each document's length byte in a scorable captured field."""

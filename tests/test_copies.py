@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from berita_search.index.analysis import analyze
 from berita_search.index.article import Article, article_id
-from berita_search.index.copies import _BandFilter, copy_score, copy_text
+from berita_search.index.copies import IndexCopyFinder, _BandFilter, band_terms, copy_score, copy_text
 from berita_search.index.readers import read_paths, record_to_article
 from berita_search.index.writer import index_records
 from berita_search.search.engine import SearchEngine, SearchRequest
@@ -241,6 +241,52 @@ def test_reruns_keep_keys_and_updates_are_decided_again(tmp_path: Path, clickid_
     assert index_records(index_dir, read_paths([source])).updated == 1
     after = dup_keys(index_dir)
     assert after[a] != after[b] and after[b] == first[b] and after[GOLD_DAYS[0]] == first[GOLD_DAYS[0]]
+
+
+def stored_candidates(index_dir: Path, texts: list[tuple[str, str]]) -> tuple[list[list[tuple[str, int]]], int]:
+    """For each (title, body): the committed articles sharing a band with it, and how many;
+    and how many segments the finder read through their postings arrays."""
+    finder = IndexCopyFinder(whoosh_index.open_dir(str(index_dir)))
+    try:
+        found = [
+            sorted((c.article_id, c.shared_bands) for c in finder._stored_candidates(band_terms(copy_text(t, b))))
+            for t, b in texts
+        ]
+        return found, sum(1 for segment in finder._segments if segment.arrays is not None)
+    finally:
+        finder.close()
+
+
+@pytest.mark.slow
+def test_band_lookup_in_arrays_finds_what_whoosh_finds(tmp_path: Path, clickid_raw: dict[str, dict]) -> None:
+    """The copy finder looks band terms up in the segments' postings arrays; Whoosh's own
+    postings (segments without arrays) give the same candidates, deleted versions left out."""
+    rows, _pairs = copy_pair_rows(clickid_raw)
+    source = write_jsonl(tmp_path / "rows.jsonl", rows)
+    index_dir = tmp_path / "index"
+    index_records(index_dir, read_paths([source]), batch_size=25)
+    # Updated articles leave deleted versions in older segments.
+    updated = [{**row, "content": row["content"] + " Koreksi: judul telah diperbaiki."} for row in rows[::5]]
+    write_jsonl(source, updated)
+    assert index_records(index_dir, read_paths([source]), batch_size=25).updated == len(updated)
+    indexed = [record_to_article(r, "x") for r in rows]
+    indexed[::5] = [record_to_article(r, "x") for r in updated]
+    texts = [(a.title, a.body) for a in indexed]
+    with_arrays, read_as_arrays = stored_candidates(index_dir, texts)
+    arrays = list(index_dir.glob("*.arrays"))
+    assert read_as_arrays == len(arrays) >= 3
+    for path in arrays:
+        path.unlink()
+    through_whoosh, read_as_arrays = stored_candidates(index_dir, texts)
+    assert read_as_arrays == 0
+    assert with_arrays == through_whoosh
+    # Every article finds itself among the committed ones (its own bands), once: the older
+    # version of an updated article is deleted.
+    ids = [a.id for a in indexed]
+    for own, text, candidates in zip(ids, texts, with_arrays, strict=True):
+        if band_terms(copy_text(*text)):
+            assert [c for c in candidates if c[0] == own] == [(own, len(band_terms(copy_text(*text))))]
+    assert sum(len(c) for c in with_arrays) > len(rows)
 
 
 TEXT_PIECES = st.text(alphabet="aAiIuéÉ0123456789.,-:/ ’'\n", min_size=1, max_size=40)

@@ -198,6 +198,9 @@ def test_text_fields_are_captured(index_dir: Path) -> None:
         assert captured(ix.schema, name)
         assert captured(ix.schema, f"{name}_stem") or f"{name}_stem" not in ix.schema
     assert not captured(ix.schema, "body_pairs") and not captured(ix.schema, "id")
+    # Numeric trie terms are not; the copy finder's band terms are (it looks them up).
+    assert not captured(ix.schema, "published") and not captured(ix.schema, "added")
+    assert captured(ix.schema, "copy_bands")
 
 
 def test_similar_words_are_whooshs_suggestions(index_dir: Path) -> None:
