@@ -421,6 +421,8 @@ class CopyFinder:
                 group = self._by_band.get(band)
                 if group is not None:
                     group.remove(known)
+                    if not group:  # an emptied band is dropped, or the run's memory grows with every article
+                        del self._by_band[band]
 
 
 @dataclass(slots=True)

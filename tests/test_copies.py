@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from berita_search.index.analysis import analyze
 from berita_search.index.article import Article, article_id
-from berita_search.index.copies import IndexCopyFinder, _BandFilter, band_terms, copy_score, copy_text
+from berita_search.index.copies import CopyFinder, IndexCopyFinder, _BandFilter, band_terms, copy_score, copy_text
 from berita_search.index.readers import read_paths, record_to_article
 from berita_search.index.writer import index_records
 from berita_search.search.engine import SearchEngine, SearchRequest
@@ -287,6 +287,23 @@ def test_band_lookup_in_arrays_finds_what_whoosh_finds(tmp_path: Path, clickid_r
         if band_terms(copy_text(*text)):
             assert [c for c in candidates if c[0] == own] == [(own, len(band_terms(copy_text(*text))))]
     assert sum(len(c) for c in with_arrays) > len(rows)
+
+
+def test_committed_batches_leave_nothing_behind() -> None:
+    """The finder keeps only uncommitted articles: after their commit, no band of theirs is
+    held (an emptied band once stayed, and a run's memory grew by 4 kB an article)."""
+    finder = CopyFinder()
+    words = [f"kata{i}" for i in range(400)]
+    for batch in range(3):
+        for n in range(20):
+            body = " ".join(words[n : n + 60]) + f" nomor {batch} {n}."
+            row = {"url": f"https://contoh.test/{batch}/{n}", "title": f"Berita {n} {words[n]}", "content": body}
+            article = record_to_article(row, "test")
+            finder.decide(article, article.id, "hash")
+        assert finder._by_band and finder._by_id
+        finder.batch_ended()
+        finder.batch_committed()
+        assert not finder._by_band and not finder._by_id
 
 
 TEXT_PIECES = st.text(alphabet="aAiIuéÉ0123456789.,-:/ ’'\n", min_size=1, max_size=40)
