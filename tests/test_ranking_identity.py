@@ -140,7 +140,7 @@ def test_array_ranking_is_whooshs_ranking(index_dir: Path, tmp_path: Path, witho
     with backend.snapshot() as snap:
         searcher = snap.searcher
         if without_arrays:
-            assert all(view.arrays is None for view in snap.views())
+            assert all(view.arrays is None for view in snap.view().segments)
         for text in _queries(index_dir):
             parsed = parse_query(text, backend.stemmer)
             query = Compiler(searcher).ranking(parsed.plan, tuple(parsed.proximity), bool(parsed.phrases))
@@ -344,7 +344,7 @@ def test_search_answers_what_whoosh_answers(index_dir: Path, tmp_path: Path, arr
         index_dir = copy
     backend = WhooshBackend(index_dir)
     with backend.snapshot() as snap:
-        with_arrays = [view.arrays is not None for view in snap.views()]
+        with_arrays = [view.arrays is not None for view in snap.view().segments]
         assert {"all": {True}, "none": {False}, "some": {True, False}}[arrays] == set(with_arrays)
         compiler = Compiler(snap.searcher)
         specs = _specs(backend.stemmer)

@@ -35,7 +35,7 @@ from berita_search.search.backends.base import (
     Summary,
     Tally,
 )
-from berita_search.search.backends.whoosh_arrays import Evaluation, SegmentView
+from berita_search.search.backends.whoosh_arrays import CommitView, Evaluation, SegmentView
 from berita_search.search.backends.whoosh_query import Compiler
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -111,7 +111,7 @@ class _Snapshot:
     users: int = 0
     superseded: bool = False
     _columns: dict[str, _Column] | None = None
-    _views: list[SegmentView] | None = None
+    _view: CommitView | None = None
     _words: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _days: _Column | None = None  # the dateline day of every document (tallies)
@@ -229,45 +229,38 @@ class _Snapshot:
                 self._words[key] = words
         return words
 
-    def views(self) -> list[SegmentView]:
-        """Each segment as the array evaluation reads it."""
+    def view(self) -> CommitView:
+        """The commit as the array evaluation reads it."""
         with self._lock:
-            if self._views is None:
-                self._views = [
-                    SegmentView.open(leaf, offset, self.index_dir) for leaf, offset in self.searcher.leaf_searchers()
-                ]
-            return self._views
+            if self._view is None:
+                self._view = CommitView.of(
+                    [SegmentView.open(leaf, offset, self.index_dir) for leaf, offset in self.searcher.leaf_searchers()]
+                )
+            return self._view
 
     def matching(self, query: Q.Query, filter_q: Q.Query | None, deadline: _Deadline) -> np.ndarray:
         """Every live document matching the query and filter, unscored, in document order."""
-        parts = []
-        for view in self.views():
-            deadline.check()
-            evaluation = Evaluation(view, self.searcher, deadline.check)
-            docs = evaluation.docs(query)
-            if filter_q is not None and len(docs):
-                docs = docs[np.isin(docs, evaluation.docs(filter_q), assume_unique=True)]
-            parts.append(view.live(docs) + view.offset)
-        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+        deadline.check()
+        view = self.view()
+        evaluation = Evaluation(view, self.searcher, deadline.check)
+        docs = evaluation.docs(query)
+        if filter_q is not None and len(docs):
+            docs = docs[np.isin(docs, evaluation.docs(filter_q), assume_unique=True)]
+        return view.live(docs)
 
     def ranked(self, query: Q.Query, filter_q: Q.Query | None, deadline: _Deadline) -> tuple[np.ndarray, np.ndarray]:
         """(document numbers, scores) of every live match, in document order."""
-        all_docs, all_scores = [], []
-        for view in self.views():
-            deadline.check()
-            evaluation = Evaluation(view, self.searcher, deadline.check)
-            docs, scores = evaluation.scored(query)
-            if filter_q is not None and len(docs):
-                keep = np.isin(docs, evaluation.docs(filter_q), assume_unique=True)
-                docs, scores = docs[keep], scores[keep]
-            if view.deleted is not None and len(docs):
-                keep = ~np.isin(docs, view.deleted, assume_unique=True)
-                docs, scores = docs[keep], scores[keep]
-            all_docs.append(docs + view.offset)
-            all_scores.append(scores)
-        if not all_docs:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
-        return np.concatenate(all_docs), np.concatenate(all_scores)
+        deadline.check()
+        view = self.view()
+        evaluation = Evaluation(view, self.searcher, deadline.check)
+        docs, scores = evaluation.scored(query)
+        if filter_q is not None and len(docs):
+            keep = np.isin(docs, evaluation.docs(filter_q), assume_unique=True)
+            docs, scores = docs[keep], scores[keep]
+        if view.deleted is not None and len(docs):
+            keep = ~np.isin(docs, view.deleted, assume_unique=True)
+            docs, scores = docs[keep], scores[keep]
+        return docs, scores
 
 
 class WhooshBackend:
