@@ -204,6 +204,8 @@ class _Tables:
     given_names: frozenset[str]  # folded first words of two or more learnt people's names
     person_words: frozenset[str]  # folded words of learnt people's names that are not ordinary words
     verb_stems: frozenset[str]  # verbs without their me- prefix ("ramaikan" of "meramaikan"), not names
+    # The tables' names written with a small first letter ("detikcom", "tvOne"), which no run holds.
+    lower_aliases: re.Pattern[str] | None
 
 
 @lru_cache(maxsize=1)
@@ -258,8 +260,21 @@ def tables() -> _Tables:
         if len(word) > 2 and word not in lexical and learnt.get(word, PERSON) == PERSON
     )
     stems = frozenset(stem for stem in _verb_stems(lexical) if stem not in person_words and stem not in lexical)
+    lower = sorted({key for key in aliases if key[:1].islower()}, key=len, reverse=True)
+    lower_aliases = re.compile(r"\b(?:" + "|".join(map(re.escape, lower)) + r")\b") if lower else None
     return _Tables(
-        aliases, folded, places, longest, lexical, alias_first, place_first, learnt, given, person_words, stems
+        aliases,
+        folded,
+        places,
+        longest,
+        lexical,
+        alias_first,
+        place_first,
+        learnt,
+        given,
+        person_words,
+        stems,
+        lower_aliases,
     )
 
 
@@ -577,12 +592,19 @@ class _Reader:
                     )
                 )
                 if not longer_name:
+                    if kind == ORGANISATION and j < len(run) and run[j].low in ORG_TAILS:
+                        # "Alibaba Group", "Arema FC": the table's name and the kind of body after it
+                        k = self.org_tail_end(run, j)
+                        self.add(run[i:k], ORGANISATION, "org-pattern")
+                        i = k
+                        continue
                     alias_end = j
                     if kind == ORGANISATION and j < len(run):
                         k = _place_match(run, j, t)
                         # "Basarnas Ternate", "Partai Golkar Pasangkayu": a body's office in a place; not
-                        # "Mabes Polri Jakarta Selatan", where the capital is where the body sits.
-                        if k > j and not t.places[_key(run[j:k])].startswith("Jakarta"):
+                        # "Mabes Polri Jakarta Selatan", where the capital is where the body sits, nor
+                        # "AirNav Indonesia", the country all of them are in.
+                        if k > j and not t.places[_key(run[j:k])].startswith(("Jakarta", "Indonesia")):
                             j = k
                     if kind == ORGANISATION or persons:
                         self.add(run[i:j], kind, "alias")
@@ -905,6 +927,8 @@ def _definitions(text: str, mentions: list[Mention], t: _Tables) -> dict[str, st
         before = text[: match.start()].rstrip()
         mention = ends.get(len(before))
         alias = t.aliases.get(acronym)
+        if alias is not None and alias[1] == acronym:
+            alias = None  # the table names it by the acronym ("BPBD"): the article's spelled-out form wins
         words = [w for w in re.findall(r"[\w'’-]+", before[-90:]) if w[0].isupper()][-len(acronym) :]
         spelled = " ".join(words)
         if (
@@ -952,13 +976,15 @@ def _short_organisations(mentions: list[Mention], body_offset: int) -> None:
             longer_of[" ".join(words[:k])].add(name)
             longer_of[" ".join(words[k:])].add(name)
     for m in mentions:
-        if m.rule == "alias" or m.kind == PERSON or " " in m.canonical and not _NUMBERED.match(m.canonical):
-            continue  # the tables' names are whole; so are names of several words, but "Komisi V"
+        if m.kind == PERSON or " " in m.canonical and not _NUMBERED.match(m.canonical):
+            continue  # names of several words are whole, but "Komisi V"
         if True:
             owners = longer_of.get(m.canonical)
             if not owners or len(owners) != 1:
                 continue
             owner = next(iter(owners))
+            if m.rule == "alias" and not owner.startswith(m.canonical + " "):
+                continue  # a table's name is only the same body in a place: "Persipura Jayapura"
             if m.kind == PLACE:
                 # Only a club's: "Madura United", "Persipura Jayapura" is a club in a place.
                 if owner.split()[0] != m.canonical or owner.split()[-1].lower() not in ORG_TAILS:
@@ -1061,8 +1087,10 @@ def _resolve(text: str, body_offset: int, mentions: list[Mention]) -> Analysis:
                 if m.canonical_hint:
                     m.canonical = m.canonical_hint
                 head = m.name.split()[0]
-                if head in definitions and len(m.name.split()) > 1:
+                if definitions.get(head) and len(m.name.split()) > 1:
                     m.canonical = definitions[head] + m.name[len(head) :]
+                elif definitions.get(m.name) and hit and hit[1] == m.name:
+                    m.canonical = _strip_org(definitions[m.name])
                 # "Badan Pajak dan Retribusi Daerah (BPRD) Provinsi DKI Jakarta": the place after the
                 # acronym belongs to the name.
                 follow = _DEFINITION.match(text, m.end + 1) if text[m.end : m.end + 1] == " " else None
@@ -1356,6 +1384,11 @@ def analyse(title: str, body: str) -> Analysis:
     for run in _runs(text, tokens):
         reader.read(run)
     reader.mentions.extend(_credits(text, body_offset))
+    lower_aliases = reader.t.lower_aliases
+    if lower_aliases is not None:
+        for match in lower_aliases.finditer(text):
+            kind = reader.t.aliases[match.group()][0]
+            reader.mentions.append(Mention(match.start(), match.end(), kind, match.group(), "alias"))
     return _resolve(text, body_offset, reader.mentions)
 
 
