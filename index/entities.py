@@ -543,6 +543,31 @@ def _name_suffix(tokens: list[_Token], lexical: frozenset[str]) -> int:
     return k
 
 
+# Korean names: a family name, then one or two syllables each written as a word ("Lee Dong Gun",
+# "Song Hye Kyo", "Kim Bum"), whose syllables are often ordinary Indonesian words ("dong", "sang").
+_KOREAN_SURNAMES = _WORDS["korean_surnames"]
+_KOREAN_SYLLABLE = re.compile(
+    r"^(?:[BCDGHJKMNPRSTWY]|Ch|Jj|Kk|Pp|Ss|Tt|Sh)?"
+    r"(?:[aeiou]|ae|eo|eu|oe|ui|wa|wi|wo|ya|yeo|yo|yu|ye|oo|ee|ou|yeou)"
+    r"(?:ng|n|m|l|k|p|t|b|g)?$"
+    r"|^(?:[AEIOU]|Ae|Eo|Eu|Oe|Ui|Wa|Wi|Wo|Ya|Yeo|Yo|Yu|Ye|Oo|Ee|You)(?:ng|n|m|l|k|p|t|b|g)?$"
+)
+
+
+def _korean_name_end(run: list[_Token], i: int) -> int:
+    """End of a Korean name opening at run[i] (a family name), or i when none does."""
+    k = i + 1
+    while (
+        k < len(run)
+        and k <= i + 2
+        and run[k].cap
+        and run[k].text != run[i].text
+        and _KOREAN_SYLLABLE.match(run[k].text)
+    ):
+        k += 1
+    return k if k > i + 1 else i
+
+
 class _Reader:
     def __init__(self, text: str, body_offset: int) -> None:
         self.text = text
@@ -577,6 +602,13 @@ class _Reader:
             ):
                 i += 1  # a particle opens a name only written with a capital: "Al Chaidar"
                 continue
+            if token.text in _KOREAN_SURNAMES:
+                k = _korean_name_end(run, i)
+                if k > i + 1 and _place_match(run, i, t) == i and _alias_match(run, i, t) == i:
+                    if persons:
+                        self.add(run[i:k], PERSON, "capitalised")
+                    i = k
+                    continue
             # Aliases, longest first; an organisation keeps a place that follows it.
             j = _alias_match(run, i, t)
             if j > i:
