@@ -392,7 +392,7 @@ def _joined(text: str, left: _Token, right: _Token) -> bool:
 
 _DOMAIN = re.compile(r"\.(?:com|co\.id|co|id|net|tv)$")
 _CHANNEL = re.compile(r"^(?:[A-Z][a-z]+TV|TV[A-Z][a-z]+)$")
-_JOIN_GAP = re.compile(r" ([a-z&]{1,6}|\d{1,4}) ")
+_JOIN_GAP = re.compile(r" ([a-z&]{1,6}|\d{1,4})( |-)")
 _CLOSING_NUMBER = re.compile(r" (\d{1,3})\b(?![.,:\-–/]\d)")
 
 
@@ -427,7 +427,9 @@ def _runs(text: str, tokens: list[_Token]) -> list[list[_Token]]:
         gap = _JOIN_GAP.fullmatch(text, previous.end, token.start)
         if gap:
             word = gap.group(1)
-            if (
+            if gap.group(2) == "-" and word.isdigit():
+                pass  # a particle joins by a hyphen ("Salem Mohammed al-Zaabi", "BEM se-Bogor"), a number not
+            elif (
                 word in NAME_PARTICLES
                 or word.isdigit()
                 or word in ORG_CONNECTORS
