@@ -1348,7 +1348,10 @@ def _group_evidence(text: str, canonical: str, group: list[Mention], t: _Tables)
     if any(_person_evidence(text, m, t) for m in group):
         return True
     words = canonical.split()
-    return len(words) >= 2 and any(m.name == words[-1] for m in group)
+    # The last name alone, or a middle one that is no ordinary word ("Affan" of "Yanditya Affan Almada").
+    return len(words) >= 2 and any(
+        m.name == words[-1] or m.name in words[1:] and m.name.lower() not in t.lexical for m in group
+    )
 
 
 # "Direktur Utama PT Mahaka Media Tbk, Adrian Syarkawie": a role, a comma, the name.
