@@ -1041,6 +1041,9 @@ def _vouched(text: str, m: Mention) -> str:
     before = text[max(0, m.start - 60) : m.start]
     if m.role:
         return "role-title"
+    previous = _WORD_BEFORE.search(text, max(0, m.start - 30), m.start)
+    if previous and previous.group(1).lower() in _NOT_PERSON_BEFORE:
+        return ""  # "televisi Fox, mengatakan", "warga Sorogan": a channel, a place
     if _AGE_OR_INITIALS.match(after):
         return "initials" if m.name.isupper() else "speaker"
     if m.name.isupper():
@@ -1070,18 +1073,31 @@ _QUALIFIER_GAP = re.compile(r"\s*(?:\([^()]{1,15}\)\s*)?")
 _NICKNAME = re.compile(
     r"\b(?P<short>[A-Z][\w'’]+)\s*(?:--|—|–|,|\()\s*(?:sapaan akrab|sapaan|panggilan akrab|akrab disapa)\s+"
     r"(?P<full>[A-Z][\w'’]+(?:\s+[A-Z][\w'’]+){1,3})"
-    r"|(?P<full2>[A-Z][\w'’]+(?:\s+[A-Z][\w'’]+){1,3}),?\s+(?:yang\s+)?(?:akrab|biasa|kerap)\s+disapa\s+(?P<short2>[A-Z][\w'’]+)"
+    r"|(?P<full2>[A-Z][\w'’]+(?:\s+[A-Z][\w'’]+){1,3}),?\s+(?:atau\s+)?(?:yang\s+)?(?:akrab|biasa|kerap)\s+"
+    r"(?:disapa|dipanggil)\s+(?P<short2>[A-Z][\w'’]+)"
+    r"|\b(?:yang|atau)\s+(?:akrab|biasa|kerap)\s+(?:disapa|dipanggil)\s+(?P<short3>[A-Z][\w'’]+)"
 )
 
 
-def _nicknames(text: str) -> dict[str, str]:
-    """'Emil --sapaan akrab Ridwan Kamil--', 'Laura ... yang biasa disapa Lolly': short name -> full name."""
+def _nicknames(text: str, mentions: list[Mention]) -> dict[str, str]:
+    """'Emil --sapaan akrab Ridwan Kamil--', 'Laura ... yang biasa disapa Lolly': short name -> full name;
+    'Alberto Goncalves ... Pemain yang akrab disapa Beto': the last full name before it."""
     found: dict[str, str] = {}
-    if "sapa" not in text and "panggilan" not in text:
+    if "sapa" not in text and "panggil" not in text:
         return found
     for match in _NICKNAME.finditer(text):
         short = match.group("short") or match.group("short2")
         full = match.group("full") or match.group("full2")
+        if short is None:
+            short = match.group("short3")
+            before = [
+                m
+                for m in mentions
+                if m.kind == PERSON and " " in m.canonical and match.start() - 300 < m.end <= match.start()
+            ]
+            if not before:
+                continue
+            full = max(before, key=lambda m: m.end).canonical
         alias = tables().aliases.get(full)
         found[short] = alias[1] if alias and alias[0] == PERSON else full
     return found
@@ -1201,7 +1217,7 @@ def _resolve(text: str, body_offset: int, mentions: list[Mention]) -> Analysis:
         longest = [o for o in longer if not any(o != other and words_of[o] < words_of[other] for other in longer)]
         return longest[0] if len(longest) == 1 else None
 
-    nicknames = _nicknames(text)
+    nicknames = _nicknames(text, body)
     for m in body:
         if m.kind == PERSON and m.rule == "single" and m.name in nicknames:
             m.canonical, m.rule = nicknames[m.name], "capitalised"
