@@ -874,7 +874,15 @@ class _Reader:
         j = i + 1
         while j < len(run):
             token = run[j]
-            if token.low in ROLE_WORDS and token.low not in ORG_HEADS:
+            if (
+                token.low in ROLE_WORDS
+                and token.low not in ORG_HEADS
+                and not (
+                    # "Pekerjaan Umum", "Pemberdayaan Perempuan dan Anak": a word of the name, not a role
+                    (token.low in _NAME_ROLE_WORDS or run[j - 1].low in ("dan", "&"))
+                    and not (j + 1 < len(run) and run[j + 1].name)
+                )
+            ):
                 break
             if token.low in t.verb_stems or token.low in FACILITY_WORDS:
                 break  # "DPRD Jabar Umumkan ...", "Persipura Liga 1"
@@ -903,7 +911,9 @@ class _Reader:
         ):
             j = k
         span = run[i:j]
-        while len(span) > 1 and (span[-1].low in ORG_CONNECTORS or span[-1].low in NAME_PARTICLES):
+        while len(span) > 1 and (
+            span[-1].low in ORG_CONNECTORS or span[-1].low in NAME_PARTICLES or span[-1].low in PLACE_ADMIN_PREFIXES
+        ):
             span = span[:-1]
         if run[i].low in SUBUNIT_HEADS:
             for p in range(i + 1, i + len(span)):
@@ -924,6 +934,8 @@ class _Reader:
 
 
 _PARENT_HEADS = _WORDS["parent_heads"]
+# Role words that are also words of bodies' names ("Kementerian Pekerjaan Umum", "Badan Pelaksana").
+_NAME_ROLE_WORDS = frozenset({"umum", "pelaksana", "ahli"})
 _POLICE_HEADS = frozenset({"mabes", "polda", "polres", "polresta", "polrestabes"})
 # Roles whose next single word is their territory or portfolio, not a name ("Menteri Keuangan").
 _ROLES_WITH_COMPLEMENT = _WORDS["roles_with_complement"]
