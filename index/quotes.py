@@ -52,7 +52,7 @@ _BEFORE_VERB = re.compile(
 _INDIRECT_CLAUSE = re.compile(
     r"\b(?P<verb>"
     + _INDIRECT
-    + r")(?P<marker>\s*,|\s*:|\s+bahwa|\s+jika|\s+kalau|(?=\s+[a-z]))\s*(?P<clause>[^\"“”]{8,}?)(?=[.!?](?:\s|$)|$)",
+    + r")(?P<marker>\s*,|\s*:|\s+bahwa|\s+jika|\s+kalau|(?=\s+[a-zA-Z]))\s*(?P<clause>[^\"“”]{8,}?)(?=[.!?](?:\s|$)|$)",
 )
 _MENURUT = re.compile(
     r"(?:^|(?<=[,.;]\s)|(?<=^))(?:Namun\s+|Sementara\s+|Nah\s+)?[Mm]enurut(?:nya|\s+(?P<who>[^,.\"“”]{2,90}?))\s*,\s*(?P<clause>[^\"“”]{8,}?)(?=[.!?](?:\s|$)|$)"
@@ -71,9 +71,27 @@ _WORDS = re.compile(r"\w+")
 _DROPPED_NAME = re.compile(r"^\s*[,.]")
 # Verbs that report speech without a comma or "bahwa" after them ("Imam mengatakan pihaknya ...").
 _VERBS_WITHOUT_MARKER = frozenset(
-    ["mengatakan", "menuturkan", "menjelaskan", "mengungkapkan", "menegaskan", "mengaku", "mengakui", "menyatakan"]
+    [
+        "mengatakan",
+        "menuturkan",
+        "menjelaskan",
+        "mengungkapkan",
+        "menegaskan",
+        "mengaku",
+        "mengakui",
+        "menyatakan",
+        "menyebut",
+        "menyebutkan",
+        "memaparkan",
+        "menerangkan",
+    ]
 )
+# What a reported clause opens with when no comma or "bahwa" marks it: a small word, or up to three
+# capitalised words and then a small one ("Kemendagri mengevaluasi", "BMKG akan", "Kota Kediri dinilai").
+_CLAUSE_WITHOUT_MARKER = re.compile(r"^(?:[a-z]|(?:[A-Z][\w.-]*\s+){1,3}[a-z])")
 _NOT_SPEECH_AFTER_SEBUT = re.compile(r"^\s*(?:sebagai|dengan|nama)\b", re.IGNORECASE)
+# "menyebut ular raksasa tersebut sebagai Tangkaluk": naming, not speech.
+_NAMING_AFTER_SEBUT = re.compile(r"^\s*(?:\S+\s+){0,5}?sebagai\b", re.IGNORECASE)
 
 
 class _Speakers:
@@ -320,7 +338,9 @@ def extract_quotes(title: str, body: str, entities: object = None) -> list[Quote
         marker = match.group("marker").strip()
         if not marker and (verb not in _VERBS_WITHOUT_MARKER or _NOT_SPEECH_AFTER_SEBUT.match(clause)):
             return
-        if not marker and not re.match(r"^(?:[a-z]|[A-Z][a-z]+\s+[a-z])", clause):
+        if not marker and verb.startswith("menyebut") and _NAMING_AFTER_SEBUT.match(clause):
+            return
+        if not marker and not _CLAUSE_WITHOUT_MARKER.match(clause):
             return
         sentence_start = _sentence_start(paragraph_text, match.start())
         subject = paragraph_text[sentence_start : match.start()]
