@@ -55,7 +55,8 @@ _INDIRECT_CLAUSE = re.compile(
     + r")(?P<marker>\s*,|\s*:|\s+bahwa|\s+jika|\s+kalau|(?=\s+[a-zA-Z]))\s*(?P<clause>[^\"“”]{8,}?)(?=[.!?](?:\s|$)|$)",
 )
 _MENURUT = re.compile(
-    r"(?:^|(?<=[,.;]\s)|(?<=^))(?:Namun\s+|Sementara\s+|Nah\s+)?[Mm]enurut(?:nya|\s+(?P<who>[^,.\"“”]{2,90}?))\s*,\s*(?P<clause>[^\"“”]{8,}?)(?=[.!?](?:\s|$)|$)"
+    r"(?:^|(?<=[,.;]\s)|(?<=^))(?:Namun\s+|Sementara\s+|Nah\s+)?[Mm]enurut(?:nya\s*,?|\s+(?P<who>[^,.\"“”]{2,90}?)\s*,)"
+    r"\s*(?P<clause>[^\"“”]{8,}?)(?=[.!?](?:\s|$)|$)"
 )
 _INLINE = re.compile(
     r"(?:^|(?<=[,.;]\s)|(?<=\.\s))(?:(?:Namun|Sebab|Bahkan|Tapi|Sementara|Menurutnya|Saat ini)\s*,?\s*)?"
