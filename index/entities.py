@@ -550,9 +550,9 @@ def _name_suffix(tokens: list[_Token], lexical: frozenset[str]) -> int:
 _KOREAN_SURNAMES = _WORDS["korean_surnames"]
 _KOREAN_SYLLABLE = re.compile(
     r"^(?:[BCDGHJKMNPRSTWY]|Ch|Jj|Kk|Pp|Ss|Tt|Sh)?"
-    r"(?:[aeiou]|ae|eo|eu|oe|ui|wa|wi|wo|ya|yeo|yo|yu|ye|oo|ee|ou|yeou)"
+    r"(?:[aeiou]|ae|eo|eu|oe|ui|wa|wi|wo|ya|yeo|yo|yu|ye|oo|ee|ou|you|yeou)"
     r"(?:ng|n|m|l|k|p|t|b|g)?$"
-    r"|^(?:[AEIOU]|Ae|Eo|Eu|Oe|Ui|Wa|Wi|Wo|Ya|Yeo|Yo|Yu|Ye|Oo|Ee|You)(?:ng|n|m|l|k|p|t|b|g)?$"
+    r"|^(?:[AEIOU]|Ae|Eo|Eu|Oe|Ui|Wa|Wi|Wo|Ya|Yeo|Yo|Yu|Ye|Oo|Ee|You)(?:ng|n|m|l|k|p|t|b|g|h)?$"
 )
 
 
@@ -760,10 +760,41 @@ class _Reader:
                 elif names and _LOCATIVE.search(self.text[max(0, names[0].start - 12) : names[0].start]):
                     self.add(names, PLACE, "place-pattern")
                 elif persons and names:
-                    self.add(names, PERSON, "capitalised" if len(names) >= 2 else "single")
+                    self.add_people(names)
                 i = j
                 continue
             i += 1  # an ordinary capitalised word inside a run
+
+    def add_people(self, names: list[_Token]) -> None:
+        """A run of name words; two people joined by a hyphen ("Andy Hui-Jacqueline Wong",
+        "Jokowi-Ma'ruf Amin") are two, but not a hyphenated given name ("Kim Jung-Hwan")."""
+        for p, token in enumerate(names):
+            head, dash, tail = token.text.partition("-")
+            if not dash or not head[:1].isupper() or not tail[:1].isupper() or p + 1 == len(names):
+                continue
+            left = [
+                *names[:p],
+                _Token(
+                    token.start,
+                    token.start + len(head),
+                    head,
+                    head.lower(),
+                    True,
+                    False,
+                    token.sentence_start,
+                    head.lower(),
+                    True,
+                ),
+            ]
+            right = [
+                _Token(token.end - len(tail), token.end, tail, tail.lower(), True, False, False, tail.lower(), True),
+                *names[p + 1 :],
+            ]
+            if len(left) >= 2 or (_alias_of(left, self.t) or ("",))[0] == PERSON:
+                self.add(left, PERSON, "capitalised" if len(left) >= 2 else "single")
+                self.add(right, PERSON, "capitalised")
+                return
+        self.add(names, PERSON, "capitalised" if len(names) >= 2 else "single")
 
     def weak(self, token: _Token) -> bool:
         """An ordinary word that may still open a name ("Boy", "Lady")."""
@@ -1279,7 +1310,9 @@ def _resolve(text: str, body_offset: int, mentions: list[Mention]) -> Analysis:
 _HONORIFICS = re.compile(
     r"^(?:(?:Dr|Drs|Dra|Ir|Prof|H|Hj|KH|K\.H|Kh|Bapak|Pak|Ibu|Bu|Kang|Mbak|Mas|Bang|Eyang|Ustaz|Ustad|Habib|Chef|Sir|Mr|Mrs|Ms)\.?\s+)+"
 )
-_DEGREES = re.compile(r",?\s+(?:S\.?[A-Z][a-zA-Z]*|M\.?[A-Z][a-zA-Z]*|MPsi|SH|MH|MM|MA|MSi|MBA|PhD|Ph\.D)\.?$")
+_DEGREES = re.compile(
+    r",?\s+(?:S\.?[A-Z][a-zA-Z]*|M\.?[A-Z][a-zA-Z]*|MPsi|SH|MH|MM|MA|MSi|MBA|PhD|Ph\.D|A\.?\s?Md(?:\.?\s?[A-Z][a-z]+)?)\.?$"
+)
 
 
 def _strip_titles(name: str) -> str:
