@@ -206,11 +206,13 @@ class _Tables:
     verb_stems: frozenset[str]  # verbs without their me- prefix ("ramaikan" of "meramaikan"), not names
     # The tables' names written with a small first letter ("detikcom", "tvOne"), which no run holds.
     lower_aliases: re.Pattern[str] | None
+    lower_stems: tuple[str, ...]
 
 
 @lru_cache(maxsize=1)
 def tables() -> _Tables:
     aliases: dict[str, tuple[str, str]] = {}
+    alias_forms: dict[str, tuple[str, str]] = {}  # as written in the table
     folded: dict[str, tuple[str, str]] = {}
     folded_forms: list[str] = []
     longest = 1
@@ -219,6 +221,7 @@ def tables() -> _Tables:
         for form in forms:
             key = _surface_key(form)
             aliases.setdefault(key, (kind, canonical))
+            alias_forms.setdefault(form, (kind, canonical))
             if not form.isupper():
                 folded.setdefault(fold_name(form), (kind, canonical))
                 folded_forms.append(form)
@@ -260,8 +263,10 @@ def tables() -> _Tables:
         if len(word) > 2 and word not in lexical and learnt.get(word, PERSON) == PERSON
     )
     stems = frozenset(stem for stem in _verb_stems(lexical) if stem not in person_words and stem not in lexical)
-    lower = sorted({key for key in aliases if key[:1].islower()}, key=len, reverse=True)
+    lower = sorted({form for form in alias_forms if form[:1].islower()}, key=len, reverse=True)
     lower_aliases = re.compile(r"\b(?:" + "|".join(map(re.escape, lower)) + r")\b") if lower else None
+    # Their stems, looked for with ``in`` first: most articles name none of them.
+    lower_stems = tuple(sorted({form[:4] for form in lower}))
     return _Tables(
         aliases,
         folded,
@@ -275,6 +280,7 @@ def tables() -> _Tables:
         person_words,
         stems,
         lower_aliases,
+        lower_stems,
     )
 
 
@@ -769,6 +775,8 @@ class _Reader:
         """A run of name words; two people joined by a hyphen ("Andy Hui-Jacqueline Wong",
         "Jokowi-Ma'ruf Amin") are two, but not a hyphenated given name ("Kim Jung-Hwan")."""
         for p, token in enumerate(names):
+            if "-" not in token.text:
+                continue
             head, dash, tail = token.text.partition("-")
             if not dash or not head[:1].isupper() or not tail[:1].isupper() or p + 1 == len(names):
                 continue
@@ -1084,18 +1092,19 @@ def _vouched(text: str, m: Mention) -> str:
     before = text[max(0, m.start - 60) : m.start]
     if m.role:
         return "role-title"
-    previous = _WORD_BEFORE.search(text, max(0, m.start - 30), m.start)
-    if previous and previous.group(1).lower() in _NOT_PERSON_BEFORE:
-        return ""  # "televisi Fox, mengatakan", "warga Sorogan": a channel, a place
     if _AGE_OR_INITIALS.match(after):
-        return "initials" if m.name.isupper() else "speaker"
+        return "initials" if m.name.isupper() else _speaker_unless_thing(text, m)
     if m.name.isupper():
         return "initials" if _INISIAL_BEFORE.search(before) else ""
-    if _SAID_BEFORE.search(before):
-        return "speaker"
-    if _SPEAKER_AFTER.match(after):
-        return "speaker"
+    if _SAID_BEFORE.search(before) or _SPEAKER_AFTER.match(after):
+        return _speaker_unless_thing(text, m)
     return ""
+
+
+def _speaker_unless_thing(text: str, m: Mention) -> str:
+    """'speaker', but not after "televisi Fox, mengatakan", "warga Sorogan": a channel, a place."""
+    previous = _WORD_BEFORE.search(text, max(0, m.start - 30), m.start)
+    return "" if previous and previous.group(1).lower() in _NOT_PERSON_BEFORE else "speaker"
 
 
 _SAY_WORDS = (
@@ -1482,10 +1491,10 @@ def analyse(title: str, body: str) -> Analysis:
     for run in _runs(text, tokens):
         reader.read(run)
     reader.mentions.extend(_credits(text, body_offset))
-    lower_aliases = reader.t.lower_aliases
-    if lower_aliases is not None:
-        for match in lower_aliases.finditer(text):
-            kind = reader.t.aliases[match.group()][0]
+    t = reader.t
+    if t.lower_aliases is not None and any(stem in text for stem in t.lower_stems):
+        for match in t.lower_aliases.finditer(text):
+            kind = t.aliases[_surface_key(match.group())][0]
             reader.mentions.append(Mention(match.start(), match.end(), kind, match.group(), "alias"))
     return _resolve(text, body_offset, reader.mentions)
 
