@@ -687,7 +687,7 @@ class _Reader:
             if j > i:
                 if j < len(run) and (run[j].low in ORG_TAILS or run[j].low in ("putra", "putera")):
                     # "Bali United", "Kalteng Putra": a club
-                    k = self.org_tail_end(run, j)
+                    k = self.org_tail_end(run, j + 1 if run[j].low in ("putra", "putera") else j)
                     self.add(run[i:k], ORGANISATION, "org-pattern")
                     i = k
                     continue
@@ -1205,8 +1205,10 @@ def _resolve(text: str, body_offset: int, mentions: list[Mention]) -> Analysis:
             if m.canonical_hint == "part":
                 continue
             org = org_ends.get(m.start)
-            if org is not None and org.rule == "alias":
-                continue  # "Kemendagri (...) Republik Indonesia": the organisation's own qualifier
+            if org is not None and org.rule == "alias" and not m.name.startswith("Jakarta"):
+                # "Kemendagri (...) Republik Indonesia": the organisation's own qualifier; but "Mabes
+                # Polri Jakarta Selatan" is where the body sits, a place of the article.
+                continue
             hit = t.places.get(_surface_key(m.name))
             m.canonical = hit or _place_canonical(m.name, t)
         else:
