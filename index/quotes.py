@@ -250,7 +250,8 @@ def extract_quotes(title: str, body: str, entities: object = None) -> list[Quote
                 speaker = speakers.back_reference(match.start(), paragraph)
             rule = "said-before"
         else:
-            name_after = re.match(r"^\s*,?\s*(?P<who>[A-Z][^.,\"“”]{2,100})", after)
+            # The name in the same paragraph: '"...," Direktur Utama X, Senin' (not the next paragraph's subject).
+            name_after = re.match(r"^[ \t]*,?[ \t]*(?P<who>[A-Z][^.,\"“”\n]{2,100})", after)
             mention = speakers.person_in(match.end(), match.end() + name_after.end()) if name_after else None
             if mention is not None and not re.match(r"^\s*,?\s*(?:dan|serta)\b", after):
                 speaker = (mention.canonical, mention.name)
