@@ -1112,7 +1112,11 @@ _SAY_WORDS = (
     "|sambung|jawab|menurut|dikatakan|dijelaskan|diterangkan|ditambahkan"
 )
 # "kata Lurah Terjun, Erliana", "ujar Herman": a said-verb, at most a role phrase, then the name.
-_SAID_BEFORE = re.compile(r"\b(?:" + _SAY_WORDS + r")\s+(?:[A-Z][\w.-]*,?\s+|[a-z]{2,12}\s+){0,6}$")
+_SAID_BEFORE = re.compile(
+    r"\b(?:"
+    + _SAY_WORDS
+    + r")\s+(?:[A-Z][\w.-]*,?\s+|(?!(?:yaitu|yakni|dan|serta|seperti|antara|atau)\s)[a-z]{2,12}\s+){0,6}$"
+)
 # "Soni yang tampak ... mengatakan", "Asep, saksi di TKP mengatakan", "Herman (30), warga ... mengaku".
 _SPEAKER_AFTER = re.compile(
     r"^(?:\s*\(\d{1,3}\))?(?:\s*,[^,.;\"“”]{0,80},?|\s+yang\s[^,.;\"“”]{0,80})?\s*(?:juga\s+|pun\s+|lantas\s+|lalu\s+)?"
