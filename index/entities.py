@@ -708,7 +708,9 @@ class _Reader:
                     i = k
                     continue
                 learnt = t.learnt.get(token.low)
-                if learnt == ORGANISATION:
+                if token.low in NOT_ORG_ACRONYMS:
+                    pass  # "SAR", "BBM": an activity, a thing
+                elif learnt == ORGANISATION:
                     self.add(run[i : i + 1], ORGANISATION, "learnt")
                 elif learnt != OTHER:
                     self.add(run[i : i + 1], ORGANISATION, "org-acronym")
