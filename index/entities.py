@@ -206,6 +206,8 @@ class _Tables:
     verb_stems: frozenset[str]  # verbs without their me- prefix ("ramaikan" of "meramaikan"), not names
     # The tables' names written with a small first letter ("detikcom", "tvOne"), which no run holds.
     lower_aliases: re.Pattern[str] | None
+    # Surface keys of countries, provinces and states: no person's name ends with one.
+    regions: frozenset[str]
     lower_stems: tuple[str, ...]
 
 
@@ -227,11 +229,14 @@ def tables() -> _Tables:
                 folded_forms.append(form)
             longest = max(longest, len(key.split()))
     places: dict[str, str] = {}
+    regions: set[str] = set()
     for name in ("places_id.tsv", "places_world.tsv"):
-        for canonical, _kind, *rest in _read_table(name):
+        for canonical, kind, *rest in _read_table(name):
             for form in [canonical] + [f for f in (rest[0].split("|") if rest else []) if f]:
                 places.setdefault(_surface_key(form), canonical)
                 longest = max(longest, len(form.split()))
+                if kind in ("negara", "provinsi", "negara bagian") and (form == canonical or len(form) > 6):
+                    regions.add(_surface_key(form))  # not "Babel", "Jabar": a surname may be one
     lexical = frozenset(
         line.strip()
         for line in (DATA / "lexical_words.txt").read_text(encoding="utf-8").splitlines()
@@ -280,6 +285,7 @@ def tables() -> _Tables:
         person_words,
         stems,
         lower_aliases,
+        frozenset(regions),
         lower_stems,
     )
 
@@ -735,6 +741,10 @@ class _Reader:
                     k = _alias_match(run, j, t)
                     if j > i and k > j and (_alias_of(run[j:k], t) or ("",))[0] != PERSON:
                         break
+                    if j > i and run[j].fold_first in t.place_first and _place_match(run, j, t) > j:
+                        k = _place_match(run, j, t)
+                        if _key(run[j:k]) in t.regions:
+                            break  # "Matrix Hong Kong", "Islam Indonesia": a name, then a country or province
                     j += 1
             else:
                 j = i
