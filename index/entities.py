@@ -366,10 +366,13 @@ def _tokens(text: str) -> list[_Token]:
     for m in _RUN_WORD.finditer(text):
         start = m.start()
         word, low, acronym, fold_first, name = info(m.group())
-        # The first non-space character before the word says whether a sentence starts here.
+        # The first non-space character before the word (up to three spaces back) says whether a
+        # sentence starts here; most words have one space before them.
         k = start - 1
-        while k >= 0 and k > start - 4 and (text[k] == " " or text[k] == "\t"):
+        if k >= 0 and text[k] in " \t":
             k -= 1
+            while k >= 0 and k > start - 4 and text[k] in " \t":
+                k -= 1
         append(
             _Token(start, start + len(word), word, low, True, acronym, k < 0 or text[k] in openers, fold_first, name)
         )
@@ -598,6 +601,7 @@ class _Reader:
     def read(self, run: list[_Token], persons: bool = True) -> None:
         t = self.t
         lexical = t.lexical
+        alias_first, place_first = t.alias_first, t.place_first
         # Sentence openers that are ordinary words ("Sementara", "Menurut", "Kabut Asap").
         while run and run[0].sentence_start and run[0].low in lexical and _alias_match(run, 0, t) == 0:
             if (
@@ -624,7 +628,7 @@ class _Reader:
                     i = k
                     continue
             # Aliases, longest first; an organisation keeps a place that follows it.
-            j = _alias_match(run, i, t)
+            j = _alias_match(run, i, t) if token.fold_first in alias_first else i
             if j > i:
                 kind = (_alias_of(run[i:j], t) or ("", ""))[0]
                 # "Iriana Joko Widodo" is not Joko Widodo; in a title every word is capitalised, so
@@ -689,7 +693,7 @@ class _Reader:
                     self.add(run[i:j], PLACE, "place-pattern")
                     i = j
                     continue
-            j = _place_match(run, i, t)
+            j = _place_match(run, i, t) if token.fold_first in place_first else i
             if j > i:
                 if j < len(run) and (run[j].low in ORG_TAILS or run[j].low in ("putra", "putera")):
                     # "Bali United", "Kalteng Putra": a club
@@ -738,10 +742,10 @@ class _Reader:
                 j += 1
             if j < len(run) and _is_name_word(run[j], lexical):
                 while j < len(run) and _is_name_word(run[j], lexical):
-                    k = _alias_match(run, j, t)
+                    k = _alias_match(run, j, t) if run[j].fold_first in alias_first else j
                     if j > i and k > j and (_alias_of(run[j:k], t) or ("",))[0] != PERSON:
                         break
-                    if j > i and run[j].fold_first in t.place_first and _place_match(run, j, t) > j:
+                    if j > i and run[j].fold_first in place_first and _place_match(run, j, t) > j:
                         k = _place_match(run, j, t)
                         if _key(run[j:k]) in t.regions:
                             break  # "Matrix Hong Kong", "Islam Indonesia": a name, then a country or province
