@@ -194,7 +194,8 @@ def extract_quotes(title: str, body: str, entities: object = None) -> list[Quote
 
     # Every candidate in the order of the text, so that a pronoun or -nya finds the speaker of the
     # quote just before it, direct or indirect.
-    direct_matches = [m for m in _QUOTED.finditer(body) if len(_WORDS.findall(m.group(1))) >= 2]
+    direct_matches = [m for start, end in _quote_chunks(paragraphs, starts) for m in _QUOTED.finditer(body, start, end)]
+    direct_matches = [m for m in direct_matches if len(_WORDS.findall(m.group(1))) >= 2]
     direct_spans = [(m.start(), m.end()) for m in direct_matches]
 
     def inside_direct(position: int) -> bool:
@@ -378,6 +379,31 @@ def extract_quotes(title: str, body: str, entities: object = None) -> list[Quote
             handlers[name](match, index)
     quotes.sort(key=lambda q: q.start)
     return quotes
+
+
+def _quote_chunks(paragraphs: list[str], starts: list[int]) -> list[tuple[int, int]]:
+    """Spans of the body whose quotation marks pair up among themselves: a paragraph, or two or more
+    running paragraphs whose marks are odd in number each (a quote the scraper split in two). A stray
+    mark then spoils one paragraph's quotes, not those of all the paragraphs after it."""
+    chunks: list[tuple[int, int]] = []
+    open_chunk = False
+    for index, paragraph in enumerate(paragraphs):
+        marks = paragraph.count('"') + paragraph.count("“") + paragraph.count("”")
+        if not marks and not open_chunk:
+            continue
+        end = starts[index] + len(paragraph)
+        if open_chunk:
+            chunks[-1] = (chunks[-1][0], end)
+            if marks % 2:
+                open_chunk = False
+            continue
+        chunks.append((starts[index], end))
+        open_chunk = marks % 2 == 1 and index + 1 < len(paragraphs) and _odd_marks(paragraphs[index + 1])
+    return chunks
+
+
+def _odd_marks(paragraph: str) -> bool:
+    return (paragraph.count('"') + paragraph.count("“") + paragraph.count("”")) % 2 == 1
 
 
 def _end_of_sentence(text: str) -> int:
