@@ -492,6 +492,8 @@ def _word_is_name(word: str) -> bool:
         return False
     if low in PLACE_ADMIN_PREFIXES or low in PLACE_FEATURE_PREFIXES or low in FACILITY_WORDS:
         return False
+    if low in ENGLISH_NOT_NAMES and len(low) > 3:
+        return False  # "Times Higher Education Phil Baty": a body's name, then the person
     if low in NAME_PARTICLES:
         return True
     if len(word) == 1 or _INITIAL.match(word):
