@@ -1133,7 +1133,7 @@ _SAY_WORDS = (
 _SAID_BEFORE = re.compile(
     r"\b(?:"
     + _SAY_WORDS
-    + r")\s+(?:[A-Z][\w.-]*,?\s+|(?!(?:yaitu|yakni|dan|serta|seperti|antara|atau)\s)[a-z]{2,12}\s+){0,6}$"
+    + r")\s+(?:[A-Z][\w.-]*,?\s+|(?!(?:yaitu|yakni|dan|serta|seperti|antara|atau|saat|ketika|dalam|di|kepada|usai|seusai|sebagai|melalui|dilansir|pada|dengan|yang|untuk|dari)\s)[a-z]{2,12}\s+){0,6}$"
 )
 # "Soni yang tampak ... mengatakan", "Asep, saksi di TKP mengatakan", "Herman (30), warga ... mengaku".
 _SPEAKER_AFTER = re.compile(
