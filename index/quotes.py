@@ -55,11 +55,12 @@ _INDIRECT_CLAUSE = re.compile(
     + r")(?P<marker>\s*,|\s*:|\s+bahwa|\s+jika|\s+kalau|(?=\s+[a-zA-Z]))\s*(?P<clause>[^\"“”]{8,}?)(?=[.!?](?:\s|$)|$)",
 )
 _MENURUT = re.compile(
-    r"(?:^|(?<=[,.;]\s)|(?<=^))(?:Namun\s+|Sementara\s+|Nah\s+)?[Mm]enurut(?:nya\s*,?|\s+(?P<who>[^,.\"“”]{2,90}?)\s*,)"
+    r"(?:^|(?<=[,.;]\s)|(?<=^)|(?<=\s)(?<!yang\s)(?=menurutnya\b))(?:Namun\s+|Sementara\s+|Nah\s+)?[Mm]enurut(?:nya\s*,?|\s+(?P<who>[^,.\"“”]{2,90}?)\s*,)"
     r"\s*(?P<clause>[^\"“”]{8,}?)(?=[.!?](?:\s|$)|$)"
 )
 _INLINE = re.compile(
-    r"(?:^|(?<=[,.;]\s)|(?<=\.\s))(?:(?:Namun|Sebab|Bahkan|Tapi|Sementara|Menurutnya|Saat ini)\s*,?\s*)?"
+    r"(?:^|(?<=[,.;]\s)|(?<=\.\s)|(?<=\s)(?=(?:lanjut|tambah|imbuh)\s+[A-Z]))"
+    r"(?:(?:Namun|Sebab|Bahkan|Tapi|Sementara|Menurutnya|Saat ini)\s*,?\s*)?"
     r"(?:[Kk]ata(?:nya)?|[Dd]ikatakan|[Dd]ijelaskan|[Dd]iterangkan|[Dd]itambahkan|[Dd]iungkapkan|[Dd]isebutkan|lanjut|tambah|imbuh)"
     r"(?:\s+(?P<who>[^,.\"“”]{2,120}?))?\s*,\s*(?P<clause>[^\"“”]{8,}?)(?=[.!?](?:\s|$)|$)"
 )
