@@ -362,7 +362,8 @@ def extract_quotes(title: str, body: str, entities: object = None) -> list[Quote
                 if role:
                     speaker = role
                 elif speakers.organisation_in(seg_start, seg_start + len(subject)) or re.search(
-                    r"\b(?:mereka|polisi|pihak\w*|kepolisian|warga|netizen|warganet|perempuan|mahasiswa)\b",
+                    r"\b(?:mereka|polisi|pihak\w*|kepolisian|warga|netizen|warganet|perempuan|mahasiswa|pemerintah|jaksa|hakim"
+                    r"|majelis|sumber|tim|penyidik)\b",
                     subject,
                     re.I,
                 ):
