@@ -562,6 +562,24 @@ def _name_suffix(tokens: list[_Token], lexical: frozenset[str]) -> int:
     return k
 
 
+def _admin_place_end(run: list[_Token], i: int, t: _Tables) -> int:
+    """End of a place named after its prefix at run[i] ("Kabupaten Bogor", "Desa Cilebut Timur"): a
+    gazetteer name, else two words (three with Timur, Baru...); i + 1 when no name follows."""
+    j = i + 1
+    k = _place_match(run, j, t)
+    if k > j:
+        return k
+    while (
+        j < len(run)
+        and run[j].cap
+        and run[j].low not in ROLE_WORDS
+        and run[j].low not in ORG_HEADS
+        and (j - i <= 2 or run[j].low in _PLACE_QUALIFIERS)
+    ):
+        j += 1
+    return j
+
+
 # Korean names: a family name, then one or two syllables each written as a word ("Lee Dong Gun",
 # "Song Hye Kyo", "Kim Bum"), whose syllables are often ordinary Indonesian words ("dong", "sang").
 _KOREAN_SURNAMES = _WORDS["korean_surnames"]
@@ -658,10 +676,16 @@ class _Reader:
                         # "AirNav Indonesia", the country all of them are in.
                         if k > j and not t.places[_key(run[j:k])].startswith(("Jakarta", "Indonesia")):
                             j = k
+                        elif k == j and run[j].low in PLACE_ADMIN_PREFIXES:
+                            # "TP PKK Provinsi Jawa Barat", "BPBD Kabupaten Bogor", "PKK Desa Cilebut Timur"
+                            j = _admin_place_end(run, j, t)
                     if kind == ORGANISATION or persons:
                         self.add(run[i:j], kind, "alias")
                         if j > alias_end:
                             place = " ".join(tok.text for tok in run[alias_end:j])
+                            if run[alias_end].low in ("kabupaten", "kota", "kab") and j > alias_end + 1:
+                                # "Kabupaten Pasangkayu" is the place "Pasangkayu" (the Kota of it too)
+                                place = _place_canonical(place, t)
                             self.mentions[-1].canonical_hint = f"{_alias_of(run[i:alias_end], t)[1]} {place}"
                     i = j
                     continue
@@ -677,20 +701,7 @@ class _Reader:
                 i = self.read_org(run, i)
                 continue
             if token.low in PLACE_ADMIN_PREFIXES or token.low in PLACE_FEATURE_PREFIXES:
-                j = i + 1
-                # A place's name: a gazetteer name, else two words (three with Timur, Baru...).
-                k = _place_match(run, j, t)
-                if k > j:
-                    j = k
-                else:
-                    while (
-                        j < len(run)
-                        and run[j].cap
-                        and run[j].low not in ROLE_WORDS
-                        and run[j].low not in ORG_HEADS
-                        and (j - i <= 2 or run[j].low in _PLACE_QUALIFIERS)
-                    ):
-                        j += 1
+                j = _admin_place_end(run, i, t)
                 if j > i + 1:
                     self.add(run[i:j], PLACE, "place-pattern")
                     i = j
