@@ -1325,8 +1325,9 @@ def _resolve(text: str, body_offset: int, mentions: list[Mention]) -> Analysis:
         resolved.append(m)
     # A single name vouched for once is that person wherever else it is written.
     vouched = {fold_name(m.canonical): m.rule for m in resolved if m.kind == PERSON}
+    listed = _listed_names(text, unvouched) if len(unvouched) >= 4 else set()
     for m in unvouched:
-        rule = vouched.get(fold_name(m.canonical))
+        rule = vouched.get(fold_name(m.canonical)) or ("capitalised" if id(m) in listed else "")
         if rule:
             m.rule = rule
             resolved.append(m)
@@ -1426,6 +1427,22 @@ def _entities(text: str, body_offset: int, mentions: list[Mention]) -> Analysis:
 
 # Between two names of one list: "X, Y dan Z", "X serta Y".
 _LIST_GAP = re.compile(r"\s*(?:,\s*(?:dan\s+|serta\s+)?|\s(?:dan|serta)\s)\s*")
+
+
+def _listed_names(text: str, singles: list[Mention]) -> set[int]:
+    """Single names listed four or more in a row ("Pyatov, Bolbat, Matviyenko, dan Stepanenko"): a
+    line-up, a band's members; ids of their mentions."""
+    found: set[int] = set()
+    chain: list[Mention] = []
+    for m in sorted(singles, key=lambda m: m.start):
+        if chain and not _LIST_GAP.fullmatch(text, chain[-1].end, m.start):
+            if len(chain) >= 4:
+                found.update(id(c) for c in chain)
+            chain = []
+        chain.append(m)
+    if len(chain) >= 4:
+        found.update(id(c) for c in chain)
+    return found
 
 
 def _listed_with_people(
