@@ -952,8 +952,8 @@ class _Reader:
                 )
             ):
                 break
-            if token.low in t.verb_stems or token.low in FACILITY_WORDS:
-                break  # "DPRD Jabar Umumkan ...", "Persipura Liga 1"
+            if token.low in t.verb_stems or token.low in FACILITY_WORDS or token.low in ("nomor", "tahun"):
+                break  # "DPRD Jabar Umumkan ...", "Persipura Liga 1", "Peraturan Pemerintah Nomor 79 Tahun"
             if (
                 token.low in _PARENT_HEADS
                 and j > i + 1
