@@ -59,10 +59,14 @@ _MENURUT = re.compile(
     r"\s*(?P<clause>[^\"“”]{8,}?)(?=[.!?](?:\s|$)|$)"
 )
 _INLINE = re.compile(
-    r"(?:^|(?<=[,.;]\s)|(?<=\.\s)|(?<=\s)(?=(?:lanjut|tambah|imbuh)\s+[A-Z]))"
-    r"(?:(?:Namun|Sebab|Bahkan|Tapi|Sementara|Menurutnya|Saat ini)\s*,?\s*)?"
+    r"(?:^|(?<=[,.;]\s)|(?<=\.\s))(?:(?:Namun|Sebab|Bahkan|Tapi|Sementara|Menurutnya|Saat ini)\s*,?\s*)?"
     r"(?:[Kk]ata(?:nya)?|[Dd]ikatakan|[Dd]ijelaskan|[Dd]iterangkan|[Dd]itambahkan|[Dd]iungkapkan|[Dd]isebutkan|lanjut|tambah|imbuh)"
     r"(?:\s+(?P<who>[^,.\"“”]{2,120}?))?\s*,\s*(?P<clause>[^\"“”]{8,}?)(?=[.!?](?:\s|$)|$)"
+)
+# "Pembangunan tersebut lanjut Bahron, menelan ...": the same inside a sentence, with a name.
+_INLINE_INSIDE = re.compile(
+    r"(?<=\s)(?<![,.;]\s)(?:lanjut|tambah|imbuh)\s+(?P<who>[A-Z][^,.\"“”]{1,119}?)\s*,\s*(?P<clause>[^\"“”]{8,}?)"
+    r"(?=[.!?](?:\s|$)|$)"
 )
 _SENTENCE_BREAK = re.compile(r"[.!?](?:\s|$)")
 _PRONOUN = re.compile(r"^\s*(?:ia|dia|beliau|nya|dirinya)\b", re.IGNORECASE)
@@ -209,6 +213,8 @@ def extract_quotes(title: str, body: str, entities: object = None) -> list[Quote
         patterns = [("inline", _INLINE), ("indirect", _INDIRECT_CLAUSE)]
         if "enurut" in paragraph_text:
             patterns.insert(0, ("menurut", _MENURUT))
+        if "lanjut " in paragraph_text or "tambah " in paragraph_text or "imbuh " in paragraph_text:
+            patterns.insert(1, ("inline", _INLINE_INSIDE))
         for name, pattern in patterns:
             for match in pattern.finditer(paragraph_text):
                 if not inside_direct(base + match.start()) and not inside_direct(base + match.start("clause")):
