@@ -204,11 +204,17 @@ class _Tables:
     given_names: frozenset[str]  # folded first words of two or more learnt people's names
     person_words: frozenset[str]  # folded words of learnt people's names that are not ordinary words
     verb_stems: frozenset[str]  # verbs without their me- prefix ("ramaikan" of "meramaikan"), not names
+    # The tables' names written with a small first letter ("detikcom", "tvOne"), which no run holds.
+    lower_aliases: re.Pattern[str] | None
+    # Surface keys of countries, provinces and states: no person's name ends with one.
+    regions: frozenset[str]
+    lower_stems: tuple[str, ...]
 
 
 @lru_cache(maxsize=1)
 def tables() -> _Tables:
     aliases: dict[str, tuple[str, str]] = {}
+    alias_forms: dict[str, tuple[str, str]] = {}  # as written in the table
     folded: dict[str, tuple[str, str]] = {}
     folded_forms: list[str] = []
     longest = 1
@@ -217,16 +223,20 @@ def tables() -> _Tables:
         for form in forms:
             key = _surface_key(form)
             aliases.setdefault(key, (kind, canonical))
+            alias_forms.setdefault(form, (kind, canonical))
             if not form.isupper():
                 folded.setdefault(fold_name(form), (kind, canonical))
                 folded_forms.append(form)
             longest = max(longest, len(key.split()))
     places: dict[str, str] = {}
+    regions: set[str] = set()
     for name in ("places_id.tsv", "places_world.tsv"):
-        for canonical, _kind, *rest in _read_table(name):
+        for canonical, kind, *rest in _read_table(name):
             for form in [canonical] + [f for f in (rest[0].split("|") if rest else []) if f]:
                 places.setdefault(_surface_key(form), canonical)
                 longest = max(longest, len(form.split()))
+                if kind in ("negara", "provinsi", "negara bagian") and (form == canonical or len(form) > 6):
+                    regions.add(_surface_key(form))  # not "Babel", "Jabar": a surname may be one
     lexical = frozenset(
         line.strip()
         for line in (DATA / "lexical_words.txt").read_text(encoding="utf-8").splitlines()
@@ -258,8 +268,25 @@ def tables() -> _Tables:
         if len(word) > 2 and word not in lexical and learnt.get(word, PERSON) == PERSON
     )
     stems = frozenset(stem for stem in _verb_stems(lexical) if stem not in person_words and stem not in lexical)
+    lower = sorted({form for form in alias_forms if form[:1].islower()}, key=len, reverse=True)
+    lower_aliases = re.compile(r"\b(?:" + "|".join(map(re.escape, lower)) + r")\b") if lower else None
+    # Their stems, looked for with ``in`` first: most articles name none of them.
+    lower_stems = tuple(sorted({form[:4] for form in lower}))
     return _Tables(
-        aliases, folded, places, longest, lexical, alias_first, place_first, learnt, given, person_words, stems
+        aliases,
+        folded,
+        places,
+        longest,
+        lexical,
+        alias_first,
+        place_first,
+        learnt,
+        given,
+        person_words,
+        stems,
+        lower_aliases,
+        frozenset(regions),
+        lower_stems,
     )
 
 
@@ -339,10 +366,13 @@ def _tokens(text: str) -> list[_Token]:
     for m in _RUN_WORD.finditer(text):
         start = m.start()
         word, low, acronym, fold_first, name = info(m.group())
-        # The first non-space character before the word says whether a sentence starts here.
+        # The first non-space character before the word (up to three spaces back) says whether a
+        # sentence starts here; most words have one space before them.
         k = start - 1
-        while k >= 0 and k > start - 4 and (text[k] == " " or text[k] == "\t"):
+        if k >= 0 and text[k] in " \t":
             k -= 1
+            while k >= 0 and k > start - 4 and text[k] in " \t":
+                k -= 1
         append(
             _Token(start, start + len(word), word, low, True, acronym, k < 0 or text[k] in openers, fold_first, name)
         )
@@ -377,7 +407,7 @@ def _joined(text: str, left: _Token, right: _Token) -> bool:
 
 _DOMAIN = re.compile(r"\.(?:com|co\.id|co|id|net|tv)$")
 _CHANNEL = re.compile(r"^(?:[A-Z][a-z]+TV|TV[A-Z][a-z]+)$")
-_JOIN_GAP = re.compile(r" ([a-z&]{1,6}|\d{1,4}) ")
+_JOIN_GAP = re.compile(r" ([a-z&]{1,6}|\d{1,4})( |-)")
 _CLOSING_NUMBER = re.compile(r" (\d{1,3})\b(?![.,:\-–/]\d)")
 
 
@@ -412,7 +442,9 @@ def _runs(text: str, tokens: list[_Token]) -> list[list[_Token]]:
         gap = _JOIN_GAP.fullmatch(text, previous.end, token.start)
         if gap:
             word = gap.group(1)
-            if (
+            if gap.group(2) == "-" and word.isdigit():
+                pass  # a particle joins by a hyphen ("Salem Mohammed al-Zaabi", "BEM se-Bogor"), a number not
+            elif (
                 word in NAME_PARTICLES
                 or word.isdigit()
                 or word in ORG_CONNECTORS
@@ -460,6 +492,8 @@ def _word_is_name(word: str) -> bool:
         return False
     if low in PLACE_ADMIN_PREFIXES or low in PLACE_FEATURE_PREFIXES or low in FACILITY_WORDS:
         return False
+    if low in ENGLISH_NOT_NAMES and len(low) > 3:
+        return False  # "Times Higher Education Phil Baty": a body's name, then the person
     if low in NAME_PARTICLES:
         return True
     if len(word) == 1 or _INITIAL.match(word):
@@ -528,6 +562,49 @@ def _name_suffix(tokens: list[_Token], lexical: frozenset[str]) -> int:
     return k
 
 
+def _admin_place_end(run: list[_Token], i: int, t: _Tables) -> int:
+    """End of a place named after its prefix at run[i] ("Kabupaten Bogor", "Desa Cilebut Timur"): a
+    gazetteer name, else two words (three with Timur, Baru...); i + 1 when no name follows."""
+    j = i + 1
+    k = _place_match(run, j, t)
+    if k > j:
+        return k
+    while (
+        j < len(run)
+        and run[j].cap
+        and run[j].low not in ROLE_WORDS
+        and run[j].low not in ORG_HEADS
+        and (j - i <= 2 or run[j].low in _PLACE_QUALIFIERS)
+    ):
+        j += 1
+    return j
+
+
+# Korean names: a family name, then one or two syllables each written as a word ("Lee Dong Gun",
+# "Song Hye Kyo", "Kim Bum"), whose syllables are often ordinary Indonesian words ("dong", "sang").
+_KOREAN_SURNAMES = _WORDS["korean_surnames"]
+_KOREAN_SYLLABLE = re.compile(
+    r"^(?:[BCDGHJKMNPRSTWY]|Ch|Jj|Kk|Pp|Ss|Tt|Sh)?"
+    r"(?:[aeiou]|ae|eo|eu|oe|ui|wa|wi|wo|ya|yeo|yo|yu|ye|oo|ee|ou|you|yeou)"
+    r"(?:ng|n|m|l|k|p|t|b|g)?$"
+    r"|^(?:[AEIOU]|Ae|Eo|Eu|Oe|Ui|Wa|Wi|Wo|Ya|Yeo|Yo|Yu|Ye|Oo|Ee|You)(?:ng|n|m|l|k|p|t|b|g|h)?$"
+)
+
+
+def _korean_name_end(run: list[_Token], i: int) -> int:
+    """End of a Korean name opening at run[i] (a family name), or i when none does."""
+    k = i + 1
+    while (
+        k < len(run)
+        and k <= i + 2
+        and run[k].cap
+        and run[k].text != run[i].text
+        and _KOREAN_SYLLABLE.match(run[k].text)
+    ):
+        k += 1
+    return k if k > i + 1 else i
+
+
 class _Reader:
     def __init__(self, text: str, body_offset: int) -> None:
         self.text = text
@@ -544,6 +621,7 @@ class _Reader:
     def read(self, run: list[_Token], persons: bool = True) -> None:
         t = self.t
         lexical = t.lexical
+        alias_first, place_first = t.alias_first, t.place_first
         # Sentence openers that are ordinary words ("Sementara", "Menurut", "Kabut Asap").
         while run and run[0].sentence_start and run[0].low in lexical and _alias_match(run, 0, t) == 0:
             if (
@@ -562,8 +640,15 @@ class _Reader:
             ):
                 i += 1  # a particle opens a name only written with a capital: "Al Chaidar"
                 continue
+            if token.text in _KOREAN_SURNAMES:
+                k = _korean_name_end(run, i)
+                if k > i + 1 and _place_match(run, i, t) == i and _alias_match(run, i, t) == i:
+                    if persons:
+                        self.add(run[i:k], PERSON, "capitalised")
+                    i = k
+                    continue
             # Aliases, longest first; an organisation keeps a place that follows it.
-            j = _alias_match(run, i, t)
+            j = _alias_match(run, i, t) if token.fold_first in alias_first else i
             if j > i:
                 kind = (_alias_of(run[i:j], t) or ("", ""))[0]
                 # "Iriana Joko Widodo" is not Joko Widodo; in a title every word is capitalised, so
@@ -577,17 +662,30 @@ class _Reader:
                     )
                 )
                 if not longer_name:
+                    if kind == ORGANISATION and j < len(run) and run[j].low in ORG_TAILS:
+                        # "Alibaba Group", "Arema FC": the table's name and the kind of body after it
+                        k = self.org_tail_end(run, j)
+                        self.add(run[i:k], ORGANISATION, "org-pattern")
+                        i = k
+                        continue
                     alias_end = j
                     if kind == ORGANISATION and j < len(run):
                         k = _place_match(run, j, t)
                         # "Basarnas Ternate", "Partai Golkar Pasangkayu": a body's office in a place; not
-                        # "Mabes Polri Jakarta Selatan", where the capital is where the body sits.
-                        if k > j and not t.places[_key(run[j:k])].startswith("Jakarta"):
+                        # "Mabes Polri Jakarta Selatan", where the capital is where the body sits, nor
+                        # "AirNav Indonesia", the country all of them are in.
+                        if k > j and not t.places[_key(run[j:k])].startswith(("Jakarta", "Indonesia")):
                             j = k
+                        elif k == j and run[j].low in PLACE_ADMIN_PREFIXES:
+                            # "TP PKK Provinsi Jawa Barat", "BPBD Kabupaten Bogor", "PKK Desa Cilebut Timur"
+                            j = _admin_place_end(run, j, t)
                     if kind == ORGANISATION or persons:
                         self.add(run[i:j], kind, "alias")
                         if j > alias_end:
                             place = " ".join(tok.text for tok in run[alias_end:j])
+                            if run[alias_end].low in ("kabupaten", "kota", "kab") and j > alias_end + 1:
+                                # "Kabupaten Pasangkayu" is the place "Pasangkayu" (the Kota of it too)
+                                place = _place_canonical(place, t)
                             self.mentions[-1].canonical_hint = f"{_alias_of(run[i:alias_end], t)[1]} {place}"
                     i = j
                     continue
@@ -603,29 +701,16 @@ class _Reader:
                 i = self.read_org(run, i)
                 continue
             if token.low in PLACE_ADMIN_PREFIXES or token.low in PLACE_FEATURE_PREFIXES:
-                j = i + 1
-                # A place's name: a gazetteer name, else two words (three with Timur, Baru...).
-                k = _place_match(run, j, t)
-                if k > j:
-                    j = k
-                else:
-                    while (
-                        j < len(run)
-                        and run[j].cap
-                        and run[j].low not in ROLE_WORDS
-                        and run[j].low not in ORG_HEADS
-                        and (j - i <= 2 or run[j].low in _PLACE_QUALIFIERS)
-                    ):
-                        j += 1
+                j = _admin_place_end(run, i, t)
                 if j > i + 1:
                     self.add(run[i:j], PLACE, "place-pattern")
                     i = j
                     continue
-            j = _place_match(run, i, t)
+            j = _place_match(run, i, t) if token.fold_first in place_first else i
             if j > i:
                 if j < len(run) and (run[j].low in ORG_TAILS or run[j].low in ("putra", "putera")):
                     # "Bali United", "Kalteng Putra": a club
-                    k = self.org_tail_end(run, j)
+                    k = self.org_tail_end(run, j + 1 if run[j].low in ("putra", "putera") else j)
                     self.add(run[i:k], ORGANISATION, "org-pattern")
                     i = k
                     continue
@@ -646,7 +731,9 @@ class _Reader:
                     i = k
                     continue
                 learnt = t.learnt.get(token.low)
-                if learnt == ORGANISATION:
+                if token.low in NOT_ORG_ACRONYMS:
+                    pass  # "SAR", "BBM": an activity, a thing
+                elif learnt == ORGANISATION:
                     self.add(run[i : i + 1], ORGANISATION, "learnt")
                 elif learnt != OTHER:
                     self.add(run[i : i + 1], ORGANISATION, "org-acronym")
@@ -668,9 +755,13 @@ class _Reader:
                 j += 1
             if j < len(run) and _is_name_word(run[j], lexical):
                 while j < len(run) and _is_name_word(run[j], lexical):
-                    k = _alias_match(run, j, t)
+                    k = _alias_match(run, j, t) if run[j].fold_first in alias_first else j
                     if j > i and k > j and (_alias_of(run[j:k], t) or ("",))[0] != PERSON:
                         break
+                    if j > i and run[j].fold_first in place_first and _place_match(run, j, t) > j:
+                        k = _place_match(run, j, t)
+                        if _key(run[j:k]) in t.regions:
+                            break  # "Matrix Hong Kong", "Islam Indonesia": a name, then a country or province
                     j += 1
             else:
                 j = i
@@ -704,10 +795,43 @@ class _Reader:
                 elif names and _LOCATIVE.search(self.text[max(0, names[0].start - 12) : names[0].start]):
                     self.add(names, PLACE, "place-pattern")
                 elif persons and names:
-                    self.add(names, PERSON, "capitalised" if len(names) >= 2 else "single")
+                    self.add_people(names)
                 i = j
                 continue
             i += 1  # an ordinary capitalised word inside a run
+
+    def add_people(self, names: list[_Token]) -> None:
+        """A run of name words; two people joined by a hyphen ("Andy Hui-Jacqueline Wong",
+        "Jokowi-Ma'ruf Amin") are two, but not a hyphenated given name ("Kim Jung-Hwan")."""
+        for p, token in enumerate(names):
+            if "-" not in token.text:
+                continue
+            head, dash, tail = token.text.partition("-")
+            if not dash or not head[:1].isupper() or not tail[:1].isupper() or p + 1 == len(names):
+                continue
+            left = [
+                *names[:p],
+                _Token(
+                    token.start,
+                    token.start + len(head),
+                    head,
+                    head.lower(),
+                    True,
+                    False,
+                    token.sentence_start,
+                    head.lower(),
+                    True,
+                ),
+            ]
+            right = [
+                _Token(token.end - len(tail), token.end, tail, tail.lower(), True, False, False, tail.lower(), True),
+                *names[p + 1 :],
+            ]
+            if len(left) >= 2 or (_alias_of(left, self.t) or ("",))[0] == PERSON:
+                self.add(left, PERSON, "capitalised" if len(left) >= 2 else "single")
+                self.add(right, PERSON, "capitalised")
+                return
+        self.add(names, PERSON, "capitalised" if len(names) >= 2 else "single")
 
     def weak(self, token: _Token) -> bool:
         """An ordinary word that may still open a name ("Boy", "Lady")."""
@@ -818,10 +942,18 @@ class _Reader:
         j = i + 1
         while j < len(run):
             token = run[j]
-            if token.low in ROLE_WORDS and token.low not in ORG_HEADS:
+            if (
+                token.low in ROLE_WORDS
+                and token.low not in ORG_HEADS
+                and not (
+                    # "Pekerjaan Umum", "Pemberdayaan Perempuan dan Anak": a word of the name, not a role
+                    (token.low in _NAME_ROLE_WORDS or run[j - 1].low in ("dan", "&"))
+                    and not (j + 1 < len(run) and run[j + 1].name)
+                )
+            ):
                 break
-            if token.low in t.verb_stems or token.low in FACILITY_WORDS:
-                break  # "DPRD Jabar Umumkan ...", "Persipura Liga 1"
+            if token.low in t.verb_stems or token.low in FACILITY_WORDS or token.low in ("nomor", "tahun"):
+                break  # "DPRD Jabar Umumkan ...", "Persipura Liga 1", "Peraturan Pemerintah Nomor 79 Tahun"
             if (
                 token.low in _PARENT_HEADS
                 and j > i + 1
@@ -847,7 +979,9 @@ class _Reader:
         ):
             j = k
         span = run[i:j]
-        while len(span) > 1 and (span[-1].low in ORG_CONNECTORS or span[-1].low in NAME_PARTICLES):
+        while len(span) > 1 and (
+            span[-1].low in ORG_CONNECTORS or span[-1].low in NAME_PARTICLES or span[-1].low in PLACE_ADMIN_PREFIXES
+        ):
             span = span[:-1]
         if run[i].low in SUBUNIT_HEADS:
             for p in range(i + 1, i + len(span)):
@@ -868,6 +1002,8 @@ class _Reader:
 
 
 _PARENT_HEADS = _WORDS["parent_heads"]
+# Role words that are also words of bodies' names ("Kementerian Pekerjaan Umum", "Badan Pelaksana").
+_NAME_ROLE_WORDS = frozenset({"umum", "pelaksana", "ahli"})
 _POLICE_HEADS = frozenset({"mabes", "polda", "polres", "polresta", "polrestabes"})
 # Roles whose next single word is their territory or portfolio, not a name ("Menteri Keuangan").
 _ROLES_WITH_COMPLEMENT = _WORDS["roles_with_complement"]
@@ -905,6 +1041,8 @@ def _definitions(text: str, mentions: list[Mention], t: _Tables) -> dict[str, st
         before = text[: match.start()].rstrip()
         mention = ends.get(len(before))
         alias = t.aliases.get(acronym)
+        if alias is not None and alias[1] == acronym:
+            alias = None  # the table names it by the acronym ("BPBD"): the article's spelled-out form wins
         words = [w for w in re.findall(r"[\w'’-]+", before[-90:]) if w[0].isupper()][-len(acronym) :]
         spelled = " ".join(words)
         if (
@@ -952,13 +1090,15 @@ def _short_organisations(mentions: list[Mention], body_offset: int) -> None:
             longer_of[" ".join(words[:k])].add(name)
             longer_of[" ".join(words[k:])].add(name)
     for m in mentions:
-        if m.rule == "alias" or m.kind == PERSON or " " in m.canonical and not _NUMBERED.match(m.canonical):
-            continue  # the tables' names are whole; so are names of several words, but "Komisi V"
+        if m.kind == PERSON or " " in m.canonical and not _NUMBERED.match(m.canonical):
+            continue  # names of several words are whole, but "Komisi V"
         if True:
             owners = longer_of.get(m.canonical)
             if not owners or len(owners) != 1:
                 continue
             owner = next(iter(owners))
+            if m.rule == "alias" and not owner.startswith(m.canonical + " "):
+                continue  # a table's name is only the same body in a place: "Persipura Jayapura"
             if m.kind == PLACE:
                 # Only a club's: "Madura United", "Persipura Jayapura" is a club in a place.
                 if owner.split()[0] != m.canonical or owner.split()[-1].lower() not in ORG_TAILS:
@@ -982,14 +1122,18 @@ def _vouched(text: str, m: Mention) -> str:
     if m.role:
         return "role-title"
     if _AGE_OR_INITIALS.match(after):
-        return "initials" if m.name.isupper() else "speaker"
+        return "initials" if m.name.isupper() else _speaker_unless_thing(text, m)
     if m.name.isupper():
         return "initials" if _INISIAL_BEFORE.search(before) else ""
-    if _SAID_BEFORE.search(before):
-        return "speaker"
-    if _SPEAKER_AFTER.match(after):
-        return "speaker"
+    if _SAID_BEFORE.search(before) or _SPEAKER_AFTER.match(after):
+        return _speaker_unless_thing(text, m)
     return ""
+
+
+def _speaker_unless_thing(text: str, m: Mention) -> str:
+    """'speaker', but not after "televisi Fox, mengatakan", "warga Sorogan": a channel, a place."""
+    previous = _WORD_BEFORE.search(text, max(0, m.start - 30), m.start)
+    return "" if previous and previous.group(1).lower() in _NOT_PERSON_BEFORE else "speaker"
 
 
 _SAY_WORDS = (
@@ -997,7 +1141,11 @@ _SAY_WORDS = (
     "|sambung|jawab|menurut|dikatakan|dijelaskan|diterangkan|ditambahkan"
 )
 # "kata Lurah Terjun, Erliana", "ujar Herman": a said-verb, at most a role phrase, then the name.
-_SAID_BEFORE = re.compile(r"\b(?:" + _SAY_WORDS + r")\s+(?:[A-Z][\w.-]*,?\s+|[a-z]{2,12}\s+){0,6}$")
+_SAID_BEFORE = re.compile(
+    r"\b(?:"
+    + _SAY_WORDS
+    + r")\s+(?:[A-Z][\w.-]*,?\s+|(?!(?:yaitu|yakni|dan|serta|seperti|antara|atau|saat|ketika|dalam|di|kepada|usai|seusai|sebagai|melalui|dilansir|pada|dengan|yang|untuk|dari)\s)[a-z]{2,12}\s+){0,6}$"
+)
 # "Soni yang tampak ... mengatakan", "Asep, saksi di TKP mengatakan", "Herman (30), warga ... mengaku".
 _SPEAKER_AFTER = re.compile(
     r"^(?:\s*\(\d{1,3}\))?(?:\s*,[^,.;\"“”]{0,80},?|\s+yang\s[^,.;\"“”]{0,80})?\s*(?:juga\s+|pun\s+|lantas\s+|lalu\s+)?"
@@ -1010,18 +1158,31 @@ _QUALIFIER_GAP = re.compile(r"\s*(?:\([^()]{1,15}\)\s*)?")
 _NICKNAME = re.compile(
     r"\b(?P<short>[A-Z][\w'’]+)\s*(?:--|—|–|,|\()\s*(?:sapaan akrab|sapaan|panggilan akrab|akrab disapa)\s+"
     r"(?P<full>[A-Z][\w'’]+(?:\s+[A-Z][\w'’]+){1,3})"
-    r"|(?P<full2>[A-Z][\w'’]+(?:\s+[A-Z][\w'’]+){1,3}),?\s+(?:yang\s+)?(?:akrab|biasa|kerap)\s+disapa\s+(?P<short2>[A-Z][\w'’]+)"
+    r"|(?P<full2>[A-Z][\w'’]+(?:\s+[A-Z][\w'’]+){1,3}),?\s+(?:atau\s+)?(?:yang\s+)?(?:akrab|biasa|kerap)\s+"
+    r"(?:disapa|dipanggil)\s+(?P<short2>[A-Z][\w'’]+)"
+    r"|\b(?:yang|atau)\s+(?:akrab|biasa|kerap)\s+(?:disapa|dipanggil)\s+(?P<short3>[A-Z][\w'’]+)"
 )
 
 
-def _nicknames(text: str) -> dict[str, str]:
-    """'Emil --sapaan akrab Ridwan Kamil--', 'Laura ... yang biasa disapa Lolly': short name -> full name."""
+def _nicknames(text: str, mentions: list[Mention]) -> dict[str, str]:
+    """'Emil --sapaan akrab Ridwan Kamil--', 'Laura ... yang biasa disapa Lolly': short name -> full name;
+    'Alberto Goncalves ... Pemain yang akrab disapa Beto': the last full name before it."""
     found: dict[str, str] = {}
-    if "sapa" not in text and "panggilan" not in text:
+    if "sapa" not in text and "panggil" not in text:
         return found
     for match in _NICKNAME.finditer(text):
         short = match.group("short") or match.group("short2")
         full = match.group("full") or match.group("full2")
+        if short is None:
+            short = match.group("short3")
+            before = [
+                m
+                for m in mentions
+                if m.kind == PERSON and " " in m.canonical and match.start() - 300 < m.end <= match.start()
+            ]
+            if not before:
+                continue
+            full = max(before, key=lambda m: m.end).canonical
         alias = tables().aliases.get(full)
         found[short] = alias[1] if alias and alias[0] == PERSON else full
     return found
@@ -1061,8 +1222,10 @@ def _resolve(text: str, body_offset: int, mentions: list[Mention]) -> Analysis:
                 if m.canonical_hint:
                     m.canonical = m.canonical_hint
                 head = m.name.split()[0]
-                if head in definitions and len(m.name.split()) > 1:
+                if definitions.get(head) and len(m.name.split()) > 1:
                     m.canonical = definitions[head] + m.name[len(head) :]
+                elif definitions.get(m.name) and hit and hit[1] == m.name:
+                    m.canonical = _strip_org(definitions[m.name])
                 # "Badan Pajak dan Retribusi Daerah (BPRD) Provinsi DKI Jakarta": the place after the
                 # acronym belongs to the name.
                 follow = _DEFINITION.match(text, m.end + 1) if text[m.end : m.end + 1] == " " else None
@@ -1075,8 +1238,10 @@ def _resolve(text: str, body_offset: int, mentions: list[Mention]) -> Analysis:
             if m.canonical_hint == "part":
                 continue
             org = org_ends.get(m.start)
-            if org is not None and org.rule == "alias":
-                continue  # "Kemendagri (...) Republik Indonesia": the organisation's own qualifier
+            if org is not None and org.rule == "alias" and not m.name.startswith("Jakarta"):
+                # "Kemendagri (...) Republik Indonesia": the organisation's own qualifier; but "Mabes
+                # Polri Jakarta Selatan" is where the body sits, a place of the article.
+                continue
             hit = t.places.get(_surface_key(m.name))
             m.canonical = hit or _place_canonical(m.name, t)
         else:
@@ -1139,7 +1304,7 @@ def _resolve(text: str, body_offset: int, mentions: list[Mention]) -> Analysis:
         longest = [o for o in longer if not any(o != other and words_of[o] < words_of[other] for other in longer)]
         return longest[0] if len(longest) == 1 else None
 
-    nicknames = _nicknames(text)
+    nicknames = _nicknames(text, body)
     for m in body:
         if m.kind == PERSON and m.rule == "single" and m.name in nicknames:
             m.canonical, m.rule = nicknames[m.name], "capitalised"
@@ -1160,8 +1325,9 @@ def _resolve(text: str, body_offset: int, mentions: list[Mention]) -> Analysis:
         resolved.append(m)
     # A single name vouched for once is that person wherever else it is written.
     vouched = {fold_name(m.canonical): m.rule for m in resolved if m.kind == PERSON}
+    listed = _listed_names(text, unvouched) if len(unvouched) >= 4 else set()
     for m in unvouched:
-        rule = vouched.get(fold_name(m.canonical))
+        rule = vouched.get(fold_name(m.canonical)) or ("capitalised" if id(m) in listed else "")
         if rule:
             m.rule = rule
             resolved.append(m)
@@ -1189,7 +1355,9 @@ def _resolve(text: str, body_offset: int, mentions: list[Mention]) -> Analysis:
 _HONORIFICS = re.compile(
     r"^(?:(?:Dr|Drs|Dra|Ir|Prof|H|Hj|KH|K\.H|Kh|Bapak|Pak|Ibu|Bu|Kang|Mbak|Mas|Bang|Eyang|Ustaz|Ustad|Habib|Chef|Sir|Mr|Mrs|Ms)\.?\s+)+"
 )
-_DEGREES = re.compile(r",?\s+(?:S\.?[A-Z][a-zA-Z]*|M\.?[A-Z][a-zA-Z]*|MPsi|SH|MH|MM|MA|MSi|MBA|PhD|Ph\.D)\.?$")
+_DEGREES = re.compile(
+    r",?\s+(?:S\.?[A-Z][a-zA-Z]*|M\.?[A-Z][a-zA-Z]*|MPsi|SH|MH|MM|MA|MSi|MBA|PhD|Ph\.D|A\.?\s?Md(?:\.?\s?[A-Z][a-z]+)?)\.?$"
+)
 
 
 def _strip_titles(name: str) -> str:
@@ -1261,6 +1429,22 @@ def _entities(text: str, body_offset: int, mentions: list[Mention]) -> Analysis:
 _LIST_GAP = re.compile(r"\s*(?:,\s*(?:dan\s+|serta\s+)?|\s(?:dan|serta)\s)\s*")
 
 
+def _listed_names(text: str, singles: list[Mention]) -> set[int]:
+    """Single names listed four or more in a row ("Pyatov, Bolbat, Matviyenko, dan Stepanenko"): a
+    line-up, a band's members; ids of their mentions."""
+    found: set[int] = set()
+    chain: list[Mention] = []
+    for m in sorted(singles, key=lambda m: m.start):
+        if chain and not _LIST_GAP.fullmatch(text, chain[-1].end, m.start):
+            if len(chain) >= 4:
+                found.update(id(c) for c in chain)
+            chain = []
+        chain.append(m)
+    if len(chain) >= 4:
+        found.update(id(c) for c in chain)
+    return found
+
+
 def _listed_with_people(
     text: str, groups: dict[tuple[str, str], list[Mention]], doubtful: set[tuple[str, str]]
 ) -> None:
@@ -1286,7 +1470,10 @@ def _group_evidence(text: str, canonical: str, group: list[Mention], t: _Tables)
     if any(_person_evidence(text, m, t) for m in group):
         return True
     words = canonical.split()
-    return len(words) >= 2 and any(m.name == words[-1] for m in group)
+    # The last name alone, or a middle one that is no ordinary word ("Affan" of "Yanditya Affan Almada").
+    return len(words) >= 2 and any(
+        m.name == words[-1] or m.name in words[1:] and m.name.lower() not in t.lexical for m in group
+    )
 
 
 # "Direktur Utama PT Mahaka Media Tbk, Adrian Syarkawie": a role, a comma, the name.
@@ -1356,6 +1543,11 @@ def analyse(title: str, body: str) -> Analysis:
     for run in _runs(text, tokens):
         reader.read(run)
     reader.mentions.extend(_credits(text, body_offset))
+    t = reader.t
+    if t.lower_aliases is not None and any(stem in text for stem in t.lower_stems):
+        for match in t.lower_aliases.finditer(text):
+            kind = t.aliases[_surface_key(match.group())][0]
+            reader.mentions.append(Mention(match.start(), match.end(), kind, match.group(), "alias"))
     return _resolve(text, body_offset, reader.mentions)
 
 

@@ -52,15 +52,21 @@ _BEFORE_VERB = re.compile(
 _INDIRECT_CLAUSE = re.compile(
     r"\b(?P<verb>"
     + _INDIRECT
-    + r")(?P<marker>\s*,|\s*:|\s+bahwa|\s+jika|\s+kalau|(?=\s+[a-z]))\s*(?P<clause>[^\"“”]{8,}?)(?=[.!?](?:\s|$)|$)",
+    + r")(?P<marker>\s*,|\s*:|\s+bahwa|\s+jika|\s+kalau|(?=\s+[a-zA-Z]))\s*(?P<clause>[^\"“”]{8,}?)(?=[.!?](?:\s|$)|$)",
 )
 _MENURUT = re.compile(
-    r"(?:^|(?<=[,.;]\s)|(?<=^))(?:Namun\s+|Sementara\s+|Nah\s+)?[Mm]enurut(?:nya|\s+(?P<who>[^,.\"“”]{2,90}?))\s*,\s*(?P<clause>[^\"“”]{8,}?)(?=[.!?](?:\s|$)|$)"
+    r"(?:^|(?<=[,.;]\s)|(?<=^)|(?<=\s)(?<!yang\s)(?=menurutnya\b))(?:Namun\s+|Sementara\s+|Nah\s+)?[Mm]enurut(?:nya\s*,?|\s+(?P<who>[^,.\"“”]{2,90}?)\s*,)"
+    r"\s*(?P<clause>[^\"“”]{8,}?)(?=[.!?](?:\s|$)|$)"
 )
 _INLINE = re.compile(
     r"(?:^|(?<=[,.;]\s)|(?<=\.\s))(?:(?:Namun|Sebab|Bahkan|Tapi|Sementara|Menurutnya|Saat ini)\s*,?\s*)?"
     r"(?:[Kk]ata(?:nya)?|[Dd]ikatakan|[Dd]ijelaskan|[Dd]iterangkan|[Dd]itambahkan|[Dd]iungkapkan|[Dd]isebutkan|lanjut|tambah|imbuh)"
     r"(?:\s+(?P<who>[^,.\"“”]{2,120}?))?\s*,\s*(?P<clause>[^\"“”]{8,}?)(?=[.!?](?:\s|$)|$)"
+)
+# "Pembangunan tersebut lanjut Bahron, menelan ...": the same inside a sentence, with a name.
+_INLINE_INSIDE = re.compile(
+    r"(?<=\s)(?<![,.;]\s)(?:lanjut|tambah|imbuh)\s+(?P<who>[A-Z][^,.\"“”]{1,119}?)\s*,\s*(?P<clause>[^\"“”]{8,}?)"
+    r"(?=[.!?](?:\s|$)|$)"
 )
 _SENTENCE_BREAK = re.compile(r"[.!?](?:\s|$)")
 _PRONOUN = re.compile(r"^\s*(?:ia|dia|beliau|nya|dirinya)\b", re.IGNORECASE)
@@ -71,9 +77,27 @@ _WORDS = re.compile(r"\w+")
 _DROPPED_NAME = re.compile(r"^\s*[,.]")
 # Verbs that report speech without a comma or "bahwa" after them ("Imam mengatakan pihaknya ...").
 _VERBS_WITHOUT_MARKER = frozenset(
-    ["mengatakan", "menuturkan", "menjelaskan", "mengungkapkan", "menegaskan", "mengaku", "mengakui", "menyatakan"]
+    [
+        "mengatakan",
+        "menuturkan",
+        "menjelaskan",
+        "mengungkapkan",
+        "menegaskan",
+        "mengaku",
+        "mengakui",
+        "menyatakan",
+        "menyebut",
+        "menyebutkan",
+        "memaparkan",
+        "menerangkan",
+    ]
 )
+# What a reported clause opens with when no comma or "bahwa" marks it: a small word, or up to three
+# capitalised words and then a small one ("Kemendagri mengevaluasi", "BMKG akan", "Kota Kediri dinilai").
+_CLAUSE_WITHOUT_MARKER = re.compile(r"^(?:[a-z]|(?:[A-Z][\w.-]*\s+){1,3}[a-z])")
 _NOT_SPEECH_AFTER_SEBUT = re.compile(r"^\s*(?:sebagai|dengan|nama)\b", re.IGNORECASE)
+# "menyebut ular raksasa tersebut sebagai Tangkaluk": naming, not speech.
+_NAMING_AFTER_SEBUT = re.compile(r"^\s*(?:\S+\s+){0,5}?sebagai\b", re.IGNORECASE)
 
 
 class _Speakers:
@@ -175,7 +199,8 @@ def extract_quotes(title: str, body: str, entities: object = None) -> list[Quote
 
     # Every candidate in the order of the text, so that a pronoun or -nya finds the speaker of the
     # quote just before it, direct or indirect.
-    direct_matches = [m for m in _QUOTED.finditer(body) if len(_WORDS.findall(m.group(1))) >= 2]
+    direct_matches = [m for start, end in _quote_chunks(paragraphs, starts) for m in _QUOTED.finditer(body, start, end)]
+    direct_matches = [m for m in direct_matches if len(_WORDS.findall(m.group(1))) >= 2]
     direct_spans = [(m.start(), m.end()) for m in direct_matches]
 
     def inside_direct(position: int) -> bool:
@@ -188,6 +213,8 @@ def extract_quotes(title: str, body: str, entities: object = None) -> list[Quote
         patterns = [("inline", _INLINE), ("indirect", _INDIRECT_CLAUSE)]
         if "enurut" in paragraph_text:
             patterns.insert(0, ("menurut", _MENURUT))
+        if "lanjut " in paragraph_text or "tambah " in paragraph_text or "imbuh " in paragraph_text:
+            patterns.insert(1, ("inline", _INLINE_INSIDE))
         for name, pattern in patterns:
             for match in pattern.finditer(paragraph_text):
                 if not inside_direct(base + match.start()) and not inside_direct(base + match.start("clause")):
@@ -231,7 +258,8 @@ def extract_quotes(title: str, body: str, entities: object = None) -> list[Quote
                 speaker = speakers.back_reference(match.start(), paragraph)
             rule = "said-before"
         else:
-            name_after = re.match(r"^\s*,?\s*(?P<who>[A-Z][^.,\"“”]{2,100})", after)
+            # The name in the same paragraph: '"...," Direktur Utama X, Senin' (not the next paragraph's subject).
+            name_after = re.match(r"^[ \t]*,?[ \t]*(?P<who>[A-Z][^.,\"“”\n]{2,100})", after)
             mention = speakers.person_in(match.end(), match.end() + name_after.end()) if name_after else None
             if mention is not None and not re.match(r"^\s*,?\s*(?:dan|serta)\b", after):
                 speaker = (mention.canonical, mention.name)
@@ -320,7 +348,9 @@ def extract_quotes(title: str, body: str, entities: object = None) -> list[Quote
         marker = match.group("marker").strip()
         if not marker and (verb not in _VERBS_WITHOUT_MARKER or _NOT_SPEECH_AFTER_SEBUT.match(clause)):
             return
-        if not marker and not re.match(r"^(?:[a-z]|[A-Z][a-z]+\s+[a-z])", clause):
+        if not marker and verb.startswith("menyebut") and _NAMING_AFTER_SEBUT.match(clause):
+            return
+        if not marker and not _CLAUSE_WITHOUT_MARKER.match(clause):
             return
         sentence_start = _sentence_start(paragraph_text, match.start())
         subject = paragraph_text[sentence_start : match.start()]
@@ -338,7 +368,8 @@ def extract_quotes(title: str, body: str, entities: object = None) -> list[Quote
                 if role:
                     speaker = role
                 elif speakers.organisation_in(seg_start, seg_start + len(subject)) or re.search(
-                    r"\b(?:mereka|polisi|pihak\w*|kepolisian|warga|netizen|warganet|perempuan|mahasiswa)\b",
+                    r"\b(?:mereka|polisi|pihak\w*|kepolisian|warga|netizen|warganet|perempuan|mahasiswa|pemerintah|jaksa|hakim"
+                    r"|majelis|sumber|tim|penyidik)\b",
                     subject,
                     re.I,
                 ):
@@ -356,6 +387,31 @@ def extract_quotes(title: str, body: str, entities: object = None) -> list[Quote
             handlers[name](match, index)
     quotes.sort(key=lambda q: q.start)
     return quotes
+
+
+def _quote_chunks(paragraphs: list[str], starts: list[int]) -> list[tuple[int, int]]:
+    """Spans of the body whose quotation marks pair up among themselves: a paragraph, or two or more
+    running paragraphs whose marks are odd in number each (a quote the scraper split in two). A stray
+    mark then spoils one paragraph's quotes, not those of all the paragraphs after it."""
+    chunks: list[tuple[int, int]] = []
+    open_chunk = False
+    for index, paragraph in enumerate(paragraphs):
+        marks = paragraph.count('"') + paragraph.count("“") + paragraph.count("”")
+        if not marks and not open_chunk:
+            continue
+        end = starts[index] + len(paragraph)
+        if open_chunk:
+            chunks[-1] = (chunks[-1][0], end)
+            if marks % 2:
+                open_chunk = False
+            continue
+        chunks.append((starts[index], end))
+        open_chunk = marks % 2 == 1 and index + 1 < len(paragraphs) and _odd_marks(paragraphs[index + 1])
+    return chunks
+
+
+def _odd_marks(paragraph: str) -> bool:
+    return (paragraph.count('"') + paragraph.count("“") + paragraph.count("”")) % 2 == 1
 
 
 def _end_of_sentence(text: str) -> int:
