@@ -291,7 +291,7 @@ def test_band_lookup_in_arrays_finds_what_whoosh_finds(tmp_path: Path, clickid_r
 
 def test_committed_batches_leave_nothing_behind() -> None:
     """The finder keeps only uncommitted articles: after their commit, no band of theirs is
-    held (an emptied band once stayed, and a run's memory grew by 4 kB an article)."""
+    held (an emptied band once stayed, and a run's memory grew by about 2 kB an article)."""
     finder = CopyFinder()
     words = [f"kata{i}" for i in range(400)]
     for batch in range(3):
