@@ -1,4 +1,4 @@
-"""Whoosh queries evaluated segment by segment as arrays: the matching documents, and their
+"""Whoosh queries evaluated as arrays over a whole commit: the matching documents, and their
 BM25F scores computed exactly as Whoosh's matchers compute them.
 
 Whoosh ranks by walking matchers document by document in Python, and the unscored pass
@@ -12,7 +12,7 @@ which a document's term scores are added may differ, which moves a score by at m
 in its last place.
 
 Queries other than terms, word sets and boolean structure (phrases) are matched by their
-own Whoosh matcher over the segment and their scores read from it.
+own Whoosh matcher, segment by segment, and their scores read from it.
 """
 
 from __future__ import annotations
@@ -44,7 +44,6 @@ class SegmentView:
     doc_count: int  # documents, deleted ones included
     arrays: SegmentArrays | None
     deleted: np.ndarray | None  # sorted numbers of deleted documents, None when there are none
-    _lengths: dict[str, np.ndarray] = field(default_factory=dict)
 
     @classmethod
     def open(cls, leaf: Any, offset: int, index_dir: Path) -> SegmentView:
@@ -77,18 +76,6 @@ class SegmentView:
             return stored
         length = self.leaf.doc_field_length  # None for a document without the field: never scored
         return length_bytes(np.asarray([length(d, fieldname, 1) or 0 for d in range(self.doc_count)], dtype=np.int64))
-
-    def lengths(self, fieldname: str, docs: Docs) -> np.ndarray:
-        """Field lengths of ``docs`` as Whoosh decodes them for scoring."""
-        if self.arrays is not None and (stored := self.arrays.lengths(fieldname)) is not None:
-            return LENGTH_OF_BYTE[stored[docs]]
-        length = self.leaf.doc_field_length
-        return np.asarray([length(int(d), fieldname, 1) for d in docs], dtype=np.float64)
-
-    def live(self, docs: Docs) -> Docs:
-        if self.deleted is None or not len(docs):
-            return docs
-        return docs[~np.isin(docs, self.deleted, assume_unique=True)]
 
     def holds_together(self, fieldname: str, terms: list[bytes]) -> bool:
         """Whether some document of this segment holds every term in the field (True when
@@ -189,10 +176,9 @@ class CommitView:
 
 
 class Evaluation:
-    """Evaluates queries over a commit (or one segment); ``check`` raises when the search is
-    out of time."""
+    """Evaluates queries over a commit; ``check`` raises when the search is out of time."""
 
-    def __init__(self, view: CommitView | SegmentView, top: Any, check: Callable[[], None]) -> None:
+    def __init__(self, view: CommitView, top: Any, check: Callable[[], None]) -> None:
         self.view = view
         self.top = top  # the commit's searcher: idf and average lengths are over the whole index
         self.check = check
@@ -203,7 +189,7 @@ class Evaluation:
     # ------------------------------------------------------------ unscored
 
     def docs(self, query: Q.Query) -> Docs:
-        """The segment's documents matching ``query`` (deleted ones included)."""
+        """The commit's documents matching ``query`` (deleted ones included)."""
         if isinstance(query, Q.Term):
             tbytes = self._bytes(query)
             return self.view.postings(query.fieldname, tbytes)[0] if tbytes is not None else _NO_DOCS
@@ -231,7 +217,7 @@ class Evaluation:
     # ------------------------------------------------------------ scored
 
     def scored(self, query: Q.Query) -> tuple[Docs, Scores]:
-        """The segment's documents matching ``query`` and Whoosh's score for each."""
+        """The commit's documents matching ``query`` and Whoosh's score for each."""
         if isinstance(query, Q.Term) and self.bm25:
             docs, scores = self._term(query)
         elif isinstance(query, WordSet):
