@@ -345,6 +345,11 @@ class _Token:
     name: bool  # may be part of a person's name (_word_is_name)
 
 
+def _name_part(start: int, text: str, sentence_start: bool) -> _Token:
+    """One side of a hyphenated word, as a capitalised name word of its own."""
+    return _Token(start, start + len(text), text, text.lower(), True, False, sentence_start, text.lower(), True)
+
+
 _JOINERS = NAME_PARTICLES | ORG_CONNECTORS
 # Only the words a run can hold: capitalised ones, joiners and short numbers (the rest is skipped
 # by the regex engine, not by Python).
@@ -809,24 +814,8 @@ class _Reader:
             head, dash, tail = token.text.partition("-")
             if not dash or not head[:1].isupper() or not tail[:1].isupper() or p + 1 == len(names):
                 continue
-            left = [
-                *names[:p],
-                _Token(
-                    token.start,
-                    token.start + len(head),
-                    head,
-                    head.lower(),
-                    True,
-                    False,
-                    token.sentence_start,
-                    head.lower(),
-                    True,
-                ),
-            ]
-            right = [
-                _Token(token.end - len(tail), token.end, tail, tail.lower(), True, False, False, tail.lower(), True),
-                *names[p + 1 :],
-            ]
+            left = [*names[:p], _name_part(token.start, head, token.sentence_start)]
+            right = [_name_part(token.end - len(tail), tail, False), *names[p + 1 :]]
             if len(left) >= 2 or (_alias_of(left, self.t) or ("",))[0] == PERSON:
                 self.add(left, PERSON, "capitalised" if len(left) >= 2 else "single")
                 self.add(right, PERSON, "capitalised")

@@ -396,7 +396,7 @@ def _quote_chunks(paragraphs: list[str], starts: list[int]) -> list[tuple[int, i
     chunks: list[tuple[int, int]] = []
     open_chunk = False
     for index, paragraph in enumerate(paragraphs):
-        marks = paragraph.count('"') + paragraph.count("“") + paragraph.count("”")
+        marks = _quote_marks(paragraph)
         if not marks and not open_chunk:
             continue
         end = starts[index] + len(paragraph)
@@ -406,12 +406,12 @@ def _quote_chunks(paragraphs: list[str], starts: list[int]) -> list[tuple[int, i
                 open_chunk = False
             continue
         chunks.append((starts[index], end))
-        open_chunk = marks % 2 == 1 and index + 1 < len(paragraphs) and _odd_marks(paragraphs[index + 1])
+        open_chunk = marks % 2 == 1 and index + 1 < len(paragraphs) and _quote_marks(paragraphs[index + 1]) % 2 == 1
     return chunks
 
 
-def _odd_marks(paragraph: str) -> bool:
-    return (paragraph.count('"') + paragraph.count("“") + paragraph.count("”")) % 2 == 1
+def _quote_marks(paragraph: str) -> int:
+    return paragraph.count('"') + paragraph.count("“") + paragraph.count("”")
 
 
 def _end_of_sentence(text: str) -> int:
