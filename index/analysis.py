@@ -247,13 +247,25 @@ class PairFilter(Filter):
     any rarer word is already narrowed by that word's own postings, and pairs of rare words
     would be most of the index's terms. The set travels with the index's schema, so queries
     always know which pairs an index holds.
+
+    With ``folds`` the filter folds each word itself (``fold``, as ``FoldFilter`` does for the
+    positional field) and pairs only words whose positions are adjacent there: a word that
+    folds to nothing leaves a gap in the field's positions, and breaks the pair. Then a
+    document holds the pair exactly when the two-word phrase matches it (``exact``). Indexes
+    written before kept pairs across such a gap: for them the pair is only a filter.
     """
 
-    def __init__(self, common: frozenset[str] | None = None) -> None:
+    def __init__(self, common: frozenset[str] | None = None, folds: bool = False) -> None:
         self.common = common
+        self.folds = folds
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other.common == self.common
+        return type(other) is type(self) and other.common == self.common and other.exact == self.exact
+
+    @property
+    def exact(self) -> bool:
+        """Whether holding a pair is the same as matching its two-word phrase."""
+        return getattr(self, "folds", False)  # indexes written before the flag: a filter only
 
     def indexes(self, first: str, second: str) -> bool:
         common = getattr(self, "common", None)  # indexes written before the list kept every pair
@@ -261,9 +273,14 @@ class PairFilter(Filter):
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
         common = getattr(self, "common", None)
+        folds = self.exact
         previous: str | None = None
         for token in tokens:
-            first, previous = previous, token.text
+            text = fold(token.text) if folds else token.text
+            if not text:  # a gap in the positional field's positions: no phrase spans it
+                previous = None
+                continue
+            first, previous = previous, text
             # self.indexes(first, previous), inlined: this runs once per indexed word.
             if first is not None and (common is None or (first in common and previous in common)):
                 token.text = pair_term(first, previous)
@@ -283,7 +300,7 @@ def common_words() -> frozenset[str]:
 
 
 def pair_analyzer(common: frozenset[str] | None = None) -> Composable:
-    return IndonesianTokenizer() | FoldFilter() | PairFilter(common_words() if common is None else common)
+    return IndonesianTokenizer() | PairFilter(common_words() if common is None else common, folds=True)
 
 
 def pair_filter_of(analyzer: object) -> PairFilter | None:

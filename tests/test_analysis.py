@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from berita_search.index.analysis import (
+    FoldFilter,
     PairFilter,
     analyze,
     common_words,
@@ -21,6 +22,7 @@ from berita_search.index.analysis import (
     surface_analyzer,
 )
 from berita_search.index.schema import DEFAULT_STEMMER, build_schema
+from whoosh.analysis import Token
 
 from tests.conftest import SEED, require_shared
 
@@ -185,9 +187,31 @@ def test_word_pairs_are_kept_for_common_words_only() -> None:
 def test_indexes_written_before_the_common_list_keep_every_pair() -> None:
     old = PairFilter()
     del old.common  # unpickled from an older index: the attribute never existed
+    del old.folds  # nor this one, before pairs broke at gaps
     assert old.indexes("kim", "jong")
     copy = pickle.loads(pickle.dumps(build_schema()))
     assert pair_filter_of(copy["body_pairs"].analyzer).common == common_words()
+    assert pair_filter_of(copy["body_pairs"].analyzer).exact
+    assert not old.exact  # its pairs were kept across gaps: a filter, never the match
+
+
+def test_a_word_that_folds_to_nothing_breaks_the_pair() -> None:
+    """The positional field drops such a word and keeps its position free (``FoldFilter``):
+    no phrase spans the gap, so no pair may either, or a pair would claim a phrase match."""
+    words = ["rumah", "\u2019", "sakit", "jiwa"]
+    positions = [(t.text, t.pos) for t in FoldFilter()(iter(_tokens(words)))]
+    assert positions == [("rumah", 0), ("sakit", 2), ("jiwa", 3)]
+    assert [t.text for t in PairFilter(folds=True)(iter(_tokens(words)))] == ["sakit jiwa"]
+    assert [t.text for t in PairFilter()(FoldFilter()(iter(_tokens(words))))] == ["rumah sakit", "sakit jiwa"]
+
+
+def _tokens(words: list[str]) -> list[Token]:
+    tokens = []
+    for pos, word in enumerate(words):
+        token = Token(positions=True)
+        token.text, token.pos = word, pos
+        tokens.append(token)
+    return tokens
 
 
 # ---------------------------------------------------------------- search and highlighting

@@ -11,6 +11,8 @@ import pytest
 from berita_search.index.analysis import analyze, pair_filter_of
 from berita_search.index.readers import read_paths
 from berita_search.index.writer import index_records, open_index
+from berita_search.search.backends.whoosh import WhooshBackend, _Deadline
+from berita_search.search.backends.whoosh_arrays import Evaluation
 from berita_search.search.backends.whoosh_phrases import PairPhrase
 from whoosh import scoring
 from whoosh.query import Phrase
@@ -87,3 +89,31 @@ def test_pair_phrases_inside_a_top_page(clickid_index: Path) -> None:
             fast = searcher.search(PairPhrase("body", words), limit=10, terms=False)
             assert [h.docnum for h in fast] == [h.docnum for h in plain], words
             assert plain.scored_length() == fast.scored_length()
+
+
+@pytest.mark.parametrize("fieldname", ["body", "title"])
+def test_array_phrases_match_plain_phrases(clickid_index: Path, fieldname: str) -> None:
+    """The search's own evaluation: exact phrases from the arrays (two common words from their
+    word pair alone, the rest from the positions of the documents holding every word), phrases
+    with a slop through Whoosh's matchers; matches and scores are Whoosh's phrase's."""
+    backend = WhooshBackend(clickid_index)
+    by_pair = by_positions = nonempty = 0
+    with backend.snapshot() as snap:
+        searcher = snap.searcher
+        evaluation = Evaluation(snap.view(), searcher, lambda: None)
+        for words in _phrases(clickid_index):
+            for slop in (1, 3):
+                query = PairPhrase(fieldname, words, slop=slop, boost=2.0)
+                plain = searcher.search(Phrase(fieldname, words, slop=slop, boost=2.0), limit=None, terms=False)
+                expected = {hit.docnum: hit.score for hit in plain}
+                docs, scores = snap.ranked(query, None, _Deadline(None))
+                assert dict(zip(docs.tolist(), scores.tolist(), strict=True)) == pytest.approx(
+                    expected, rel=1e-12, abs=0
+                ), (fieldname, words, slop)
+                assert sorted(snap.matching(query, None, _Deadline(None)).tolist()) == sorted(expected), words
+                if (plan := evaluation._phrase(query)) is not None:
+                    by_pair += plan.exact
+                    by_positions += not plan.exact
+                nonempty += bool(expected)
+    backend.close()
+    assert by_pair >= 20 and by_positions >= 60 and nonempty > 20

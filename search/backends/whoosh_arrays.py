@@ -11,8 +11,11 @@ floating-point operations per term (``tests/test_ranking_identity.py``); only th
 which a document's term scores are added may differ, which moves a score by at most a unit
 in its last place.
 
-Queries other than terms, word sets and boolean structure (phrases) are matched by their
-own Whoosh matcher, segment by segment, and their scores read from it.
+A two-word exact phrase of two common words, on an index whose word pairs are exact
+(``index.analysis.PairFilter``), matches the documents holding its word pair; its score is
+Whoosh's phrase score, the sum of its two words' scores. Other queries (longer phrases,
+phrases of rarer words, phrases with a slop) are matched by their own Whoosh matcher,
+segment by segment, and their scores read from it.
 """
 
 from __future__ import annotations
@@ -23,11 +26,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from berita_search.index.analysis import pair_filter_of, pair_term
 from berita_search.index.postings_arrays import LENGTH_OF_BYTE, SegmentArrays, length_bytes, term_hash
 from berita_search.index.whoosh_internals import bm25f_field_b
+from berita_search.search.backends.whoosh_phrases import PairPhrase, pair_field_of
 from berita_search.search.backends.whoosh_query import WordSet
+from whoosh import formats, scoring
 from whoosh import query as Q
-from whoosh import scoring
 
 Docs = np.ndarray  # sorted, unique int64 document numbers within a segment
 Scores = np.ndarray  # float64, aligned with Docs
@@ -62,6 +67,9 @@ class SegmentView:
         if (fieldname, tbytes) not in reader:
             return _NO_DOCS, _NO_SCORES
         matcher = reader.postings(fieldname, tbytes)
+        if isinstance(reader.schema[fieldname].format, formats.Existence):  # word pairs: every weight is 1
+            found = np.fromiter(matcher.all_ids(), dtype=np.int64)
+            return found, np.ones(len(found), dtype=np.float64)
         docs: list[int] = []
         weights: list[float] = []
         while matcher.is_active():
@@ -89,6 +97,31 @@ class SegmentView:
             if not len(common):
                 return False
         return True
+
+    def adjacent(self, fieldname: str, terms: list[bytes], docs: Docs, check: Callable[[], None]) -> list[int]:
+        """Those of ``docs`` (each holding every term) where the terms stand at consecutive
+        positions, in order: an exact phrase, as Whoosh's span matcher decides it. Only these
+        documents' positions are read."""
+        reader = self.leaf.reader()
+        matchers = [reader.postings(fieldname, term) for term in terms]
+        found: list[int] = []
+        for n, doc in enumerate(docs.tolist()):
+            if n % 256 == 0:
+                check()
+            starts: set[int] | None = None
+            for shift, matcher in enumerate(matchers):
+                if matcher.is_active() and matcher.id() < doc:
+                    matcher.skip_to(doc)
+                if not matcher.is_active() or matcher.id() != doc:
+                    starts = None
+                    break
+                shifted = {position - shift for position in matcher.value_as("positions")}
+                starts = shifted if starts is None else starts & shifted
+                if not starts:
+                    break
+            if starts:
+                found.append(doc)
+        return found
 
     def matched(self, query: Q.Query, top: Any, scored: bool, check: Callable[[], None]) -> tuple[Docs, Scores]:
         """A query no array evaluates (a phrase), by its own Whoosh matcher over this segment."""
@@ -157,6 +190,17 @@ class CommitView:
             return docs
         return docs[~np.isin(docs, self.deleted, assume_unique=True)]
 
+    def adjacent(self, fieldname: str, terms: list[bytes], docs: Docs, check: Callable[[], None]) -> Docs:
+        """Those of ``docs`` where the terms stand side by side (``SegmentView.adjacent``)."""
+        starts = np.asarray([segment.offset for segment in self.segments], dtype=np.int64)
+        where = np.searchsorted(starts, docs, side="right") - 1
+        found: list[int] = []
+        for index in np.unique(where).tolist():
+            segment = self.segments[index]
+            local = docs[where == index] - segment.offset
+            found.extend(segment.offset + doc for doc in segment.adjacent(fieldname, terms, local, check))
+        return np.asarray(found, dtype=np.int64)
+
     def matched(self, query: Q.Query, top: Any, scored: bool, check: Callable[[], None]) -> tuple[Docs, Scores]:
         docs: list[np.ndarray] = []
         scores: list[np.ndarray] = []
@@ -212,6 +256,8 @@ class Evaluation:
             return self._all()
         if query is Q.NullQuery:
             return _NO_DOCS
+        if (phrase := self._phrase(query)) is not None:
+            return self._phrase_docs(phrase, [self.view.postings(phrase.fieldname, t)[0] for t in phrase.terms])
         return self._matched(query, scored=False)[0]
 
     # ------------------------------------------------------------ scored
@@ -248,6 +294,11 @@ class Evaluation:
             return docs, scores
         elif query is Q.NullQuery:
             return _NO_DOCS, _NO_SCORES
+        elif self.bm25 and (phrase := self._phrase(query)) is not None:
+            words = [self._term(Q.Term(phrase.fieldname, t)) for t in phrase.words]
+            docs = self._phrase_docs(phrase, [d for d, _s in words])
+            # Whoosh's phrase score: its words' term scores, added as its tree of intersections adds them.
+            scores = _tree_sum([s[np.searchsorted(d, docs)] for d, s in words]) if len(docs) else _NO_SCORES
         else:
             return self._matched(query, scored=True)
         if query.boost != 1.0 and len(scores):
@@ -272,6 +323,39 @@ class Evaluation:
         fl = self.view.lengths(fieldname, docs)
         # whoosh.scoring.bm25, operation for operation
         return docs, idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * fl / avgfl)))
+
+    def _phrase(self, query: Q.Query) -> _Phrase | None:
+        """An exact phrase (slop 1) of a positional field, as the arrays evaluate it; None for
+        other queries and for words the field cannot hold (Whoosh's matcher answers those)."""
+        if not isinstance(query, Q.Phrase) or query.slop != 1 or len(query.words) < 2:
+            return None
+        schema = self.top.schema
+        fieldname = query.fieldname
+        if fieldname not in schema or not (schema[fieldname].format and schema[fieldname].format.supports("positions")):
+            return None
+        try:
+            terms = [schema[fieldname].to_bytes(word) for word in query.words]
+        except ValueError:
+            return None
+        pairfield = pair_field_of(fieldname)
+        pair_filter = pair_filter_of(schema[pairfield].analyzer) if pairfield in schema else None
+        pairs: list[bytes] = []
+        if isinstance(query, PairPhrase) and pair_filter is not None:
+            for first, second in zip(query.words, query.words[1:], strict=False):
+                if pair_filter.indexes(first, second):
+                    pairs.append(schema[pairfield].to_bytes(pair_term(first, second)))
+        # Two words whose pair the index holds exactly where they stand side by side: the pair
+        # is the match, and no position need be read.
+        exact = len(terms) == 2 and len(pairs) == 1 and pair_filter is not None and pair_filter.exact
+        return _Phrase(fieldname, list(query.words), terms, pairfield, pairs, exact)
+
+    def _phrase_docs(self, phrase: _Phrase, word_docs: list[Docs]) -> Docs:
+        """The documents holding the phrase, from its words' documents: its word pairs narrow
+        them, then the positions of the rest are read, unless the pair is the match."""
+        candidates = _intersection(word_docs + [self.view.postings(phrase.pairfield, p)[0] for p in phrase.pairs])
+        if phrase.exact or not len(candidates):
+            return candidates
+        return self.view.adjacent(phrase.fieldname, phrase.terms, candidates, self.check)
 
     def _bytes(self, query: Q.Term) -> bytes | None:
         schema = self.top.schema
@@ -306,6 +390,25 @@ def _phrase_terms(query: Q.Query, schema: Any) -> tuple[str, list[bytes]] | None
         return query.fieldname, [to_bytes(word) for word in query.words]
     except ValueError:
         return None
+
+
+@dataclass
+class _Phrase:
+    fieldname: str
+    words: list[str]
+    terms: list[bytes]  # the words as the field stores them
+    pairfield: str
+    pairs: list[bytes]  # its word pairs the index holds: every match holds each of them
+    exact: bool  # holding the one pair is matching the phrase
+
+
+def _tree_sum(parts: list[Scores]) -> Scores:
+    """Parts added in the order of ``whoosh.util.make_binary_tree``: a float sum's rounding
+    depends on its order, and Whoosh's phrase matcher is such a tree of intersections."""
+    if len(parts) == 1:
+        return parts[0]
+    half = len(parts) // 2
+    return _tree_sum(parts[:half]) + _tree_sum(parts[half:])
 
 
 def _union(parts: list[Docs]) -> Docs:
