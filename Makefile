@@ -34,7 +34,7 @@ test: $(VENV)/.test-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(MAKE) typecheck
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 # The edit loop: lint and the fast tests (no browser, OpenSearch, fault or whole-corpus tests).
 check: $(VENV)/.test-installed

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -37,11 +38,65 @@ MODULE_MARKERS = {
 }
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reports the node ids it schedules
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         marker = MODULE_MARKERS.get(item.module.__name__.rsplit(".", 1)[-1]) if item.module else None
         if marker:
             item.add_marker(marker)
+    distinct_node_ids(items)
+
+
+def distinct_node_ids(items: list[pytest.Item]) -> None:
+    """xdist schedules tests by node id: items sharing one would run once. Schemathesis names
+    each operation's item (``test[GET /api/search]``), but pytest 9.2 builds the id without
+    that name, so its items are given the name's brackets; any other shared id stops the run."""
+    counts = Counter(item.nodeid for item in items)
+    for item in items:
+        if counts[item.nodeid] > 1 and item.name.endswith("]") and "[" not in item.nodeid:
+            from _pytest.nodeid import NodeId  # only on the pytest that builds such ids
+
+            item._id = NodeId.parse(item.nodeid + item.name[item.name.index("[") :])
+    shared = [nodeid for nodeid, count in Counter(item.nodeid for item in items).items() if count > 1]
+    if shared:
+        raise pytest.UsageError(f"tests share a node id, and xdist would run only one of each: {shared[:3]}")
+
+
+# `make test` runs the suite in two processes (pytest-xdist, `-n 2 --dist loadgroup`). A group
+# runs in one process, so what a group builds once is built once: each module is a group, the
+# modules with tests that need an OpenSearch cluster are one group (one set of JVMs; the backend
+# contract compares both backends in some tests and one per parameter in others), and the modules that
+# index the whole clickid corpus are one group (one 22,000-article index). The groups are told
+# by node id: the controller never collects, and xdist's own `xdist_group` marks are lost on
+# pytest 9's node ids.
+OPENSEARCH_MODULES = {"test_contract", "test_opensearch_backend", "test_opensearch_cluster", "test_properties"}
+WHOLE_CLICKID_MODULES = {
+    "test_coverage",
+    "test_entity_search",
+    "test_full_export",
+    "test_hostile_queries",
+    "test_timeline_cli",
+}
+
+
+def run_group(nodeid: str) -> str:
+    module = Path(nodeid.partition("::")[0]).stem
+    if module in OPENSEARCH_MODULES:
+        return "opensearch"
+    return "whole-clickid" if module in WHOLE_CLICKID_MODULES else module
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class GroupScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return run_group(nodeid)
+
+    return GroupScheduling(config, log)
 
 
 REPO = Path(__file__).resolve().parent.parent
