@@ -11,11 +11,12 @@ floating-point operations per term (``tests/test_ranking_identity.py``); only th
 which a document's term scores are added may differ, which moves a score by at most a unit
 in its last place.
 
-A two-word exact phrase of two common words, on an index whose word pairs are exact
-(``index.analysis.PairFilter``), matches the documents holding its word pair; its score is
-Whoosh's phrase score, the sum of its two words' scores. Other queries (longer phrases,
-phrases of rarer words, phrases with a slop) are matched by their own Whoosh matcher,
-segment by segment, and their scores read from it.
+An exact phrase matches the documents holding every word and each of its indexed word pairs
+where the words stand side by side: only those documents' positions are read. A phrase of two
+common words, on an index whose word pairs are exact (``index.analysis.PairFilter``), is
+its pair, and reads no positions. Its score is Whoosh's phrase score, its words' scores added.
+Other queries (phrases with a slop) are matched by their own Whoosh matcher, segment by
+segment, and their scores read from it.
 """
 
 from __future__ import annotations
