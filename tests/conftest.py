@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 # only when a test asks for one.
 pytest_plugins = ["tests.opensearch_fixtures"]
 
-# Markers by module (see pyproject.toml): `make check` runs the rest, in under a minute.
+# Markers by module (see pyproject.toml): `make check` runs the rest, in about two minutes.
 MODULE_MARKERS = {
     "test_browser": "browser",
     "test_opensearch_cluster": "opensearch",
