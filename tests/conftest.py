@@ -38,7 +38,7 @@ MODULE_MARKERS = {
 }
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reports the node ids it schedules
+@pytest.hookimpl(tryfirst=True)  # node ids made distinct before other hooks read them (--deselect)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         marker = MODULE_MARKERS.get(item.module.__name__.rsplit(".", 1)[-1]) if item.module else None

@@ -328,15 +328,12 @@ class Evaluation:
     def _phrase(self, query: Q.Query) -> _Phrase | None:
         """An exact phrase (slop 1) of a positional field, as the arrays evaluate it; None for
         other queries and for words the field cannot hold (Whoosh's matcher answers those)."""
-        if not isinstance(query, Q.Phrase) or query.slop != 1 or len(query.words) < 2:
-            return None
         schema = self.top.schema
-        fieldname = query.fieldname
-        if fieldname not in schema or not (schema[fieldname].format and schema[fieldname].format.supports("positions")):
+        needed = _phrase_terms(query, schema)
+        if needed is None or not isinstance(query, Q.Phrase) or query.slop != 1 or len(query.words) < 2:
             return None
-        try:
-            terms = [schema[fieldname].to_bytes(word) for word in query.words]
-        except ValueError:
+        fieldname, terms = needed
+        if not (schema[fieldname].format and schema[fieldname].format.supports("positions")):
             return None
         pairfield = pair_field_of(fieldname)
         pair_filter = pair_filter_of(schema[pairfield].analyzer) if pairfield in schema else None
