@@ -95,9 +95,9 @@ def test_pair_phrases_inside_a_top_page(clickid_index: Path) -> None:
 def test_array_phrases_match_plain_phrases(clickid_index: Path, fieldname: str) -> None:
     """The search's own evaluation: exact phrases from the arrays (two common words from their
     word pair alone, the rest from the positions of the documents holding every word), phrases
-    with a slop through Whoosh's matchers; matches and scores are Whoosh's phrase's."""
+    with a slop from the positions too; matches and scores are Whoosh's phrase's."""
     backend = WhooshBackend(clickid_index)
-    by_pair = by_positions = nonempty = 0
+    by_pair = by_positions = with_slop = nonempty = 0
     with backend.snapshot() as snap:
         searcher = snap.searcher
         evaluation = Evaluation(snap.view(), searcher, lambda: None)
@@ -113,7 +113,8 @@ def test_array_phrases_match_plain_phrases(clickid_index: Path, fieldname: str) 
                 assert sorted(snap.matching(query, None, _Deadline(None)).tolist()) == sorted(expected), words
                 if (plan := evaluation._phrase(query)) is not None:
                     by_pair += plan.exact
-                    by_positions += not plan.exact
+                    by_positions += not plan.exact and plan.slop == 1
+                    with_slop += plan.slop > 1
                 nonempty += bool(expected)
     backend.close()
-    assert by_pair >= 20 and by_positions >= 60 and nonempty > 20
+    assert by_pair >= 20 and by_positions >= 60 and with_slop >= 100 and nonempty > 20

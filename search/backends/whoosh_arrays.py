@@ -15,8 +15,9 @@ An exact phrase matches the documents holding every word and each of its indexed
 where the words stand side by side: only those documents' positions are read. A phrase of two
 common words, on an index whose word pairs are exact (``index.analysis.PairFilter``), is
 its pair, and reads no positions. Its score is Whoosh's phrase score, its words' scores added.
-Other queries (phrases with a slop) are matched by their own Whoosh matcher, segment by
-segment, and their scores read from it.
+A phrase with a slop is matched the same way, from the positions of the documents holding
+every word. Other queries no array evaluates are matched by their own Whoosh matcher, segment
+by segment, and their scores read from it.
 """
 
 from __future__ import annotations
@@ -99,28 +100,38 @@ class SegmentView:
                 return False
         return True
 
-    def adjacent(self, fieldname: str, terms: list[bytes], docs: Docs, check: Callable[[], None]) -> list[int]:
-        """Those of ``docs`` (each holding every term) where the terms stand at consecutive
-        positions, in order: an exact phrase, as Whoosh's span matcher decides it. Only these
-        documents' positions are read."""
+    def adjacent(
+        self, fieldname: str, terms: list[bytes], docs: Docs, check: Callable[[], None], slop: int = 1
+    ) -> list[int]:
+        """Those of ``docs`` (each holding every term) where the terms stand in order, each at
+        most ``slop`` positions after the one before (1: side by side, an exact phrase), as
+        Whoosh's span matcher (``SpanNear2``, ordered) decides it. Only these documents'
+        positions are read."""
         reader = self.leaf.reader()
         matchers = [reader.postings(fieldname, term) for term in terms]
         found: list[int] = []
         for n, doc in enumerate(docs.tolist()):
             if n % 256 == 0:
                 check()
-            starts: set[int] | None = None
-            for shift, matcher in enumerate(matchers):
+            # The positions where a run of the terms so far can end. Whoosh's spans also keep
+            # where each run starts, which never decides whether the next term extends it.
+            ends: set[int] | None = None
+            for matcher in matchers:
                 if matcher.is_active() and matcher.id() < doc:
                     matcher.skip_to(doc)
                 if not matcher.is_active() or matcher.id() != doc:
-                    starts = None
+                    ends = None
                     break
-                shifted = {position - shift for position in matcher.value_as("positions")}
-                starts = shifted if starts is None else starts & shifted
-                if not starts:
+                positions = matcher.value_as("positions")
+                if ends is None:
+                    ends = set(positions)
+                elif slop == 1:
+                    ends = {end + 1 for end in ends}.intersection(positions)
+                else:
+                    ends = {end + gap for end in ends for gap in range(1, slop + 1)}.intersection(positions)
+                if not ends:
                     break
-            if starts:
+            if ends:
                 found.append(doc)
         return found
 
@@ -191,15 +202,18 @@ class CommitView:
             return docs
         return docs[~np.isin(docs, self.deleted, assume_unique=True)]
 
-    def adjacent(self, fieldname: str, terms: list[bytes], docs: Docs, check: Callable[[], None]) -> Docs:
-        """Those of ``docs`` where the terms stand side by side (``SegmentView.adjacent``)."""
+    def adjacent(
+        self, fieldname: str, terms: list[bytes], docs: Docs, check: Callable[[], None], slop: int = 1
+    ) -> Docs:
+        """Those of ``docs`` where the terms stand in order within ``slop`` of each other
+        (``SegmentView.adjacent``)."""
         starts = np.asarray([segment.offset for segment in self.segments], dtype=np.int64)
         where = np.searchsorted(starts, docs, side="right") - 1
         found: list[int] = []
         for index in np.unique(where).tolist():
             segment = self.segments[index]
             local = docs[where == index] - segment.offset
-            found.extend(segment.offset + doc for doc in segment.adjacent(fieldname, terms, local, check))
+            found.extend(segment.offset + doc for doc in segment.adjacent(fieldname, terms, local, check, slop))
         return np.asarray(found, dtype=np.int64)
 
     def matched(self, query: Q.Query, top: Any, scored: bool, check: Callable[[], None]) -> tuple[Docs, Scores]:
@@ -326,11 +340,11 @@ class Evaluation:
         return docs, idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * fl / avgfl)))
 
     def _phrase(self, query: Q.Query) -> _Phrase | None:
-        """An exact phrase (slop 1) of a positional field, as the arrays evaluate it; None for
-        other queries and for words the field cannot hold (Whoosh's matcher answers those)."""
+        """A phrase of a positional field, as the arrays evaluate it; None for other queries
+        and for words the field cannot hold (Whoosh's matcher answers those)."""
         schema = self.top.schema
         needed = _phrase_terms(query, schema)
-        if needed is None or not isinstance(query, Q.Phrase) or query.slop != 1 or len(query.words) < 2:
+        if needed is None or not isinstance(query, Q.Phrase) or query.slop < 1 or len(query.words) < 2:
             return None
         fieldname, terms = needed
         if not (schema[fieldname].format and schema[fieldname].format.supports("positions")):
@@ -338,14 +352,15 @@ class Evaluation:
         pairfield = pair_field_of(fieldname)
         pair_filter = pair_filter_of(schema[pairfield].analyzer) if pairfield in schema else None
         pairs: list[bytes] = []
-        if isinstance(query, PairPhrase) and pair_filter is not None:
+        # Word pairs stand for words side by side: they narrow an exact phrase only.
+        if isinstance(query, PairPhrase) and pair_filter is not None and query.slop == 1:
             for first, second in zip(query.words, query.words[1:], strict=False):
                 if pair_filter.indexes(first, second):
                     pairs.append(schema[pairfield].to_bytes(pair_term(first, second)))
         # Two words whose pair the index holds exactly where they stand side by side: the pair
         # is the match, and no position need be read.
         exact = len(terms) == 2 and len(pairs) == 1 and pair_filter is not None and pair_filter.exact
-        return _Phrase(fieldname, list(query.words), terms, pairfield, pairs, exact)
+        return _Phrase(fieldname, list(query.words), terms, pairfield, pairs, exact, query.slop)
 
     def _phrase_docs(self, phrase: _Phrase, word_docs: list[Docs]) -> Docs:
         """The documents holding the phrase, from its words' documents: its word pairs narrow
@@ -353,7 +368,7 @@ class Evaluation:
         candidates = _intersection(word_docs + [self.view.postings(phrase.pairfield, p)[0] for p in phrase.pairs])
         if phrase.exact or not len(candidates):
             return candidates
-        return self.view.adjacent(phrase.fieldname, phrase.terms, candidates, self.check)
+        return self.view.adjacent(phrase.fieldname, phrase.terms, candidates, self.check, phrase.slop)
 
     def _bytes(self, query: Q.Term) -> bytes | None:
         schema = self.top.schema
@@ -398,6 +413,7 @@ class _Phrase:
     pairfield: str
     pairs: list[bytes]  # its word pairs the index holds: every match holds each of them
     exact: bool  # holding the one pair is matching the phrase
+    slop: int = 1  # each word at most this many positions after the one before
 
 
 def _tree_sum(parts: list[Scores]) -> Scores:
