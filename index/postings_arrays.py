@@ -12,16 +12,27 @@ it. Readers memory-map the file: a term's postings are two array slices.
 The file is named like the segment's own files, so Whoosh deletes it with the segment and
 the index's orphan sweep keeps it while the segment lives. Segments without one (indexes
 written before, or a field not captured) are read through Whoosh, with the same results.
+
+A search looks a term up in every segment, and an index keeps a segment per 3,000 articles
+(Whoosh's merges cost about as much as indexing afresh, so settled segments are not merged).
+A *group* is the arrays of GROUP_FACTOR consecutive settled segments, or of GROUP_FACTOR
+consecutive groups, merged into one file of the same layout (``write_groups``, after each
+commit): a term is one lookup per group. Its name begins with its first segment's id, so it
+is deleted with that segment; a group whose segments are no longer consecutive in the commit
+is not used.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import mmap
 import os
+import re
 from array import array
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +43,10 @@ from whoosh.util.numeric import byte_to_length
 EXTENSION = "arrays"
 MAGIC = b"BSARRAY1"
 _ALIGN = 8
+GROUP_FACTOR = 8  # consecutive segments (or groups of one level) merged into a group
+MAX_GROUP_ARTICLES = 250_000  # bounds the memory and time of one group's merge
+_GROUP_CHUNK = 1 << 22  # postings gathered at a time while a group is written
+_GROUP_FILE = re.compile(r"^(?P<first>[A-Za-z0-9_]+)\.g(?P<digest>[0-9a-f]{16})\." + EXTENSION + "$")
 # Fields never searched by word through the arrays: unique ids (one posting per term), word
 # pairs (a phrase filter read through Whoosh) and numeric fields (the trie terms of the date
 # and of the added stamp). The copy finder's band terms are kept: it looks them up while
@@ -130,23 +145,46 @@ class PostingsCapture:
                 info[key] = len(parts)
                 parts.append((f"{name}.{key}", np.ascontiguousarray(values)))
             header["fields"][name] = info
-        layout = []
-        offset = 0
-        for _key, values in parts:
-            layout.append([values.dtype.str, int(values.size), offset])
-            offset += -(-values.nbytes // _ALIGN) * _ALIGN
-        header["arrays"] = layout
-        header["size"] = offset
-        head = json.dumps(header).encode("utf-8")
-        head += b" " * (-(len(MAGIC) + 8 + len(head)) % _ALIGN)
-        path = directory / file_name(segment_id)
-        temporary = path.with_name(path.name + ".tmp")
+        _write_file(directory / file_name(segment_id), header, [(v.dtype, v.size, _whole(v)) for _k, v in parts])
+
+
+def _whole(values: np.ndarray) -> Callable[[], Iterator[np.ndarray]]:
+    return lambda: iter((values,))
+
+
+def _write_file(
+    path: Path, header: dict[str, Any], parts: list[tuple[np.dtype, int, Callable[[], Iterator[np.ndarray]]]]
+) -> None:
+    """An arrays file: the header (with each array's dtype, size and offset), then the arrays,
+    each written as its producer yields it in pieces; under a temporary name, then renamed."""
+    layout = []
+    offset = 0
+    for dtype, size, _produce in parts:
+        layout.append([np.dtype(dtype).str, int(size), offset])
+        offset += -(-int(size) * np.dtype(dtype).itemsize // _ALIGN) * _ALIGN
+    header["arrays"] = layout
+    header["size"] = offset
+    head = json.dumps(header).encode("utf-8")
+    head += b" " * (-(len(MAGIC) + 8 + len(head)) % _ALIGN)
+    temporary = path.with_name(path.name + ".tmp")
+    try:
         with open(temporary, "wb") as fh:
             fh.write(MAGIC + len(head).to_bytes(8, "little") + head)
-            for _key, values in parts:
-                data = values.tobytes()
-                fh.write(data + b"\0" * (-len(data) % _ALIGN))
+            for dtype, size, produce in parts:
+                written = 0
+                for piece in produce():
+                    data = np.ascontiguousarray(piece, dtype=dtype).tobytes()
+                    fh.write(data)
+                    written += len(data)
+                if written != int(size) * np.dtype(dtype).itemsize:
+                    raise ValueError(f"{path.name}: an array of {size} values was written as {written} bytes")
+                fh.write(b"\0" * (-written % _ALIGN))
         os.replace(temporary, path)
+    except BaseException:
+        # Named like the segment's files, a partial file would outlive the run with its segment.
+        with contextlib.suppress(OSError):
+            os.remove(temporary)
+        raise
 
 
 _EMPTY_DOCS = np.zeros(0, dtype=np.int64)
@@ -158,6 +196,8 @@ class SegmentArrays:
 
     def __init__(self, buffer: Any, header: dict[str, Any], base: int) -> None:
         self.doc_count: int = header["docs"]
+        self.members: list[str] = header.get("members", [])  # a group's segment ids, in order
+        self.level: int = header.get("level", 0)  # a group of segments is 1, a group of those 2
         self._fields: dict[str, dict[str, Any]] = header["fields"]
         self._arrays = [
             np.frombuffer(buffer, dtype=np.dtype(dtype), count=size, offset=base + offset)
@@ -167,7 +207,11 @@ class SegmentArrays:
     @classmethod
     def open(cls, directory: Path, segment_id: str, doc_count: int) -> SegmentArrays | None:
         """The segment's arrays, or None when it has none (or a file that does not fit it)."""
-        path = directory / file_name(segment_id)
+        return cls.open_file(directory / file_name(segment_id), doc_count)
+
+    @classmethod
+    def open_file(cls, path: Path, doc_count: int | None) -> SegmentArrays | None:
+        """An arrays file of ``doc_count`` documents (any, when None); None when it does not fit."""
         try:
             with open(path, "rb") as fh:
                 if os.fstat(fh.fileno()).st_size < len(MAGIC) + 8:
@@ -181,7 +225,7 @@ class SegmentArrays:
             head_size = int.from_bytes(buffer[len(MAGIC) : len(MAGIC) + 8], "little")
             base = len(MAGIC) + 8 + head_size
             header = json.loads(bytes(buffer[len(MAGIC) + 8 : base]))
-            if header.get("docs") != doc_count or base + header["size"] != len(buffer):
+            if (doc_count is not None and header.get("docs") != doc_count) or base + header["size"] != len(buffer):
                 return None
             return cls(buffer, header, base)
         except (ValueError, KeyError):
@@ -204,6 +248,16 @@ class SegmentArrays:
         docs = self._arrays[info["docs"]][start:end].astype(np.int64)
         weights = self._arrays[info["weights"]][start:end].astype(np.float32).astype(np.float64)
         return docs, weights
+
+    def field_arrays(self, fieldname: str) -> tuple[np.ndarray, ...] | None:
+        """(hashes, starts, counts, docs, weights) of a field held with unique term hashes."""
+        info = self._fields.get(fieldname)
+        if info is None or not info["unique"]:
+            return None
+        return tuple(self._arrays[info[key]] for key in ("hashes", "starts", "counts", "docs", "weights"))
+
+    def field_names(self) -> list[str]:
+        return list(self._fields)
 
     def docs_of_terms(self, fieldname: str, hashes: np.ndarray) -> np.ndarray:
         """The documents of every term among ``hashes`` (``term_hash`` values) in a captured
@@ -259,3 +313,207 @@ def write_missing(ix: Any, directory: Path) -> int:
             capture.write(str(directory), segment.segment_id(), segment.doc_count_all())
             written += 1
     return written
+
+
+# ---------------------------------------------------------------- groups
+
+
+def group_file_name(members: list[str]) -> str:
+    digest = hashlib.blake2b("\n".join(members).encode("ascii"), digest_size=8).hexdigest()
+    return f"{members[0]}.g{digest}.{EXTENSION}"
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A run of consecutive segments of a commit read as one: a group, or one segment."""
+
+    first: int  # the run's first segment, by its place in the commit
+    count: int  # segments in the run
+    arrays: SegmentArrays | None  # the group's arrays; None for a lone segment
+
+
+def commit_units(directory: Path, segments: list[tuple[str, int]]) -> list[Unit]:
+    """The commit's segments ((id, documents) in order) covered by the largest groups on disk
+    whose segments stand together in this order; a segment no group covers is its own unit."""
+    position = {segment_id: n for n, (segment_id, _count) in enumerate(segments)}
+    starting: dict[int, list[SegmentArrays]] = {}
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        names = []
+    for name in names:
+        found = _GROUP_FILE.match(name)
+        if found is None or found["first"] not in position:
+            continue
+        arrays = SegmentArrays.open_file(directory / name, None)
+        if arrays is None or not arrays.members:
+            continue
+        first = position[found["first"]]
+        ids = [segment_id for segment_id, _count in segments[first : first + len(arrays.members)]]
+        documents = sum(count for _id, count in segments[first : first + len(arrays.members)])
+        if ids == arrays.members and documents == arrays.doc_count:
+            starting.setdefault(first, []).append(arrays)
+    units: list[Unit] = []
+    n = 0
+    while n < len(segments):
+        group = max(starting.get(n, []), key=lambda arrays: len(arrays.members), default=None)
+        count = len(group.members) if group is not None else 1
+        units.append(Unit(n, count, group))
+        n += count
+    return units
+
+
+def write_groups(directory: Path, segments: list[tuple[str, int]], settled: set[str], factor: int | None = None) -> int:
+    """Group the commit's settled segments ((id, documents) in order; ``settled`` names those
+    that merging will leave alone): GROUP_FACTOR consecutive units of one level become a group
+    of the next, as long as a group holds at most MAX_GROUP_ARTICLES. Groups whose segments no
+    longer stand together are deleted (a reader that mapped one keeps its pages). The caller
+    holds the index's run lock. Returns how many groups were written."""
+    factor = factor or GROUP_FACTOR
+    _remove_stale_groups(directory, segments)
+    written = 0
+    while True:
+        units = commit_units(directory, segments)
+        run: list[Unit] = []
+        made = False
+        for unit in units:
+            level = unit.arrays.level if unit.arrays is not None else 0
+            members = segments[unit.first : unit.first + unit.count]
+            groupable = (unit.arrays is not None or _has_arrays(directory, members[0])) and all(
+                segment_id in settled for segment_id, _count in members
+            )
+            if not groupable or (run and (run[0].arrays.level if run[0].arrays is not None else 0) != level):
+                run = []
+            if groupable:
+                run.append(unit)
+            if len(run) == factor:
+                covered = segments[run[0].first : run[-1].first + run[-1].count]
+                if sum(count for _id, count in covered) <= MAX_GROUP_ARTICLES:
+                    made = _write_group(directory, run, covered, level + 1)
+                    written += int(made)
+                    if made:
+                        break
+                run = run[1:]
+        if not made:
+            return written
+
+
+def _remove_stale_groups(directory: Path, segments: list[tuple[str, int]]) -> None:
+    """Delete the group files of the commit's segments that no longer fit it (a segment of the
+    group merged away, or the segments in another order)."""
+    position = {segment_id: n for n, (segment_id, _count) in enumerate(segments)}
+    for name in os.listdir(directory):
+        found = _GROUP_FILE.match(name)
+        if found is None or found["first"] not in position:
+            continue  # Whoosh deletes it with its first segment
+        arrays = SegmentArrays.open_file(directory / name, None)
+        first = position[found["first"]]
+        fits = arrays is not None and [i for i, _c in segments[first : first + len(arrays.members)]] == arrays.members
+        if not fits:
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(directory / name)
+
+
+def _has_arrays(directory: Path, segment: tuple[str, int]) -> bool:
+    return (directory / file_name(segment[0])).exists()
+
+
+def _write_group(directory: Path, run: list[Unit], covered: list[tuple[str, int]], level: int) -> bool:
+    """Merge the arrays of ``run`` (consecutive units) into a group file. False when a member's
+    arrays cannot be read."""
+    parts: list[SegmentArrays] = []
+    for unit in run:
+        if unit.arrays is not None:
+            parts.append(unit.arrays)
+            continue
+        segment_id, count = covered[unit.first - run[0].first]
+        arrays = SegmentArrays.open(directory, segment_id, count)
+        if arrays is None:
+            return False
+        parts.append(arrays)
+    offsets = np.cumsum([0] + [part.doc_count for part in parts])
+    doc_count = int(offsets[-1])
+    doc_type = np.dtype(np.uint16 if doc_count <= 0xFFFF else np.uint32)
+    members = [segment_id for segment_id, _count in covered]
+    header: dict[str, Any] = {"docs": doc_count, "fields": {}, "members": members, "level": level}
+    layout: list[tuple[np.dtype, int, Callable[[], Iterator[np.ndarray]]]] = []
+    names = sorted(set.intersection(*(set(part.field_names()) for part in parts)))
+    for name in names:
+        fields = [part.field_arrays(name) for part in parts]
+        if any(f is None for f in fields):
+            continue  # a field some part holds with colliding hashes: read segment by segment
+        held = [f for f in fields if f is not None]
+        merged = _MergedField(held, offsets)
+        weight_type = np.dtype(np.uint16) if all(f[4].dtype == np.uint16 for f in held) else np.dtype(np.float32)
+        info: dict[str, Any] = {"unique": True, "weights": "u2" if weight_type == np.uint16 else "f4"}
+        for key, dtype, size, produce in (
+            ("hashes", np.dtype(np.uint64), len(merged.hashes), _whole(merged.hashes)),
+            ("starts", np.dtype(np.uint64), len(merged.hashes), _whole(merged.starts)),
+            ("counts", np.dtype(np.uint32), len(merged.hashes), _whole(merged.counts)),
+            ("docs", doc_type, merged.total, merged.docs),
+            ("weights", weight_type, merged.total, merged.weights),
+        ):
+            info[key] = len(layout)
+            layout.append((dtype, size, produce))
+        header["fields"][name] = info
+    _write_file(directory / group_file_name(members), header, layout)
+    return True
+
+
+class _MergedField:
+    """One field of several consecutive parts' arrays as one: each term's postings are its
+    postings in each part, in the parts' order, documents shifted by the part's offset."""
+
+    def __init__(self, fields: list[tuple[np.ndarray, ...]], offsets: np.ndarray) -> None:
+        self.fields = fields
+        self.offsets = offsets
+        hashes = np.concatenate([f[0] for f in fields])
+        part = np.repeat(np.arange(len(fields)), [len(f[0]) for f in fields])
+        order = np.lexsort((part, hashes))  # by term, then by part: documents stay in order
+        self.part = part[order]
+        self.entry_starts = np.concatenate([f[1] for f in fields]).astype(np.int64)[order]
+        self.entry_counts = np.concatenate([f[2] for f in fields]).astype(np.int64)[order]
+        hashes = hashes[order]
+        first = np.ones(len(hashes), dtype=bool)
+        first[1:] = hashes[1:] != hashes[:-1]
+        self.hashes = hashes[first]
+        at = np.flatnonzero(first)
+        self.counts = np.add.reduceat(self.entry_counts, at) if len(at) else np.zeros(0, np.int64)
+        self.starts = np.cumsum(self.counts) - self.counts
+        self.total = int(self.entry_counts.sum())
+
+    def docs(self) -> Iterator[np.ndarray]:
+        return self._gather(3, shift=True)
+
+    def weights(self) -> Iterator[np.ndarray]:
+        return self._gather(4, shift=False)
+
+    def _gather(self, column: int, shift: bool) -> Iterator[np.ndarray]:
+        """The merged postings' ``column`` (documents or weights), a chunk of entries at a time."""
+        ends = np.cumsum(self.entry_counts)
+        entry = 0
+        while entry < len(self.entry_counts):
+            done = int(ends[entry - 1]) if entry else 0
+            stop = max(int(np.searchsorted(ends, done + _GROUP_CHUNK, side="right")), entry + 1)
+            counts = self.entry_counts[entry:stop]
+            placed = np.cumsum(counts) - counts
+            out = np.empty(int(counts.sum()), dtype=np.int64 if shift else np.float64)
+            for n, field in enumerate(self.fields):
+                mine = self.part[entry:stop] == n
+                if not mine.any():
+                    continue
+                source = _ranges(self.entry_starts[entry:stop][mine], counts[mine])
+                target = _ranges(placed[mine], counts[mine])
+                values = field[column][source]
+                out[target] = values.astype(np.int64) + int(self.offsets[n]) if shift else values
+            yield out
+            entry = stop
+
+
+def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The positions start, start + 1, ..., start + count - 1 of every (start, count), concatenated."""
+    total = int(counts.sum())
+    if not total:
+        return np.zeros(0, dtype=np.int64)
+    shift = np.repeat(starts - (np.cumsum(counts) - counts), counts)
+    return shift + np.arange(total, dtype=np.int64)

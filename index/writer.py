@@ -30,7 +30,7 @@ from berita_search.index.orphans import (
     remove_orphans,
     run_lock,
 )
-from berita_search.index.postings_arrays import PostingsCapture
+from berita_search.index.postings_arrays import PostingsCapture, write_groups
 from berita_search.index.records import Failure, Note, Record, Skipped, Unchanged
 from berita_search.index.schema import (
     ADDED_FIELD,
@@ -42,6 +42,7 @@ from berita_search.index.schema import (
 from berita_search.index.whoosh_internals import (
     InliningCodec,
     cleanup_failed_commit,
+    committed_segments,
     finish_segment,
     watching_segment_writer,
 )
@@ -200,6 +201,17 @@ def _commit(writer: IndexWriter, staged: list[Segment] | None = None) -> None:
             with contextlib.suppress(Exception):
                 cleanup_failed_commit(writer)
         raise
+
+
+def group_settled_segments(ix: whoosh_index.Index) -> None:
+    """After a commit: the postings arrays of settled segments, those ``tiered_merge`` will not
+    merge again, grouped so that a search looks a term up once per group
+    (``index.postings_arrays.write_groups``). The caller holds the run lock."""
+    segments = committed_segments(ix)
+    # MERGE_FACTOR segments of more than MAX_MERGED_ARTICLES / MERGE_FACTOR live articles each
+    # exceed MAX_MERGED_ARTICLES, so such a segment is never merged again.
+    settled = {s.segment_id() for s in segments if s.doc_count() * MERGE_FACTOR > MAX_MERGED_ARTICLES}
+    write_groups(Path(ix.storage.folder), [(s.segment_id(), s.doc_count_all()) for s in segments], settled)
 
 
 def tiered_merge(writer: SegmentWriter, segments: list[Segment]) -> list[Segment]:
@@ -439,6 +451,7 @@ class _InProcessSink:
         if self.pending >= self.batch_size:
             self.copies.batch_ended()
             _commit(self.writer)
+            group_settled_segments(self.ix)
             self.copies.batch_committed()
             self.writer = _open_writer(self.ix, self.wait_seconds)
             self.pending = 0
@@ -446,6 +459,7 @@ class _InProcessSink:
     def finish(self) -> None:
         if self.pending:
             _commit(self.writer)
+            group_settled_segments(self.ix)
         else:
             self.writer.cancel()
 
@@ -602,6 +616,7 @@ class _WorkerSink:
                 writer.cancel()
             raise
         _commit(writer, batch.segments)
+        group_settled_segments(self.ix)
         self.copies.batch_committed()
 
     def _stop(self, kill: bool = False) -> None:

@@ -15,9 +15,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 from berita_search.index.fields import ALL_TEXT, ENTITY_FIELDS, FACETS
-from berita_search.index.postings_arrays import EXTENSION, LENGTH_OF_BYTE, SegmentArrays, captured, write_missing
+from berita_search.index.postings_arrays import (
+    EXTENSION,
+    LENGTH_OF_BYTE,
+    SegmentArrays,
+    captured,
+    commit_units,
+    write_groups,
+    write_missing,
+)
 from berita_search.index.readers import read_paths
 from berita_search.index.schema import facet_column
+from berita_search.index.whoosh_internals import committed_segments
 from berita_search.index.writer import index_records, open_index
 from berita_search.search.backends.base import SearchSpec
 from berita_search.search.backends.whoosh import WhooshBackend, _Deadline, _filter_query, _head
@@ -84,6 +93,17 @@ def _queries(index_dir: Path) -> list[str]:
     ]
 
 
+def _grouped_copy(index_dir: Path, copy: Path) -> Path:
+    """A copy of the index whose segments' arrays are grouped two by two, then the groups two by
+    two (levels 1 and 2), as commits group settled segments eight by eight."""
+    shutil.copytree(index_dir, copy)
+    segments = [(s.segment_id(), s.doc_count_all()) for s in committed_segments(open_index(copy))]
+    assert write_groups(copy, segments, {segment_id for segment_id, _count in segments}, factor=2) >= 3
+    units = commit_units(copy, segments)
+    assert len(units) < len(segments) and max(u.arrays.level for u in units if u.arrays is not None) == 2
+    return copy
+
+
 def _whoosh_ranking(searcher, query) -> list[tuple[int, float]]:
     results = searcher.search(query, limit=None, terms=False)
     return [(hit.docnum, hit.score) for hit in results]
@@ -127,20 +147,24 @@ def test_arrays_hold_whooshs_postings_and_lengths(index_dir: Path) -> None:
     assert checked > 3000
 
 
-@pytest.mark.parametrize("without_arrays", [False, True], ids=["arrays", "whoosh-postings"])
-def test_array_ranking_is_whooshs_ranking(index_dir: Path, tmp_path: Path, without_arrays: bool) -> None:
-    if without_arrays:  # an index written before the arrays: postings read through Whoosh
+@pytest.mark.parametrize("postings", ["arrays", "whoosh", "grouped"], ids=["arrays", "whoosh-postings", "grouped"])
+def test_array_ranking_is_whooshs_ranking(index_dir: Path, tmp_path: Path, postings: str) -> None:
+    if postings == "whoosh":  # an index written before the arrays: postings read through Whoosh
         copy = tmp_path / "index"
         shutil.copytree(index_dir, copy)
         for path in copy.glob(f"*.{EXTENSION}"):
             path.unlink()
         index_dir = copy
+    elif postings == "grouped":
+        index_dir = _grouped_copy(index_dir, tmp_path / "index")
     backend = WhooshBackend(index_dir)
     compared = nonempty = 0
     with backend.snapshot() as snap:
         searcher = snap.searcher
-        if without_arrays:
+        if postings == "whoosh":
             assert all(view.arrays is None for view in snap.view().segments)
+        if postings == "grouped":
+            assert any(group is not None for group, _offset, _members in snap.view().units)
         for text in _queries(index_dir):
             parsed = parse_query(text, backend.stemmer)
             query = Compiler(searcher).ranking(parsed.plan, tuple(parsed.proximity), bool(parsed.phrases))
@@ -329,13 +353,17 @@ def _answer(matches) -> tuple[int, int, list, dict]:
     )
 
 
-@pytest.mark.parametrize("arrays", ["all", "none", "some"], ids=["arrays", "older-index", "mixed"])
+@pytest.mark.parametrize(
+    "arrays", ["all", "none", "some", "grouped"], ids=["arrays", "older-index", "mixed", "grouped"]
+)
 def test_search_answers_what_whoosh_answers(index_dir: Path, tmp_path: Path, arrays: str) -> None:
     """Top ten (one per story, with its copies), totals, stories and every facet, from
     ``WhooshBackend.search``, and every story from ``iterate``, equal Whoosh's own ranking
-    and grouping collector. ``none`` is an
-    index as versions before the arrays wrote it; ``some`` one they wrote and this one added to."""
-    if arrays != "all":
+    and grouping collector. ``none`` is an index as versions before the arrays wrote it;
+    ``some`` one they wrote and this one added to; ``grouped`` one whose arrays are grouped."""
+    if arrays == "grouped":
+        index_dir = _grouped_copy(index_dir, tmp_path / "index")
+    elif arrays != "all":
         copy = tmp_path / "index"
         shutil.copytree(index_dir, copy)
         files = sorted(copy.glob(f"*.{EXTENSION}"))
@@ -345,7 +373,7 @@ def test_search_answers_what_whoosh_answers(index_dir: Path, tmp_path: Path, arr
     backend = WhooshBackend(index_dir)
     with backend.snapshot() as snap:
         with_arrays = [view.arrays is not None for view in snap.view().segments]
-        assert {"all": {True}, "none": {False}, "some": {True, False}}[arrays] == set(with_arrays)
+        assert {"all": {True}, "grouped": {True}, "none": {False}, "some": {True, False}}[arrays] == set(with_arrays)
         compiler = Compiler(snap.searcher)
         specs = _specs(backend.stemmer)
         expected = {text: _whoosh_reference(snap.searcher, compiler, spec) for text, spec in specs}
@@ -418,3 +446,67 @@ def test_write_missing_gives_older_segments_the_arrays_commits_write(index_dir: 
                 lengths = committed.lengths(name)
                 if lengths is not None:
                     assert rebuilt.lengths(name)[live].tolist() == lengths[live].tolist()
+
+
+def test_groups_hold_their_segments_postings(index_dir: Path, tmp_path: Path) -> None:
+    """A group's postings of a term are its segments' postings, in order, shifted by each
+    segment's first document; a group is not used once its segments no longer stand together
+    in the commit, and the next grouping deletes it."""
+    copy = _grouped_copy(index_dir, tmp_path / "index")
+    segments = [(s.segment_id(), s.doc_count_all()) for s in committed_segments(open_index(copy))]
+    units = commit_units(copy, segments)
+    ix = open_index(copy)
+    with ix.reader() as top:
+        terms = {name: list(itertools.islice(top.lexicon(name), 0, None, 29)) for name in ("title", "body", "person")}
+    checked = 0
+    for unit in units:
+        if unit.arrays is None:
+            continue
+        members = segments[unit.first : unit.first + unit.count]
+        assert unit.arrays.members == [segment_id for segment_id, _count in members]
+        parts = [SegmentArrays.open(copy, segment_id, count) for segment_id, count in members]
+        offsets = np.cumsum([0] + [count for _id, count in members])
+        for name, tbytes_list in terms.items():
+            for tbytes in tbytes_list:
+                docs, weights = unit.arrays.postings(name, tbytes)
+                pieces = [(p.postings(name, tbytes), int(o)) for p, o in zip(parts, offsets, strict=False)]
+                assert docs.tolist() == [int(d) + o for (ds, _w), o in pieces for d in ds], (name, tbytes)
+                assert weights.tolist() == [w for (_ds, ws), _o in pieces for w in ws.tolist()], (name, tbytes)
+                checked += len(docs)
+    assert checked > 1000
+    # The commit without its second segment (as if merged away): groups holding it do not fit.
+    first_group = next(u for u in units if u.arrays is not None)
+    gone = segments[first_group.first + 1]
+    shorter = [s for s in segments if s != gone]
+    assert all(u.arrays is None or gone[0] not in u.arrays.members for u in commit_units(copy, shorter))
+    before = {p.name for p in copy.glob("*.g*." + EXTENSION)}
+    write_groups(copy, shorter, set(), factor=2)
+    after = {p.name for p in copy.glob("*.g*." + EXTENSION)}
+    assert after < before and all(gone[0] not in SegmentArrays.open_file(copy / n, None).members for n in after)
+
+
+def test_commits_group_settled_segments(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Indexing groups the arrays of segments merging will leave alone after its commits (here
+    with small settled segments and groups of two), and searches answer as without groups."""
+    from berita_search.index import postings_arrays, writer
+
+    monkeypatch.setattr(writer, "MAX_MERGED_ARTICLES", 1000)  # segments of 250 are settled
+    monkeypatch.setattr(postings_arrays, "GROUP_FACTOR", 2)
+    rows = list(itertools.islice(CLICKID_JSONL.open(encoding="utf-8"), 1000))
+    source = tmp_path / "rows.jsonl"
+    source.write_text("".join(rows), encoding="utf-8")
+    index_records(tmp_path / "index", read_paths([source]), batch_size=250)
+    groups = sorted((tmp_path / "index").glob("*.g*." + EXTENSION))
+    assert len(groups) == 3  # four segments: two groups of two, and the group of those
+    backend = WhooshBackend(tmp_path / "index")
+    with backend.snapshot() as snap:
+        view = snap.view()
+        assert len(view.units) == 1 and view.units[0][0] is not None and view.units[0][0].level == 2
+        for text in ("presiden", "jakarta banjir", '"joko widodo"', "polisi -jakarta"):
+            parsed = parse_query(text, backend.stemmer)
+            query = Compiler(snap.searcher).ranking(parsed.plan, tuple(parsed.proximity), bool(parsed.phrases))
+            expected = _whoosh_ranking(snap.searcher, query)
+            docs, scores = snap.ranked(query, None, _Deadline(None))
+            assert dict(zip(docs.tolist(), scores.tolist(), strict=True)) == pytest.approx(dict(expected), rel=1e-12)
+            assert len(docs) > 0, text
+    backend.close()

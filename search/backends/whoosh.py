@@ -258,7 +258,8 @@ class _Snapshot:
         with self._lock:
             if self._view is None:
                 self._view = CommitView.of(
-                    [SegmentView.open(leaf, offset, self.index_dir) for leaf, offset in self.searcher.leaf_searchers()]
+                    [SegmentView.open(leaf, offset, self.index_dir) for leaf, offset in self.searcher.leaf_searchers()],
+                    self.index_dir,
                 )
             return self._view
 

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 from berita_search.index.analysis import pair_filter_of, pair_term
-from berita_search.index.postings_arrays import LENGTH_OF_BYTE, SegmentArrays, length_bytes, term_hash
+from berita_search.index.postings_arrays import LENGTH_OF_BYTE, SegmentArrays, commit_units, length_bytes, term_hash
 from berita_search.index.whoosh_internals import bm25f_field_b
 from berita_search.search.backends.whoosh_phrases import PairPhrase, pair_field_of
 from berita_search.search.backends.whoosh_query import WordSet
@@ -51,6 +51,7 @@ class SegmentView:
     doc_count: int  # documents, deleted ones included
     arrays: SegmentArrays | None
     deleted: np.ndarray | None  # sorted numbers of deleted documents, None when there are none
+    segment_id: str | None = None
 
     @classmethod
     def open(cls, leaf: Any, offset: int, index_dir: Path) -> SegmentView:
@@ -59,7 +60,7 @@ class SegmentView:
         segment = reader.segment() if hasattr(reader, "segment") else None
         arrays = SegmentArrays.open(index_dir, segment.segment_id(), count) if segment is not None else None
         deleted = _deleted(reader, segment, count)
-        return cls(leaf, offset, count, arrays, deleted)
+        return cls(leaf, offset, count, arrays, deleted, segment.segment_id() if segment is not None else None)
 
     def postings(self, fieldname: str, tbytes: bytes) -> tuple[Docs, np.ndarray]:
         """(documents, weights) of one term in this segment."""
@@ -159,30 +160,48 @@ class CommitView:
     Evaluating a query segment by segment cost its whole tree of array operations once per
     segment, about 0.2 ms a segment even for a rare word, and an index has a segment per
     3,000 articles (67 at 200,000). Here a term's postings are gathered from every segment
-    into one pair of arrays, and the tree is evaluated once for the commit. Field lengths
-    are one array per field, gathered once per commit; queries no array evaluates (phrases)
-    still run Whoosh's matcher segment by segment.
+    into one pair of arrays, and the tree is evaluated once for the commit. Where the arrays
+    of consecutive segments are grouped (``index.postings_arrays.write_groups``), a term is
+    one lookup per group. Field lengths are one array per field, gathered once per commit;
+    queries no array evaluates still run Whoosh's matcher segment by segment.
     """
 
     segments: list[SegmentView]
     doc_count: int
     deleted: np.ndarray | None  # sorted numbers of deleted documents, None when there are none
+    # (group arrays or None, first document, segments): the commit as groups and lone segments
+    units: list[tuple[SegmentArrays | None, int, list[SegmentView]]] = field(default_factory=list)
     _lengths: dict[str, np.ndarray] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, segments: list[SegmentView]) -> CommitView:
+    def of(cls, segments: list[SegmentView], index_dir: Path | None = None) -> CommitView:
         deleted = [s.deleted + s.offset for s in segments if s.deleted is not None]
         count = sum(s.doc_count for s in segments)
-        return cls(segments, count, np.concatenate(deleted) if deleted else None)
+        units: list[tuple[SegmentArrays | None, int, list[SegmentView]]] = []
+        ids = [s.segment_id for s in segments]
+        if index_dir is not None and segments and all(ids):
+            for unit in commit_units(index_dir, [(str(s.segment_id), s.doc_count) for s in segments]):
+                members = segments[unit.first : unit.first + unit.count]
+                units.append((unit.arrays, members[0].offset, members))
+        else:
+            units = [(None, s.offset, [s]) for s in segments]
+        return cls(segments, count, np.concatenate(deleted) if deleted else None, units)
 
     def postings(self, fieldname: str, tbytes: bytes) -> tuple[Docs, np.ndarray]:
         docs: list[np.ndarray] = []
         weights: list[np.ndarray] = []
-        for segment in self.segments:
-            segment_docs, segment_weights = segment.postings(fieldname, tbytes)
-            if len(segment_docs):
-                docs.append(segment_docs + segment.offset)
-                weights.append(segment_weights)
+        for group, offset, members in self.units:
+            if group is not None and group.has_field(fieldname):
+                group_docs, group_weights = group.postings(fieldname, tbytes)
+                if len(group_docs):
+                    docs.append(group_docs + offset)
+                    weights.append(group_weights)
+                continue
+            for segment in members:
+                segment_docs, segment_weights = segment.postings(fieldname, tbytes)
+                if len(segment_docs):
+                    docs.append(segment_docs + segment.offset)
+                    weights.append(segment_weights)
         if not docs:
             return _NO_DOCS, _NO_SCORES
         if len(docs) == 1:
