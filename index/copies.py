@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from berita_search.index.analysis import fold, icu_words
-from berita_search.index.postings_arrays import SegmentArrays, term_hash
+from berita_search.index.postings_arrays import SegmentArrays, commit_units, term_hash
 
 if TYPE_CHECKING:
     from berita_search.index.article import Article
@@ -429,7 +429,7 @@ class CopyFinder:
 class _BandSegment:
     """One segment of the reader the copy finder reads committed articles from."""
 
-    reader: Any  # Whoosh's reader of the segment
+    reader: Any  # Whoosh's reader of the segment (None for a group of segments, read by its arrays)
     base: int  # its first document's number in the commit
     arrays: SegmentArrays | None  # its postings arrays, when they hold the band terms
     deleted: frozenset[int]
@@ -482,6 +482,24 @@ class IndexCopyFinder(CopyFinder):
                     arrays = None
             self._segments.append(_BandSegment(leaf, base, arrays, leaf.deleted_docs_set))
         self._arrays = arrays_by_id  # segments merged away are forgotten
+        self._segments = self._grouped(self._segments)
+
+    def _grouped(self, segments: list[_BandSegment]) -> list[_BandSegment]:
+        """The segments with those whose arrays are grouped (``write_groups``) read as one:
+        one lookup a group instead of one a segment."""
+        if not segments or any(not hasattr(s.reader, "segment") for s in segments):
+            return segments
+        ids = [(s.reader.segment().segment_id(), s.reader.doc_count_all()) for s in segments]
+        units: list[_BandSegment] = []
+        for unit in commit_units(self._folder, ids):
+            members = segments[unit.first : unit.first + unit.count]
+            if unit.arrays is None or not unit.arrays.has_field(COPY_BANDS_FIELD):
+                units.extend(members)
+                continue
+            base = members[0].base
+            deleted = frozenset(d + m.base - base for m in members for d in m.deleted)
+            units.append(_BandSegment(None, base, unit.arrays, deleted))
+        return units
 
     def close(self) -> None:
         if self._reader is not None:

@@ -18,7 +18,9 @@ import pytest
 from berita_search.index.analysis import analyze
 from berita_search.index.article import Article, article_id
 from berita_search.index.copies import CopyFinder, IndexCopyFinder, _BandFilter, band_terms, copy_score, copy_text
+from berita_search.index.postings_arrays import write_groups
 from berita_search.index.readers import read_paths, record_to_article
+from berita_search.index.whoosh_internals import committed_segments
 from berita_search.index.writer import index_records
 from berita_search.search.engine import SearchEngine, SearchRequest
 from hypothesis import given, settings
@@ -275,7 +277,12 @@ def test_band_lookup_in_arrays_finds_what_whoosh_finds(tmp_path: Path, clickid_r
     with_arrays, read_as_arrays = stored_candidates(index_dir, texts)
     arrays = list(index_dir.glob("*.arrays"))
     assert read_as_arrays == len(arrays) >= 3
-    for path in arrays:
+    # Segments whose arrays are grouped are looked up once a group, with the same candidates.
+    segments = [(s.segment_id(), s.doc_count_all()) for s in committed_segments(whoosh_index.open_dir(str(index_dir)))]
+    assert write_groups(index_dir, segments, {segment_id for segment_id, _count in segments}, factor=2) >= 1
+    grouped, read_grouped = stored_candidates(index_dir, texts)
+    assert grouped == with_arrays and read_grouped < read_as_arrays
+    for path in index_dir.glob("*.arrays"):
         path.unlink()
     through_whoosh, read_as_arrays = stored_candidates(index_dir, texts)
     assert read_as_arrays == 0
