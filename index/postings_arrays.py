@@ -19,7 +19,7 @@ A *group* is the arrays of GROUP_FACTOR consecutive settled segments, or of GROU
 consecutive groups, merged into one file of the same layout (``write_groups``, after each
 commit): a term is one lookup per group. Its name begins with its first segment's id, so it
 is deleted with that segment; a group whose segments are no longer consecutive in the commit
-is not used.
+is not used, and groups merged into a larger one are deleted.
 """
 
 from __future__ import annotations
@@ -392,6 +392,10 @@ def write_groups(directory: Path, segments: list[tuple[str, int]], settled: set[
                     made = _write_group(directory, run, covered, level + 1)
                     written += int(made)
                     if made:
+                        # The groups merged into the new one are no longer read: their space back.
+                        for merged in (u.arrays for u in run if u.arrays is not None):
+                            with contextlib.suppress(FileNotFoundError):
+                                os.remove(directory / group_file_name(merged.members))
                         break
                 run = run[1:]
         if not made:

@@ -497,7 +497,7 @@ def test_commits_group_settled_segments(tmp_path: Path, monkeypatch: pytest.Monk
     source.write_text("".join(rows), encoding="utf-8")
     index_records(tmp_path / "index", read_paths([source]), batch_size=250)
     groups = sorted((tmp_path / "index").glob("*.g*." + EXTENSION))
-    assert len(groups) == 3  # four segments: two groups of two, and the group of those
+    assert len(groups) == 1  # four segments: two groups of two, merged into a group of those
     backend = WhooshBackend(tmp_path / "index")
     with backend.snapshot() as snap:
         view = snap.view()
