@@ -45,7 +45,7 @@ MAGIC = b"BSARRAY1"
 _ALIGN = 8
 GROUP_FACTOR = 8  # consecutive segments (or groups of one level) merged into a group
 MAX_GROUP_ARTICLES = 250_000  # bounds the memory and time of one group's merge
-_GROUP_CHUNK = 1 << 22  # postings gathered at a time while a group is written
+_GROUP_CHUNK = 1 << 20  # postings gathered at a time while a group is written
 _GROUP_FILE = re.compile(r"^(?P<first>[A-Za-z0-9_]+)\.g(?P<digest>[0-9a-f]{16})\." + EXTENSION + "$")
 # Fields never searched by word through the arrays: unique ids (one posting per term), word
 # pairs (a phrase filter read through Whoosh) and numeric fields (the trie terms of the date
@@ -199,6 +199,7 @@ class SegmentArrays:
         self.members: list[str] = header.get("members", [])  # a group's segment ids, in order
         self.level: int = header.get("level", 0)  # a group of segments is 1, a group of those 2
         self._fields: dict[str, dict[str, Any]] = header["fields"]
+        self._buffer = buffer
         self._arrays = [
             np.frombuffer(buffer, dtype=np.dtype(dtype), count=size, offset=base + offset)
             for dtype, size, offset in header["arrays"]
@@ -258,6 +259,12 @@ class SegmentArrays:
 
     def field_names(self) -> list[str]:
         return list(self._fields)
+
+    def release(self) -> None:
+        """Hand the file's pages read so far back to the kernel (they are read again if used):
+        a group's merge reads every page of its parts once."""
+        with contextlib.suppress(ValueError, OSError):
+            self._buffer.madvise(mmap.MADV_DONTNEED)
 
     def docs_of_terms(self, fieldname: str, hashes: np.ndarray) -> np.ndarray:
         """The documents of every term among ``hashes`` (``term_hash`` values) in a captured
@@ -424,7 +431,9 @@ def _has_arrays(directory: Path, segment: tuple[str, int]) -> bool:
 
 def _write_group(directory: Path, run: list[Unit], covered: list[tuple[str, int]], level: int) -> bool:
     """Merge the arrays of ``run`` (consecutive units) into a group file. False when a member's
-    arrays cannot be read."""
+    arrays cannot be read. One field is merged at a time, and the parts' pages it read are
+    handed back, so that merging a group of 200,000 articles stays within tens of megabytes
+    besides the pages being read."""
     parts: list[SegmentArrays] = []
     for unit in run:
         if unit.arrays is not None:
@@ -442,20 +451,31 @@ def _write_group(directory: Path, run: list[Unit], covered: list[tuple[str, int]
     header: dict[str, Any] = {"docs": doc_count, "fields": {}, "members": members, "level": level}
     layout: list[tuple[np.dtype, int, Callable[[], Iterator[np.ndarray]]]] = []
     names = sorted(set.intersection(*(set(part.field_names()) for part in parts)))
+    merging: dict[str, _MergedField] = {}  # the one field being written
+
+    def merged(name: str) -> _MergedField:
+        if name not in merging:
+            merging.clear()
+            for part in parts:
+                part.release()
+            merging[name] = _MergedField([f for part in parts if (f := part.field_arrays(name)) is not None], offsets)
+        return merging[name]
+
     for name in names:
         fields = [part.field_arrays(name) for part in parts]
         if any(f is None for f in fields):
             continue  # a field some part holds with colliding hashes: read segment by segment
         held = [f for f in fields if f is not None]
-        merged = _MergedField(held, offsets)
+        terms = len(np.unique(np.concatenate([f[0] for f in held])))
+        total = sum(int(f[2].sum(dtype=np.int64)) for f in held)
         weight_type = np.dtype(np.uint16) if all(f[4].dtype == np.uint16 for f in held) else np.dtype(np.float32)
         info: dict[str, Any] = {"unique": True, "weights": "u2" if weight_type == np.uint16 else "f4"}
         for key, dtype, size, produce in (
-            ("hashes", np.dtype(np.uint64), len(merged.hashes), _whole(merged.hashes)),
-            ("starts", np.dtype(np.uint64), len(merged.hashes), _whole(merged.starts)),
-            ("counts", np.dtype(np.uint32), len(merged.hashes), _whole(merged.counts)),
-            ("docs", doc_type, merged.total, merged.docs),
-            ("weights", weight_type, merged.total, merged.weights),
+            ("hashes", np.dtype(np.uint64), terms, lambda n=name: iter((merged(n).hashes,))),
+            ("starts", np.dtype(np.uint64), terms, lambda n=name: iter((merged(n).starts,))),
+            ("counts", np.dtype(np.uint32), terms, lambda n=name: iter((merged(n).counts,))),
+            ("docs", doc_type, total, lambda n=name: merged(n).docs()),
+            ("weights", weight_type, total, lambda n=name: merged(n).weights()),
         ):
             info[key] = len(layout)
             layout.append((dtype, size, produce))
@@ -472,7 +492,7 @@ class _MergedField:
         self.fields = fields
         self.offsets = offsets
         hashes = np.concatenate([f[0] for f in fields])
-        part = np.repeat(np.arange(len(fields)), [len(f[0]) for f in fields])
+        part = np.repeat(np.arange(len(fields), dtype=np.int16), [len(f[0]) for f in fields])
         order = np.lexsort((part, hashes))  # by term, then by part: documents stay in order
         self.part = part[order]
         self.entry_starts = np.concatenate([f[1] for f in fields]).astype(np.int64)[order]
