@@ -58,7 +58,7 @@ format: $(VENV)/.test-installed
 	$(BIN)/ruff format .
 
 # The speed suite: clickid and a 200,000-article scale corpus, with plain Whoosh, Tantivy,
-# SQLite FTS5 and bm25s in the same run (44 minutes on two cores, most of it indexing the scale
+# SQLite FTS5 and bm25s in the same run (about 50 minutes on two cores, most of it indexing the scale
 # corpus). The million-article run is separate and long: make bench-million (the product alone;
 # the scale corpus, about 2 GB of JSONL, is written first; at the 200,000-article indexing rate,
 # 122 articles/s on two cores, its indexing alone takes more than two hours).
