@@ -338,12 +338,18 @@ class Unit:
     count: int  # segments in the run
     arrays: SegmentArrays | None  # the group's arrays; None for a lone segment
 
+    @property
+    def level(self) -> int:
+        return self.arrays.level if self.arrays is not None else 0
 
-def commit_units(directory: Path, segments: list[tuple[str, int]]) -> list[Unit]:
-    """The commit's segments ((id, documents) in order) covered by the largest groups on disk
-    whose segments stand together in this order; a segment no group covers is its own unit."""
+
+def _groups_on_disk(
+    directory: Path, segments: list[tuple[str, int]]
+) -> Iterator[tuple[Path, SegmentArrays | None, int | None]]:
+    """(path, arrays, first segment) of every group file whose first segment is in the commit
+    (the others go with that segment); the first segment is None when the group does not fit
+    the commit: its segments no longer stand together in this order, or it cannot be read."""
     position = {segment_id: n for n, (segment_id, _count) in enumerate(segments)}
-    starting: dict[int, list[SegmentArrays]] = {}
     try:
         names = os.listdir(directory)
     except OSError:
@@ -353,12 +359,22 @@ def commit_units(directory: Path, segments: list[tuple[str, int]]) -> list[Unit]
         if found is None or found["first"] not in position:
             continue
         arrays = SegmentArrays.open_file(directory / name, None)
-        if arrays is None or not arrays.members:
-            continue
         first = position[found["first"]]
-        ids = [segment_id for segment_id, _count in segments[first : first + len(arrays.members)]]
-        documents = sum(count for _id, count in segments[first : first + len(arrays.members)])
-        if ids == arrays.members and documents == arrays.doc_count:
+        covered = segments[first : first + len(arrays.members)] if arrays is not None else []
+        fits = (
+            arrays is not None
+            and [segment_id for segment_id, _count in covered] == arrays.members
+            and sum(count for _id, count in covered) == arrays.doc_count
+        )
+        yield directory / name, arrays, first if fits else None
+
+
+def commit_units(directory: Path, segments: list[tuple[str, int]]) -> list[Unit]:
+    """The commit's segments ((id, documents) in order) covered by the largest groups on disk
+    whose segments stand together in this order; a segment no group covers is its own unit."""
+    starting: dict[int, list[SegmentArrays]] = {}
+    for _path, arrays, first in _groups_on_disk(directory, segments):
+        if arrays is not None and first is not None:
             starting.setdefault(first, []).append(arrays)
     units: list[Unit] = []
     n = 0
@@ -377,26 +393,27 @@ def write_groups(directory: Path, segments: list[tuple[str, int]], settled: set[
     longer stand together are deleted (a reader that mapped one keeps its pages). The caller
     holds the index's run lock. Returns how many groups were written."""
     factor = factor or GROUP_FACTOR
-    _remove_stale_groups(directory, segments)
+    for path, _arrays, first in _groups_on_disk(directory, segments):
+        if first is None:
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(path)
     written = 0
     while True:
-        units = commit_units(directory, segments)
         run: list[Unit] = []
         made = False
-        for unit in units:
-            level = unit.arrays.level if unit.arrays is not None else 0
+        for unit in commit_units(directory, segments):
             members = segments[unit.first : unit.first + unit.count]
             groupable = (unit.arrays is not None or _has_arrays(directory, members[0])) and all(
                 segment_id in settled for segment_id, _count in members
             )
-            if not groupable or (run and (run[0].arrays.level if run[0].arrays is not None else 0) != level):
+            if not groupable or (run and run[0].level != unit.level):
                 run = []
             if groupable:
                 run.append(unit)
             if len(run) == factor:
                 covered = segments[run[0].first : run[-1].first + run[-1].count]
                 if sum(count for _id, count in covered) <= MAX_GROUP_ARTICLES:
-                    made = _write_group(directory, run, covered, level + 1)
+                    made = _write_group(directory, run, covered, unit.level + 1)
                     written += int(made)
                     if made:
                         # The groups merged into the new one are no longer read: their space back.
@@ -407,22 +424,6 @@ def write_groups(directory: Path, segments: list[tuple[str, int]], settled: set[
                 run = run[1:]
         if not made:
             return written
-
-
-def _remove_stale_groups(directory: Path, segments: list[tuple[str, int]]) -> None:
-    """Delete the group files of the commit's segments that no longer fit it (a segment of the
-    group merged away, or the segments in another order)."""
-    position = {segment_id: n for n, (segment_id, _count) in enumerate(segments)}
-    for name in os.listdir(directory):
-        found = _GROUP_FILE.match(name)
-        if found is None or found["first"] not in position:
-            continue  # Whoosh deletes it with its first segment
-        arrays = SegmentArrays.open_file(directory / name, None)
-        first = position[found["first"]]
-        fits = arrays is not None and [i for i, _c in segments[first : first + len(arrays.members)]] == arrays.members
-        if not fits:
-            with contextlib.suppress(FileNotFoundError):
-                os.remove(directory / name)
 
 
 def _has_arrays(directory: Path, segment: tuple[str, int]) -> bool:
