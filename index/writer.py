@@ -189,9 +189,10 @@ def _open_writer(ix: whoosh_index.Index, wait_seconds: float) -> IndexWriter:
             time.sleep(0.5)
 
 
-def _commit(writer: IndexWriter, staged: list[Segment] | None = None) -> None:
+def _commit(ix: whoosh_index.Index, writer: IndexWriter, staged: list[Segment] | None = None) -> None:
     """Merge small segments and write the table of contents, naming ``staged`` segments too
-    (finished by worker processes and already moved into the index folder)."""
+    (finished by worker processes and already moved into the index folder); then group the
+    arrays of the segments now settled."""
     try:
         writer.commit(mergetype=lambda w, segments: tiered_merge(w, segments) + (staged or []))
     except BaseException:
@@ -201,6 +202,7 @@ def _commit(writer: IndexWriter, staged: list[Segment] | None = None) -> None:
             with contextlib.suppress(Exception):
                 cleanup_failed_commit(writer)
         raise
+    group_settled_segments(ix)
 
 
 def group_settled_segments(ix: whoosh_index.Index) -> None:
@@ -450,16 +452,14 @@ class _InProcessSink:
         self.pending += 1
         if self.pending >= self.batch_size:
             self.copies.batch_ended()
-            _commit(self.writer)
-            group_settled_segments(self.ix)
+            _commit(self.ix, self.writer)
             self.copies.batch_committed()
             self.writer = _open_writer(self.ix, self.wait_seconds)
             self.pending = 0
 
     def finish(self) -> None:
         if self.pending:
-            _commit(self.writer)
-            group_settled_segments(self.ix)
+            _commit(self.ix, self.writer)
         else:
             self.writer.cancel()
 
@@ -615,8 +615,7 @@ class _WorkerSink:
             with contextlib.suppress(Exception):
                 writer.cancel()
             raise
-        _commit(writer, batch.segments)
-        group_settled_segments(self.ix)
+        _commit(self.ix, writer, batch.segments)
         self.copies.batch_committed()
 
     def _stop(self, kill: bool = False) -> None:
