@@ -7,7 +7,8 @@ articles or a merge), every posting of the searched fields passes through its po
 (field, term, document) order; ``PostingsCapture`` records them on the way, and the segment
 gets a ``<segment id>.arrays`` file: per field, the terms (by a 64-bit hash, sorted), where
 each term's documents and weights start, and each document's length byte as Whoosh stores
-it. Readers memory-map the file: a term's postings are two array slices.
+it; for a positional field, every posting's positions too. Readers memory-map the file: a
+term's postings are two array slices, and its positions in some documents one gather.
 
 The file is named like the segment's own files, so Whoosh deletes it with the segment and
 the index's orphan sweep keeps it while the segment lives. Segments without one (indexes
@@ -34,10 +35,13 @@ from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from pickle import loads
 from typing import Any
 
 import numpy as np
+from whoosh import formats
 from whoosh.fields import NUMERIC
+from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length
 
 EXTENSION = "arrays"
@@ -56,6 +60,7 @@ _SKIPPED = frozenset({"id", "id_hash", "dup_key"})
 _BYTE_LENGTHS = [byte_to_length(b) for b in range(256)]
 LENGTH_OF_BYTE = np.asarray(_BYTE_LENGTHS, dtype=np.float64)
 _LENGTH_BOUNDS = np.asarray(_BYTE_LENGTHS, dtype=np.int64)
+_NO_INTS = np.zeros(0, dtype=np.int64)
 
 
 def captured(schema: Any, fieldname: str) -> bool:
@@ -85,23 +90,29 @@ class PostingsCapture:
     def __init__(self, schema: Any) -> None:
         self.schema = schema
         self.fields: dict[str, tuple[list[bytes], array, array, array]] = {}
+        # positional fields: (frequency of each posting, the position deltas of all of them)
+        self.positions: dict[str, tuple[array, array]] = {}
 
     def wrap(self, postings: Iterator[tuple]) -> Iterator[tuple]:
         """``postings`` unchanged, recorded on the way (sorted by field, term, document)."""
         current_field = None
-        capturing = False
+        capturing = positional = False
         last_term = None
         terms: list[bytes] = []
         starts = docs = weights = array("Q")
+        frequencies = deltas = array("I")
         for posting in postings:
             fieldname = posting[0]
             if fieldname != current_field:
                 current_field, last_term = fieldname, None
                 capturing = captured(self.schema, fieldname)
+                positional = capturing and type(self.schema[fieldname].format) is formats.Positions
                 if capturing:
                     terms, starts, docs, weights = self.fields.setdefault(
                         fieldname, ([], array("Q"), array("I"), array("f"))
                     )
+                if positional:
+                    frequencies, deltas = self.positions.setdefault(fieldname, (array("I"), array("I")))
             if capturing:
                 tbytes = posting[1]
                 if tbytes != last_term:
@@ -110,6 +121,13 @@ class PostingsCapture:
                     last_term = tbytes
                 docs.append(posting[2])
                 weights.append(posting[3])
+                if positional:
+                    # Whoosh's Positions value: the count, then the pickled list of deltas
+                    # (``formats.Positions.decode_positions``); added up when the file is written.
+                    value = posting[4]
+                    found = loads(value[_INT_SIZE:] if value.endswith(b".") else value[_INT_SIZE:] + b".")
+                    frequencies.append(len(found))
+                    deltas.extend(found)
             yield posting
 
     def write(self, folder: str, segment_id: str, doc_count: int) -> None:
@@ -141,11 +159,34 @@ class PostingsCapture:
             if self.schema[name].scorable:
                 totals = np.bincount(doc_array, weights=weight_array.astype(np.float64), minlength=doc_count)
                 field_parts.append(("lengths", length_bytes(np.rint(totals).astype(np.int64))))
+            if name in self.positions:
+                field_parts += _position_parts(*self.positions[name], start, weight_array)
             for key, values in field_parts:
                 info[key] = len(parts)
                 parts.append((f"{name}.{key}", np.ascontiguousarray(values)))
             header["fields"][name] = info
         _write_file(directory / file_name(segment_id), header, [(v.dtype, v.size, _whole(v)) for _k, v in parts])
+
+
+def _position_parts(
+    frequencies: array, deltas: array, term_starts: np.ndarray, weights: np.ndarray
+) -> list[tuple[str, np.ndarray]]:
+    """A positional field's positions: every posting's, in posting order, and where each
+    term's begin (``term_starts``: each term's first posting, in the file's order of terms).
+    A reader finds a posting's positions from its weight, which is its frequency; a field
+    where it is not gets no positions."""
+    frequency = np.frombuffer(frequencies, dtype=np.uint32).astype(np.int64) if len(frequencies) else _NO_INTS
+    if not np.array_equal(frequency, weights.astype(np.float64)):
+        return []
+    running = np.cumsum(np.frombuffer(deltas, dtype=np.uint32), dtype=np.int64) if len(deltas) else _NO_INTS
+    before = np.concatenate(([0], np.cumsum(frequency)))  # positions before each posting
+    # Deltas restart at each posting: subtract the running sum where the posting begins.
+    positions = running - np.repeat(np.concatenate(([0], running))[before[:-1]], frequency)
+    small = not len(positions) or int(positions.max()) <= 0xFFFF
+    return [
+        ("position_starts", before[term_starts.astype(np.int64)].astype(np.uint64)),
+        ("positions", positions.astype(np.uint16 if small else np.uint32)),
+    ]
 
 
 def _whole(values: np.ndarray) -> Callable[[], Iterator[np.ndarray]]:
@@ -281,6 +322,32 @@ class SegmentArrays:
         docs = self._arrays[info["docs"]]
         return np.concatenate([docs[int(s) : int(s) + int(c)] for s, c in zip(starts, counts, strict=True)])
 
+    def has_positions(self, fieldname: str) -> bool:
+        info = self._fields.get(fieldname)
+        return info is not None and info["unique"] and "positions" in info
+
+    def positions(self, fieldname: str, tbytes: bytes, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(document, position) of every position of a term in ``docs`` (sorted, each holding
+        the term), in order: the documents repeated, once for each of their positions."""
+        info = self._fields[fieldname]
+        hashes = self._arrays[info["hashes"]]
+        key = np.uint64(term_hash(tbytes))
+        at = int(np.searchsorted(hashes, key))
+        if at >= len(hashes) or hashes[at] != key or not len(docs):
+            return _EMPTY_DOCS, _EMPTY_DOCS
+        start = int(self._arrays[info["starts"]][at])
+        end = start + int(self._arrays[info["counts"]][at])
+        term_docs = self._arrays[info["docs"]][start:end]
+        frequency = self._arrays[info["weights"]][start:end].astype(np.int64)  # a weight is its frequency
+        at_docs = np.searchsorted(term_docs, docs)
+        if at_docs[-1] >= len(term_docs) or not np.array_equal(term_docs[at_docs], docs):
+            raise ValueError(f"positions asked for documents without the term in {fieldname}")
+        before = np.cumsum(frequency) - frequency
+        counts = frequency[at_docs]
+        first = int(self._arrays[info["position_starts"]][at])
+        where = _ranges(before[at_docs] + first, counts)
+        return np.repeat(docs.astype(np.int64), counts), self._arrays[info["positions"]][where].astype(np.int64)
+
     def lengths(self, fieldname: str) -> np.ndarray | None:
         """Each document's length byte in a scorable captured field."""
         info = self._fields.get(fieldname)
@@ -297,10 +364,11 @@ def _segment_postings(reader: Any) -> Iterator[tuple]:
     for fieldname in sorted(reader.indexed_field_names()):
         if not captured(schema, fieldname):
             continue
+        positional = type(schema[fieldname].format) is formats.Positions
         for tbytes in reader.lexicon(fieldname):
             matcher = reader.postings(fieldname, tbytes)
             while matcher.is_active():
-                yield fieldname, tbytes, matcher.id(), matcher.weight(), None
+                yield fieldname, tbytes, matcher.id(), matcher.weight(), matcher.value() if positional else None
                 matcher.next()
 
 

@@ -100,7 +100,10 @@ def test_array_phrases_match_plain_phrases(clickid_index: Path, fieldname: str) 
     by_pair = by_positions = with_slop = nonempty = 0
     with backend.snapshot() as snap:
         searcher = snap.searcher
-        evaluation = Evaluation(snap.view(), searcher, lambda: None)
+        view = snap.view()
+        # Every segment's positions are read from its arrays, the way commits write them.
+        assert all(s.arrays is not None and s.arrays.has_positions(fieldname) for s in view.segments)
+        evaluation = Evaluation(view, searcher, lambda: None)
         for words in _phrases(clickid_index):
             for slop in (1, 3):
                 query = PairPhrase(fieldname, words, slop=slop, boost=2.0)

@@ -111,7 +111,7 @@ def _whoosh_ranking(searcher, query) -> list[tuple[int, float]]:
 
 def test_arrays_hold_whooshs_postings_and_lengths(index_dir: Path) -> None:
     ix = open_index(index_dir)
-    checked = 0
+    checked = positioned = 0
     with ix.searcher() as searcher:
         leaves = searcher.leaf_searchers()
         assert len(leaves) >= 3
@@ -124,13 +124,23 @@ def test_arrays_hold_whooshs_postings_and_lengths(index_dir: Path) -> None:
             for fieldname in reader.indexed_field_names():
                 if not captured(reader.schema, fieldname):
                     continue
+                positional = reader.schema[fieldname].format.supports("positions")
+                assert arrays.has_positions(fieldname) == positional, fieldname
                 for term in itertools.islice(reader.lexicon(fieldname), 0, None, 5):
                     matcher = reader.postings(fieldname, term)
                     expected = []
+                    expected_positions = []
                     while matcher.is_active():
                         expected.append((matcher.id(), matcher.weight()))
+                        if positional:
+                            expected_positions += [(matcher.id(), p) for p in matcher.value_as("positions")]
                         matcher.next()
                     docs, weights = arrays.postings(fieldname, term)
+                    if positional:
+                        live = np.asarray([d for d in docs.tolist() if not reader.is_deleted(d)], dtype=np.int64)
+                        held, positions = arrays.positions(fieldname, term, live)
+                        assert list(zip(held.tolist(), positions.tolist(), strict=True)) == expected_positions
+                        positioned += 1
                     # The arrays keep deleted documents, as Whoosh's files do; its reader hides them.
                     kept = [
                         (d, w) for d, w in zip(docs.tolist(), weights.tolist(), strict=True) if not reader.is_deleted(d)
@@ -144,7 +154,7 @@ def test_arrays_hold_whooshs_postings_and_lengths(index_dir: Path) -> None:
                         stored = reader.doc_field_length(docnum, fieldname, 1)
                         assert (LENGTH_OF_BYTE[lengths[docnum]] if lengths[docnum] else None) == stored
             assert arrays.postings("body", b"katayangtidakada")[0].size == 0
-    assert checked > 3000
+    assert checked > 3000 and positioned > 1000
 
 
 @pytest.mark.parametrize("postings", ["arrays", "whoosh", "grouped"], ids=["arrays", "whoosh-postings", "grouped"])
@@ -443,6 +453,10 @@ def test_write_missing_gives_older_segments_the_arrays_commits_write(index_dir: 
                     again, again_weights = rebuilt.postings(name, tbytes)
                     assert again.tolist() == docs[keep].tolist(), (name, tbytes)
                     assert again_weights.tolist() == weights[keep].tolist(), (name, tbytes)
+                    if name in ("title", "body"):
+                        expected = committed.positions(name, tbytes, docs[keep])
+                        got = rebuilt.positions(name, tbytes, again)
+                        assert [a.tolist() for a in got] == [a.tolist() for a in expected], (name, tbytes)
                 lengths = committed.lengths(name)
                 if lengths is not None:
                     assert rebuilt.lengths(name)[live].tolist() == lengths[live].tolist()

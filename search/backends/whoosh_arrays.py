@@ -16,7 +16,8 @@ where the words stand side by side: only those documents' positions are read. A 
 common words, on an index whose word pairs are exact (``index.analysis.PairFilter``), is
 its pair, and reads no positions. Its score is Whoosh's phrase score, its words' scores added.
 A phrase with a slop is matched the same way, from the positions of the documents holding
-every word. Other queries no array evaluates are matched by their own Whoosh matcher, segment
+every word. Positions are read from the segments' arrays (``index.postings_arrays``), and
+every candidate is decided in a few array operations. Other queries no array evaluates are matched by their own Whoosh matcher, segment
 by segment, and their scores read from it.
 """
 
@@ -106,8 +107,8 @@ class SegmentView:
     ) -> list[int]:
         """Those of ``docs`` (each holding every term) where the terms stand in order, each at
         most ``slop`` positions after the one before (1: side by side, an exact phrase), as
-        Whoosh's span matcher (``SpanNear2``, ordered) decides it. Only these documents'
-        positions are read."""
+        Whoosh's span matcher (``SpanNear2``, ordered) decides it, reading these documents'
+        positions through Whoosh: for a segment whose arrays hold no positions."""
         reader = self.leaf.reader()
         matchers = [reader.postings(fieldname, term) for term in terms]
         found: list[int] = []
@@ -224,16 +225,30 @@ class CommitView:
     def adjacent(
         self, fieldname: str, terms: list[bytes], docs: Docs, check: Callable[[], None], slop: int = 1
     ) -> Docs:
-        """Those of ``docs`` where the terms stand in order within ``slop`` of each other
-        (``SegmentView.adjacent``)."""
+        """Those of ``docs`` (each holding every term) where the terms stand in order, each at
+        most ``slop`` positions after the one before (``SegmentView.adjacent``). Positions come
+        from the segments' arrays, and every document is decided at once; a segment without
+        them is read through Whoosh."""
         starts = np.asarray([segment.offset for segment in self.segments], dtype=np.int64)
         where = np.searchsorted(starts, docs, side="right") - 1
         found: list[int] = []
+        # per term: (document << 32 | position) of each of its positions in ``docs``, sorted
+        keys: list[list[np.ndarray]] = [[] for _term in terms]
         for index in np.unique(where).tolist():
             segment = self.segments[index]
             local = docs[where == index] - segment.offset
-            found.extend(segment.offset + doc for doc in segment.adjacent(fieldname, terms, local, check, slop))
-        return np.asarray(found, dtype=np.int64)
+            arrays = segment.arrays
+            if arrays is None or not arrays.has_positions(fieldname):
+                found.extend(segment.offset + doc for doc in segment.adjacent(fieldname, terms, local, check, slop))
+                continue
+            for term, term_keys in zip(terms, keys, strict=True):
+                held, positions = arrays.positions(fieldname, term, local)
+                term_keys.append(((held + segment.offset) << 32) | positions)
+        check()
+        matched = _runs([np.concatenate(term_keys) for term_keys in keys], slop) if keys[0] else _NO_DOCS
+        if not found:
+            return matched
+        return np.unique(np.concatenate((matched, np.asarray(found, dtype=np.int64))))
 
     def matched(self, query: Q.Query, top: Any, scored: bool, check: Callable[[], None]) -> tuple[Docs, Scores]:
         docs: list[np.ndarray] = []
@@ -433,6 +448,24 @@ class _Phrase:
     pairs: list[bytes]  # its word pairs the index holds: every match holds each of them
     exact: bool  # holding the one pair is matching the phrase
     slop: int = 1  # each word at most this many positions after the one before
+
+
+def _runs(keys: list[np.ndarray], slop: int) -> Docs:
+    """The documents where each term stands at most ``slop`` positions after the one before,
+    from each term's sorted (document << 32 | position) keys. A run of the terms so far can end
+    at a position of the next term when the nearest end before that position is within ``slop``
+    of it: only where runs end decides whether the next term extends them (Whoosh's ordered
+    ``SpanNear2`` also keeps where they start)."""
+    ends = keys[0]
+    for term_keys in keys[1:]:
+        if not len(ends):
+            break
+        before = np.searchsorted(ends, term_keys, side="left") - 1
+        near = before >= 0
+        near[near] = term_keys[near] - ends[before[near]] <= slop  # another document's end is 2**32 away
+        ends = term_keys[near]
+    docs = ends >> 32
+    return docs[np.concatenate(([True], docs[1:] != docs[:-1]))] if len(docs) else docs  # sorted already
 
 
 def _tree_sum(parts: list[Scores]) -> Scores:
