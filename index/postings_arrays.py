@@ -51,10 +51,9 @@ GROUP_FACTOR = 8  # consecutive segments (or groups of one level) merged into a 
 MAX_GROUP_ARTICLES = 250_000  # bounds the memory and time of one group's merge
 _GROUP_CHUNK = 1 << 20  # postings gathered at a time while a group is written
 _GROUP_FILE = re.compile(r"^(?P<first>[A-Za-z0-9_]+)\.g(?P<digest>[0-9a-f]{16})\." + EXTENSION + "$")
-# Fields never searched by word through the arrays: unique ids (one posting per term), word
-# pairs (a phrase filter read through Whoosh) and numeric fields (the trie terms of the date
-# and of the added stamp). The copy finder's band terms are kept: it looks them up while
-# indexing.
+# Fields never searched by word through the arrays: unique ids (one posting per term) and
+# numeric fields (the trie terms of the date and of the added stamp). Word pairs are kept (a
+# phrase's filter), and so are the copy finder's band terms: it looks them up while indexing.
 _SKIPPED = frozenset({"id", "id_hash", "dup_key"})
 # byte -> length, as Whoosh decodes the length byte it stores per document and field
 _BYTE_LENGTHS = [byte_to_length(b) for b in range(256)]
@@ -65,7 +64,7 @@ _NO_INTS = np.zeros(0, dtype=np.int64)
 
 def captured(schema: Any, fieldname: str) -> bool:
     """Whether a field's postings go into the arrays."""
-    if fieldname in _SKIPPED or fieldname.endswith("_pairs") or fieldname not in schema:
+    if fieldname in _SKIPPED or fieldname not in schema:
         return False
     field = schema[fieldname]
     return bool(field.indexed) and not isinstance(field, NUMERIC)

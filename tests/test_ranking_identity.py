@@ -231,8 +231,10 @@ def test_text_fields_are_captured(index_dir: Path) -> None:
     for name in ALL_TEXT:
         assert captured(ix.schema, name)
         assert captured(ix.schema, f"{name}_stem") or f"{name}_stem" not in ix.schema
-    assert not captured(ix.schema, "body_pairs") and not captured(ix.schema, "id")
-    # Numeric trie terms are not; the copy finder's band terms are (it looks them up).
+    assert not captured(ix.schema, "id")
+    # Numeric trie terms are not; word pairs (a phrase's filter) and the copy finder's band
+    # terms are (it looks them up).
+    assert captured(ix.schema, "body_pairs") and captured(ix.schema, "title_pairs")
     assert not captured(ix.schema, "published") and not captured(ix.schema, "added")
     assert captured(ix.schema, "copy_bands")
 
