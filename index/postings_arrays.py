@@ -130,12 +130,15 @@ class PostingsCapture:
             yield posting
 
     def write(self, folder: str, segment_id: str, doc_count: int) -> None:
-        """The arrays file of the segment, written whole under a temporary name, then renamed."""
+        """The arrays file of the segment, written whole under a temporary name, then renamed.
+        Every captured field is in it, those without postings in this segment too: a search
+        looks such a field up in the arrays, where it would ask Whoosh's term table."""
         directory = Path(folder)
         parts: list[tuple[str, np.ndarray]] = []
         header: dict[str, Any] = {"docs": doc_count, "fields": {}}
         doc_type = np.uint16 if doc_count <= 0xFFFF else np.uint32
-        for name, (terms, starts, docs, weights) in sorted(self.fields.items()):
+        for name in sorted(set(self.fields) | {n for n in self.schema.names() if captured(self.schema, n)}):
+            terms, starts, docs, weights = self.fields.get(name) or ([], array("Q"), array("I"), array("f"))
             hashes = np.fromiter((term_hash(t) for t in terms), dtype=np.uint64, count=len(terms))
             start = np.frombuffer(starts, dtype=np.uint64) if len(starts) else np.zeros(0, np.uint64)
             doc_array = np.frombuffer(docs, dtype=np.uint32) if len(docs) else np.zeros(0, np.uint32)
@@ -158,8 +161,9 @@ class PostingsCapture:
             if self.schema[name].scorable:
                 totals = np.bincount(doc_array, weights=weight_array.astype(np.float64), minlength=doc_count)
                 field_parts.append(("lengths", length_bytes(np.rint(totals).astype(np.int64))))
-            if name in self.positions:
-                field_parts += _position_parts(*self.positions[name], start, weight_array)
+            if type(self.schema[name].format) is formats.Positions:
+                frequencies, deltas = self.positions.get(name) or (array("I"), array("I"))
+                field_parts += _position_parts(frequencies, deltas, start, weight_array)
             for key, values in field_parts:
                 info[key] = len(parts)
                 parts.append((f"{name}.{key}", np.ascontiguousarray(values)))
