@@ -301,6 +301,13 @@ class SegmentArrays:
             return None
         return tuple(self._arrays[info[key]] for key in ("hashes", "starts", "counts", "docs", "weights"))
 
+    def position_arrays(self, fieldname: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """(position_starts, positions) of a positional field held with unique term hashes."""
+        info = self._fields.get(fieldname)
+        if info is None or not info["unique"] or "positions" not in info:
+            return None
+        return self._arrays[info["position_starts"]], self._arrays[info["positions"]]
+
     def field_names(self) -> list[str]:
         return list(self._fields)
 
@@ -530,8 +537,21 @@ def _write_group(directory: Path, run: list[Unit], covered: list[tuple[str, int]
             merging.clear()
             for part in parts:
                 part.release()
-            merging[name] = _MergedField([f for part in parts if (f := part.field_arrays(name)) is not None], offsets)
+            merging[name] = _MergedField(
+                [f for part in parts if (f := part.field_arrays(name)) is not None],
+                offsets,
+                [part.position_arrays(name) for part in parts],
+            )
         return merging[name]
+
+    def produce(name: str, column: str) -> Callable[[], Iterator[np.ndarray]]:
+        """The merged field's ``column``: a whole array (per term) or its pieces (per posting)."""
+
+        def values() -> Iterator[np.ndarray]:
+            value = getattr(merged(name), column)
+            return value() if callable(value) else iter((value,))
+
+        return values
 
     for name in names:
         fields = [part.field_arrays(name) for part in parts]
@@ -542,15 +562,26 @@ def _write_group(directory: Path, run: list[Unit], covered: list[tuple[str, int]
         total = sum(int(f[2].sum(dtype=np.int64)) for f in held)
         weight_type = np.dtype(np.uint16) if all(f[4].dtype == np.uint16 for f in held) else np.dtype(np.float32)
         info: dict[str, Any] = {"unique": True, "weights": "u2" if weight_type == np.uint16 else "f4"}
-        for key, dtype, size, produce in (
-            ("hashes", np.dtype(np.uint64), terms, lambda n=name: iter((merged(n).hashes,))),
-            ("starts", np.dtype(np.uint64), terms, lambda n=name: iter((merged(n).starts,))),
-            ("counts", np.dtype(np.uint32), terms, lambda n=name: iter((merged(n).counts,))),
-            ("docs", doc_type, total, lambda n=name: merged(n).docs()),
-            ("weights", weight_type, total, lambda n=name: merged(n).weights()),
-        ):
+        columns: list[tuple[str, np.dtype, int, Callable[[], Iterator[np.ndarray]]]] = [
+            ("hashes", np.dtype(np.uint64), terms, produce(name, "hashes")),
+            ("starts", np.dtype(np.uint64), terms, produce(name, "starts")),
+            ("counts", np.dtype(np.uint32), terms, produce(name, "counts")),
+            ("docs", doc_type, total, produce(name, "docs")),
+            ("weights", weight_type, total, produce(name, "weights")),
+        ]
+        held_positions = [part.position_arrays(name) for part in parts]
+        if all(p is not None for p in held_positions):
+            positions = sum(len(p[1]) for p in held_positions if p is not None)
+            position_type = np.dtype(
+                np.uint16 if all(p[1].dtype == np.uint16 for p in held_positions if p is not None) else np.uint32
+            )
+            columns += [
+                ("position_starts", np.dtype(np.uint64), terms, produce(name, "position_starts")),
+                ("positions", position_type, positions, produce(name, "positions")),
+            ]
+        for key, dtype, size, pieces in columns:
             info[key] = len(layout)
-            layout.append((dtype, size, produce))
+            layout.append((dtype, size, pieces))
         header["fields"][name] = info
     _write_file(directory / group_file_name(members), header, layout)
     return True
@@ -558,9 +589,15 @@ def _write_group(directory: Path, run: list[Unit], covered: list[tuple[str, int]
 
 class _MergedField:
     """One field of several consecutive parts' arrays as one: each term's postings are its
-    postings in each part, in the parts' order, documents shifted by the part's offset."""
+    postings in each part, in the parts' order, documents shifted by the part's offset; its
+    positions (where every part holds them) likewise."""
 
-    def __init__(self, fields: list[tuple[np.ndarray, ...]], offsets: np.ndarray) -> None:
+    def __init__(
+        self,
+        fields: list[tuple[np.ndarray, ...]],
+        offsets: np.ndarray,
+        positions: list[tuple[np.ndarray, np.ndarray] | None] | None = None,
+    ) -> None:
         self.fields = fields
         self.offsets = offsets
         hashes = np.concatenate([f[0] for f in fields])
@@ -574,33 +611,57 @@ class _MergedField:
         first[1:] = hashes[1:] != hashes[:-1]
         self.hashes = hashes[first]
         at = np.flatnonzero(first)
-        self.counts = np.add.reduceat(self.entry_counts, at) if len(at) else np.zeros(0, np.int64)
+        self.counts = self._per_term(self.entry_counts, at)
         self.starts = np.cumsum(self.counts) - self.counts
         self.total = int(self.entry_counts.sum())
+        self.position_parts: list[np.ndarray] = []
+        if positions and all(p is not None for p in positions):
+            held = [p for p in positions if p is not None]
+            self.position_parts = [p[1] for p in held]
+            # A term's positions in a part: as many as its postings' weights (its frequencies) add up to.
+            spans = []
+            for (_hashes, starts, counts, _docs, weights), _held in zip(fields, held, strict=True):
+                running = np.concatenate(([0], np.cumsum(weights, dtype=np.int64)))
+                begin = starts.astype(np.int64)
+                spans.append(running[begin + counts.astype(np.int64)] - running[begin])
+            self.entry_position_starts = np.concatenate([p[0] for p in held]).astype(np.int64)[order]
+            self.entry_position_counts = np.concatenate(spans)[order]
+            position_counts = self._per_term(self.entry_position_counts, at)
+            self.position_starts = np.cumsum(position_counts) - position_counts
+
+    @staticmethod
+    def _per_term(entry_values: np.ndarray, at: np.ndarray) -> np.ndarray:
+        return np.add.reduceat(entry_values, at) if len(at) else np.zeros(0, np.int64)
 
     def docs(self) -> Iterator[np.ndarray]:
-        return self._gather(3, shift=True)
+        return self._gather([f[3] for f in self.fields], self.entry_starts, self.entry_counts, shift=True)
 
     def weights(self) -> Iterator[np.ndarray]:
-        return self._gather(4, shift=False)
+        return self._gather([f[4] for f in self.fields], self.entry_starts, self.entry_counts, shift=False)
 
-    def _gather(self, column: int, shift: bool) -> Iterator[np.ndarray]:
-        """The merged postings' ``column`` (documents or weights), a chunk of entries at a time."""
-        ends = np.cumsum(self.entry_counts)
+    def positions(self) -> Iterator[np.ndarray]:
+        return self._gather(self.position_parts, self.entry_position_starts, self.entry_position_counts, shift=False)
+
+    def _gather(
+        self, columns: list[np.ndarray], entry_starts: np.ndarray, entry_counts: np.ndarray, shift: bool
+    ) -> Iterator[np.ndarray]:
+        """The merged entries' values from each part's ``columns`` (documents, weights or
+        positions), a chunk of entries at a time; documents shifted by their part's offset."""
+        ends = np.cumsum(entry_counts)
         entry = 0
-        while entry < len(self.entry_counts):
+        while entry < len(entry_counts):
             done = int(ends[entry - 1]) if entry else 0
             stop = max(int(np.searchsorted(ends, done + _GROUP_CHUNK, side="right")), entry + 1)
-            counts = self.entry_counts[entry:stop]
+            counts = entry_counts[entry:stop]
             placed = np.cumsum(counts) - counts
             out = np.empty(int(counts.sum()), dtype=np.int64 if shift else np.float64)
-            for n, field in enumerate(self.fields):
+            for n, column in enumerate(columns):
                 mine = self.part[entry:stop] == n
                 if not mine.any():
                     continue
-                source = _ranges(self.entry_starts[entry:stop][mine], counts[mine])
+                source = _ranges(entry_starts[entry:stop][mine], counts[mine])
                 target = _ranges(placed[mine], counts[mine])
-                values = field[column][source]
+                values = column[source]
                 out[target] = values.astype(np.int64) + int(self.offsets[n]) if shift else values
             yield out
             entry = stop

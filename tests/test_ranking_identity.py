@@ -483,7 +483,7 @@ def test_groups_hold_their_segments_postings(index_dir: Path, tmp_path: Path) ->
     ix = open_index(copy)
     with ix.reader() as top:
         terms = {name: list(itertools.islice(top.lexicon(name), 0, None, 29)) for name in ("title", "body", "person")}
-    checked = 0
+    checked = positioned = 0
     for unit in units:
         if unit.arrays is None:
             continue
@@ -498,7 +498,16 @@ def test_groups_hold_their_segments_postings(index_dir: Path, tmp_path: Path) ->
                 assert docs.tolist() == [int(d) + o for (ds, _w), o in pieces for d in ds], (name, tbytes)
                 assert weights.tolist() == [w for (_ds, ws), _o in pieces for w in ws.tolist()], (name, tbytes)
                 checked += len(docs)
-    assert checked > 1000
+                if name != "person":  # positional: the segments' positions of the term, in order
+                    assert unit.arrays.has_positions(name)
+                    held, positions = unit.arrays.positions(name, tbytes, docs)
+                    expected = [p.positions(name, tbytes, ds) for ((ds, _w), _o), p in zip(pieces, parts, strict=False)]
+                    assert held.tolist() == [
+                        int(d) + o for (h, _p), (_x, o) in zip(expected, pieces, strict=True) for d in h
+                    ]
+                    assert positions.tolist() == [int(x) for _h, ps in expected for x in ps]
+                    positioned += len(positions)
+    assert checked > 1000 and positioned > checked
     # The commit without its second segment (as if merged away): groups holding it do not fit.
     first_group = next(u for u in units if u.arrays is not None)
     gone = segments[first_group.first + 1]

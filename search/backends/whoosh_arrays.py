@@ -227,23 +227,32 @@ class CommitView:
     ) -> Docs:
         """Those of ``docs`` (each holding every term) where the terms stand in order, each at
         most ``slop`` positions after the one before (``SegmentView.adjacent``). Positions come
-        from the segments' arrays, and every document is decided at once; a segment without
-        them is read through Whoosh."""
-        starts = np.asarray([segment.offset for segment in self.segments], dtype=np.int64)
+        from the groups' and segments' arrays, and every document is decided at once; a
+        segment without them is read through Whoosh."""
+        # Groups holding the field's positions, and segments: (first document, arrays or None, segment)
+        sources: list[tuple[int, SegmentArrays | None, SegmentView | None]] = []
+        for group, offset, members in self.units:
+            if group is not None and group.has_positions(fieldname):
+                sources.append((offset, group, None))
+                continue
+            for segment in members:
+                held = segment.arrays is not None and segment.arrays.has_positions(fieldname)
+                sources.append((segment.offset, segment.arrays if held else None, segment))
+        starts = np.asarray([offset for offset, _arrays, _segment in sources], dtype=np.int64)
         where = np.searchsorted(starts, docs, side="right") - 1
         found: list[int] = []
         # per term: (document << 32 | position) of each of its positions in ``docs``, sorted
         keys: list[list[np.ndarray]] = [[] for _term in terms]
         for index in np.unique(where).tolist():
-            segment = self.segments[index]
-            local = docs[where == index] - segment.offset
-            arrays = segment.arrays
-            if arrays is None or not arrays.has_positions(fieldname):
-                found.extend(segment.offset + doc for doc in segment.adjacent(fieldname, terms, local, check, slop))
+            offset, arrays, segment = sources[index]
+            local = docs[where == index] - offset
+            if arrays is None:
+                assert segment is not None
+                found.extend(offset + doc for doc in segment.adjacent(fieldname, terms, local, check, slop))
                 continue
             for term, term_keys in zip(terms, keys, strict=True):
-                held, positions = arrays.positions(fieldname, term, local)
-                term_keys.append(((held + segment.offset) << 32) | positions)
+                holder, positions = arrays.positions(fieldname, term, local)
+                term_keys.append(((holder + offset) << 32) | positions)
         check()
         matched = _runs([np.concatenate(term_keys) for term_keys in keys], slop) if keys[0] else _NO_DOCS
         if not found:
