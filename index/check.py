@@ -7,8 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from berita_search.index.orphans import IndexBusyError, Orphan, find_orphans, remove_orphans, run_lock, writer_at_work
+from berita_search.index.postings_arrays import outdated_segments, write_missing
 from berita_search.index.records import quote_name
 from berita_search.index.whoosh_internals import committed_segments
+from berita_search.index.writer import group_settled_segments
 from whoosh import index as whoosh_index
 
 
@@ -98,6 +100,8 @@ def check_index(index_dir: Path, repair: bool = False) -> CheckReport:
             _unnamed_files(index_dir, repair, report)
         except Exception as exc:  # an older table of contents that does not read: count nothing
             report.lines.append(f"Unnamed files: not counted ({type(exc).__name__}: {exc})")
+        if not report.problems:
+            _search_arrays(index_dir, ix, repair, report)
         report.lines.append("OK" if not report.problems else "DAMAGED")
     except Exception as exc:
         report.problems.append(f"reading failed: {type(exc).__name__}: {exc}")
@@ -130,3 +134,28 @@ def _unnamed_files(index_dir: Path, repair: bool, report: CheckReport) -> None:
         return
     report.orphans, report.repaired = removed, True
     report.lines.append(f"Unnamed files: removed {len(removed):,} ({megabytes(removed)})")
+
+
+def _search_arrays(index_dir: Path, ix: whoosh_index.Index, repair: bool, report: CheckReport) -> None:
+    """Segments whose postings arrays are missing or older than this version's (no positions,
+    word pairs or empty fields) are searched correctly but more slowly, through Whoosh; with
+    ``repair`` their arrays are written again and settled segments grouped again."""
+    outdated = outdated_segments(ix, index_dir)
+    if not outdated:
+        return
+    if not repair:
+        report.lines.append(
+            f"Search arrays: {len(outdated):,} of {len(committed_segments(ix)):,} segments have missing or older"
+            " arrays, searched more slowly; 'berita-search check --repair' writes them (about a minute per"
+            " 20,000 articles)"
+        )
+        return
+    try:
+        with run_lock(index_dir):
+            written = write_missing(ix, index_dir, older=True)
+            group_settled_segments(ix)
+    except IndexBusyError:
+        report.lines.append("Search arrays: not written, a writer started meanwhile")
+        return
+    report.repaired = True
+    report.lines.append(f"Search arrays: written for {len(written):,} segments")

@@ -39,6 +39,7 @@ from pickle import loads
 from typing import Any
 
 import numpy as np
+from berita_search.index.whoosh_internals import committed_segments
 from whoosh import formats
 from whoosh.fields import NUMERIC
 from whoosh.system import _INT_SIZE
@@ -308,6 +309,17 @@ class SegmentArrays:
             return None
         return self._arrays[info["position_starts"]], self._arrays[info["positions"]]
 
+    def current(self, schema: Any) -> bool:
+        """Whether the file holds what a commit now records for ``schema``: every captured
+        field (word pairs and fields without postings included), positions for positional ones."""
+        for name in schema.names():
+            if not captured(schema, name):
+                continue
+            info = self._fields.get(name)
+            if info is None or (type(schema[name].format) is formats.Positions and "positions" not in info):
+                return False
+        return True
+
     def field_names(self) -> list[str]:
         return list(self._fields)
 
@@ -382,21 +394,41 @@ def _segment_postings(reader: Any) -> Iterator[tuple]:
                 matcher.next()
 
 
-def write_missing(ix: Any, directory: Path) -> int:
-    """Arrays for every segment of the index that has none (written before they existed),
-    read back from Whoosh's postings (about a minute per 20,000 articles). The caller holds
-    the index's run lock. Returns how many segments got arrays."""
-    written = 0
+def outdated_segments(ix: Any, directory: Path) -> list[str]:
+    """The segments whose arrays are missing or lack what commits now record."""
+    return [s.segment_id() for s in committed_segments(ix) if _to_write(directory, s, ix.schema, older=True)]
+
+
+def _to_write(directory: Path, segment: Any, schema: Any, older: bool) -> bool:
+    arrays = SegmentArrays.open(directory, segment.segment_id(), segment.doc_count_all())
+    return arrays is None or (older and not arrays.current(schema))
+
+
+def write_missing(ix: Any, directory: Path, older: bool = False) -> list[str]:
+    """Arrays for every segment of the index that has none (written before they existed) or,
+    with ``older``, whose arrays lack what commits now record (``SegmentArrays.current``),
+    read back from Whoosh's postings (about a minute per 20,000 articles). Groups holding a
+    rewritten segment are deleted: the next grouping merges them again. The caller holds the
+    index's run lock. Returns the ids of the segments written."""
+    written: list[str] = []
     with ix.reader() as top:
         for reader, _base in top.leaf_readers():
             segment = reader.segment() if hasattr(reader, "segment") else None
-            if segment is None or (directory / file_name(segment.segment_id())).exists():
+            if segment is None or not _to_write(directory, segment, reader.schema, older):
                 continue
+            count = segment.doc_count_all()
             capture = PostingsCapture(reader.schema)
             for _posting in capture.wrap(_segment_postings(reader)):
                 pass
-            capture.write(str(directory), segment.segment_id(), segment.doc_count_all())
-            written += 1
+            capture.write(str(directory), segment.segment_id(), count)
+            written.append(segment.segment_id())
+    if written:
+        rewritten = set(written)
+        for name in os.listdir(directory):
+            group = SegmentArrays.open_file(directory / name, None) if _GROUP_FILE.match(name) else None
+            if group is not None and rewritten.intersection(group.members):
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(directory / name)
     return written
 
 

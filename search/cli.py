@@ -724,11 +724,17 @@ def stats_command(index_dir: str | None, as_json: bool) -> None:
 
 @cli.command("check")
 @index_option
-@click.option("--repair", is_flag=True, help="Remove files that no table of contents names (left by killed runs).")
+@click.option(
+    "--repair",
+    is_flag=True,
+    help="Remove files that no table of contents names (left by killed runs); write search arrays"
+    " that are missing or older.",
+)
 @backend_options
 def check_command(index_dir: str | None, repair: bool) -> None:
     """Verify an index: open every segment, read every document; non-zero exit on damage.
-    Also counts the files that interrupted runs left behind."""
+    Also counts the files that interrupted runs left behind, and the segments whose search
+    arrays are missing or older."""
     from berita_search.index.check import check_index
 
     choice = current_backend(index_dir)

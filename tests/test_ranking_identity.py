@@ -18,9 +18,12 @@ from berita_search.index.fields import ALL_TEXT, ENTITY_FIELDS, FACETS
 from berita_search.index.postings_arrays import (
     EXTENSION,
     LENGTH_OF_BYTE,
+    PostingsCapture,
     SegmentArrays,
+    _segment_postings,
     captured,
     commit_units,
+    outdated_segments,
     write_groups,
     write_missing,
 )
@@ -447,8 +450,8 @@ def test_write_missing_gives_older_segments_the_arrays_commits_write(index_dir: 
         path.unlink()
     ix = open_index(copy)
     written = write_missing(ix, copy)
-    assert written == len(list(index_dir.glob(f"*.{EXTENSION}"))) and written >= 2
-    assert write_missing(ix, copy) == 0
+    assert len(written) == len(list(index_dir.glob(f"*.{EXTENSION}"))) and len(written) >= 2
+    assert write_missing(ix, copy) == [] and write_missing(ix, copy, older=True) == []
     with ix.reader() as top:
         for reader, _base in top.leaf_readers():
             segment = reader.segment()
@@ -471,6 +474,36 @@ def test_write_missing_gives_older_segments_the_arrays_commits_write(index_dir: 
                 lengths = committed.lengths(name)
                 if lengths is not None:
                     assert rebuilt.lengths(name)[live].tolist() == lengths[live].tolist()
+
+
+def test_check_repair_rewrites_older_arrays(index_dir: Path, tmp_path: Path) -> None:
+    """A segment whose arrays an older version wrote (no positions) is reported by ``check``
+    and written again by ``check --repair``; its phrases then read positions from the arrays,
+    and the answers stay Whoosh's."""
+    from tests.cli_runner import run_cli
+
+    copy = tmp_path / "index"
+    shutil.copytree(index_dir, copy)
+    ix = open_index(copy)
+    with ix.reader() as top:
+        reader, _base = next(iter(top.leaf_readers()))
+        segment = reader.segment()
+        capture = PostingsCapture(reader.schema)
+        for _posting in capture.wrap(_segment_postings(reader)):
+            pass
+        capture.positions.clear()  # as written before positions were recorded
+        capture.write(str(copy), segment.segment_id(), segment.doc_count_all())
+    older = SegmentArrays.open(copy, segment.segment_id(), segment.doc_count_all())
+    assert older is not None and not older.has_positions("body") and not older.current(ix.schema)
+    assert outdated_segments(ix, copy) == [segment.segment_id()]
+    checked = run_cli("check", "--index", str(copy))
+    assert checked.returncode == 0 and "Search arrays: 1 of" in checked.stdout, checked.stdout
+    repaired = run_cli("check", "--repair", "--index", str(copy))
+    assert repaired.returncode == 0 and "Search arrays: written for 1 segments" in repaired.stdout, repaired.stdout
+    assert outdated_segments(ix, copy) == []
+    rewritten = SegmentArrays.open(copy, segment.segment_id(), segment.doc_count_all())
+    assert rewritten is not None and rewritten.has_positions("body") and rewritten.current(ix.schema)
+    assert "Search arrays" not in run_cli("check", "--index", str(copy)).stdout
 
 
 def test_groups_hold_their_segments_postings(index_dir: Path, tmp_path: Path) -> None:
