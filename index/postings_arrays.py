@@ -176,7 +176,8 @@ def _position_parts(
     frequencies: array, deltas: array, term_starts: np.ndarray, weights: np.ndarray
 ) -> list[tuple[str, np.ndarray]]:
     """A positional field's positions: every posting's, in posting order, and where each
-    term's begin (``term_starts``: each term's first posting, in the file's order of terms).
+    term's positions begin (``term_starts``: each term's first posting, in the file's order
+    of terms).
     A reader finds a posting's positions from its weight, which is its frequency; a field
     where it is not gets no positions."""
     frequency = np.frombuffer(frequencies, dtype=np.uint32).astype(np.int64) if len(frequencies) else _NO_INTS

@@ -16,9 +16,10 @@ where the words stand side by side: only those documents' positions are read. A 
 common words, on an index whose word pairs are exact (``index.analysis.PairFilter``), is
 its pair, and reads no positions. Its score is Whoosh's phrase score, its words' scores added.
 A phrase with a slop is matched the same way, from the positions of the documents holding
-every word. Positions are read from the segments' arrays (``index.postings_arrays``), and
-every candidate is decided in a few array operations. Other queries no array evaluates are matched by their own Whoosh matcher, segment
-by segment, and their scores read from it.
+every word. Positions are read from the groups' and segments' arrays
+(``index.postings_arrays``), and every candidate is decided in a few array operations. Other
+queries no array evaluates are matched by their own Whoosh matcher, segment by segment, and
+their scores read from it.
 """
 
 from __future__ import annotations
