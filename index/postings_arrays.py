@@ -71,6 +71,11 @@ def captured(schema: Any, fieldname: str) -> bool:
     return bool(field.indexed) and not isinstance(field, NUMERIC)
 
 
+def positional(schema: Any, fieldname: str) -> bool:
+    """Whether a field's postings carry Whoosh's positions (its phrases read them)."""
+    return type(schema[fieldname].format) is formats.Positions
+
+
 def term_hash(tbytes: bytes) -> int:
     return int.from_bytes(hashlib.blake2b(tbytes, digest_size=8).digest(), "little")
 
@@ -96,7 +101,7 @@ class PostingsCapture:
     def wrap(self, postings: Iterator[tuple]) -> Iterator[tuple]:
         """``postings`` unchanged, recorded on the way (sorted by field, term, document)."""
         current_field = None
-        capturing = positional = False
+        capturing = is_positional = False
         last_term = None
         terms: list[bytes] = []
         starts = docs = weights = array("Q")
@@ -106,12 +111,12 @@ class PostingsCapture:
             if fieldname != current_field:
                 current_field, last_term = fieldname, None
                 capturing = captured(self.schema, fieldname)
-                positional = capturing and type(self.schema[fieldname].format) is formats.Positions
+                is_positional = capturing and positional(self.schema, fieldname)
                 if capturing:
                     terms, starts, docs, weights = self.fields.setdefault(
                         fieldname, ([], array("Q"), array("I"), array("f"))
                     )
-                if positional:
+                if is_positional:
                     frequencies, deltas = self.positions.setdefault(fieldname, (array("I"), array("I")))
             if capturing:
                 tbytes = posting[1]
@@ -121,7 +126,7 @@ class PostingsCapture:
                     last_term = tbytes
                 docs.append(posting[2])
                 weights.append(posting[3])
-                if positional:
+                if is_positional:
                     # Whoosh's Positions value: the count, then the pickled list of deltas
                     # (``formats.Positions.decode_positions``); added up when the file is written.
                     value = posting[4]
@@ -162,7 +167,7 @@ class PostingsCapture:
             if self.schema[name].scorable:
                 totals = np.bincount(doc_array, weights=weight_array.astype(np.float64), minlength=doc_count)
                 field_parts.append(("lengths", length_bytes(np.rint(totals).astype(np.int64))))
-            if type(self.schema[name].format) is formats.Positions:
+            if positional(self.schema, name):
                 frequencies, deltas = self.positions.get(name) or (array("I"), array("I"))
                 field_parts += _position_parts(frequencies, deltas, start, weight_array)
             for key, values in field_parts:
@@ -285,16 +290,24 @@ class SegmentArrays:
     def postings(self, fieldname: str, tbytes: bytes) -> tuple[np.ndarray, np.ndarray]:
         """(documents, weights) of a term in a captured field; empty when the term is absent."""
         info = self._fields[fieldname]
+        found = self._term(info, tbytes)
+        if found is None:
+            return _EMPTY_DOCS, _EMPTY_WEIGHTS
+        _at, start, end = found
+        docs = self._arrays[info["docs"]][start:end].astype(np.int64)
+        weights = self._arrays[info["weights"]][start:end].astype(np.float32).astype(np.float64)
+        return docs, weights
+
+    def _term(self, info: dict[str, Any], tbytes: bytes) -> tuple[int, int, int] | None:
+        """(its place among the field's terms, where its postings start and end) of a term;
+        None when the field does not hold it."""
         hashes = self._arrays[info["hashes"]]
         key = np.uint64(term_hash(tbytes))
         at = int(np.searchsorted(hashes, key))
         if at >= len(hashes) or hashes[at] != key:
-            return _EMPTY_DOCS, _EMPTY_WEIGHTS
+            return None
         start = int(self._arrays[info["starts"]][at])
-        end = start + int(self._arrays[info["counts"]][at])
-        docs = self._arrays[info["docs"]][start:end].astype(np.int64)
-        weights = self._arrays[info["weights"]][start:end].astype(np.float32).astype(np.float64)
-        return docs, weights
+        return at, start, start + int(self._arrays[info["counts"]][at])
 
     def field_arrays(self, fieldname: str) -> tuple[np.ndarray, ...] | None:
         """(hashes, starts, counts, docs, weights) of a field held with unique term hashes."""
@@ -317,7 +330,7 @@ class SegmentArrays:
             if not captured(schema, name):
                 continue
             info = self._fields.get(name)
-            if info is None or (type(schema[name].format) is formats.Positions and "positions" not in info):
+            if info is None or (positional(schema, name) and "positions" not in info):
                 return False
         return True
 
@@ -346,20 +359,16 @@ class SegmentArrays:
         return np.concatenate([docs[int(s) : int(s) + int(c)] for s, c in zip(starts, counts, strict=True)])
 
     def has_positions(self, fieldname: str) -> bool:
-        info = self._fields.get(fieldname)
-        return info is not None and info["unique"] and "positions" in info
+        return self.position_arrays(fieldname) is not None
 
     def positions(self, fieldname: str, tbytes: bytes, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(document, position) of every position of a term in ``docs`` (sorted, each holding
         the term), in order: the documents repeated, once for each of their positions."""
         info = self._fields[fieldname]
-        hashes = self._arrays[info["hashes"]]
-        key = np.uint64(term_hash(tbytes))
-        at = int(np.searchsorted(hashes, key))
-        if at >= len(hashes) or hashes[at] != key or not len(docs):
+        found = self._term(info, tbytes) if len(docs) else None
+        if found is None:
             return _EMPTY_DOCS, _EMPTY_DOCS
-        start = int(self._arrays[info["starts"]][at])
-        end = start + int(self._arrays[info["counts"]][at])
+        at, start, end = found
         term_docs = self._arrays[info["docs"]][start:end]
         frequency = self._arrays[info["weights"]][start:end].astype(np.int64)  # a weight is its frequency
         at_docs = np.searchsorted(term_docs, docs)
@@ -387,11 +396,11 @@ def _segment_postings(reader: Any) -> Iterator[tuple]:
     for fieldname in sorted(reader.indexed_field_names()):
         if not captured(schema, fieldname):
             continue
-        positional = type(schema[fieldname].format) is formats.Positions
+        with_positions = positional(schema, fieldname)
         for tbytes in reader.lexicon(fieldname):
             matcher = reader.postings(fieldname, tbytes)
             while matcher.is_active():
-                yield fieldname, tbytes, matcher.id(), matcher.weight(), matcher.value() if positional else None
+                yield fieldname, tbytes, matcher.id(), matcher.weight(), matcher.value() if with_positions else None
                 matcher.next()
 
 
@@ -424,12 +433,11 @@ def write_missing(ix: Any, directory: Path, older: bool = False) -> list[str]:
             capture.write(str(directory), segment.segment_id(), count)
             written.append(segment.segment_id())
     if written:
-        rewritten = set(written)
-        for name in os.listdir(directory):
-            group = SegmentArrays.open_file(directory / name, None) if _GROUP_FILE.match(name) else None
-            if group is not None and rewritten.intersection(group.members):
+        segments = [(s.segment_id(), s.doc_count_all()) for s in committed_segments(ix)]
+        for path, group, _first in _groups_on_disk(directory, segments):
+            if group is not None and set(written).intersection(group.members):
                 with contextlib.suppress(FileNotFoundError):
-                    os.remove(directory / name)
+                    os.remove(path)
     return written
 
 
@@ -653,7 +661,7 @@ class _MergedField:
             self.position_parts = [p[1] for p in held]
             # A term's positions in a part: as many as its postings' weights (its frequencies) add up to.
             spans = []
-            for (_hashes, starts, counts, _docs, weights), _held in zip(fields, held, strict=True):
+            for _hashes, starts, counts, _docs, weights in fields:
                 running = np.concatenate(([0], np.cumsum(weights, dtype=np.int64)))
                 begin = starts.astype(np.int64)
                 spans.append(running[begin + counts.astype(np.int64)] - running[begin])
