@@ -478,8 +478,8 @@ def test_write_missing_gives_older_segments_the_arrays_commits_write(index_dir: 
 
 def test_check_repair_rewrites_older_arrays(index_dir: Path, tmp_path: Path) -> None:
     """A segment whose arrays an older version wrote (no positions) is reported by ``check``
-    and written again by ``check --repair``; its phrases then read positions from the arrays,
-    and the answers stay Whoosh's."""
+    and written again by ``check --repair``, with its positions; ``check`` then reports
+    nothing."""
     from tests.cli_runner import run_cli
 
     copy = tmp_path / "index"
