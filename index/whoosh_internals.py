@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from importlib.metadata import version
 from typing import Any, Protocol
 
+from berita_search.index.posting_pool import CompactPostingPool
 from whoosh.codec.base import Segment
 from whoosh.codec.whoosh3 import W3Codec, W3PostingsWriter, W3Segment, W3TermInfo
 from whoosh.index import Index
@@ -33,8 +34,9 @@ PRIVATE_NAMES: dict[str, tuple[str, ...]] = {
         "_flush_segment",
         "_added",
         "_cleanup_on_error",
+        "pool",
     ),
-    "whoosh.writing.PostingPool": ("iter_postings",),
+    "whoosh.writing.PostingPool": ("iter_postings", "add", "cleanup"),
     "whoosh.codec.whoosh3.W3PostingsWriter": ("_terminfo", "_inlinelimit", "_ids", "_weights", "_values"),
     "whoosh.codec.whoosh3.W3Codec": ("_blocklimit", "_compression", "_inlinelimit"),
     "whoosh.scoring.BM25F": ("_field_B",),
@@ -96,15 +98,20 @@ class _WatchingSegmentWriter(SegmentWriter):
     """Whoosh's segment writer, showing every posting of the segment it writes (new articles
     and merges alike) to a watcher, and telling it when the segment is assembled."""
 
-    def __init__(self, ix: Index, watcher_factory: Callable[[Any], PostingsWatcher], **options: Any) -> None:
+    def __init__(
+        self, ix: Index, watcher_factory: Callable[[Any], PostingsWatcher], compact_pool: bool = False, **options: Any
+    ) -> None:
         self.watcher_factory = watcher_factory
         super().__init__(ix, **options)
+        if compact_pool:
+            # Whoosh's add_document and _flush_segment reach the pool through this attribute.
+            self.pool = CompactPostingPool()
 
     def _flush_segment(self) -> None:
         # Whoosh hands the pool's postings, sorted by (field, term, document), to the field
         # writer in this method; the watcher sees them on the way.
         self._watcher = self.watcher_factory(self.schema)
-        pool = self.pool
+        pool: Any = self.pool  # Whoosh's pool or index.posting_pool's
         original = pool.iter_postings
         pool.iter_postings = lambda: self._watcher.wrap(original())
         try:
@@ -120,12 +127,18 @@ class _WatchingSegmentWriter(SegmentWriter):
 
 
 def watching_segment_writer(
-    ix: Index, watcher_factory: Callable[[Any], PostingsWatcher], locked: bool = True, **options: Any
+    ix: Index,
+    watcher_factory: Callable[[Any], PostingsWatcher],
+    locked: bool = True,
+    compact_pool: bool = False,
+    **options: Any,
 ) -> SegmentWriter:
     """A segment writer whose postings a watcher made by ``watcher_factory(schema)`` sees as
     they are written, and is asked to ``write`` its own file once the segment is assembled.
-    ``locked=False`` is ``unlocked_segment_writer``'s writer (worker processes)."""
-    return _WatchingSegmentWriter(ix, watcher_factory, _lk=locked, **options)
+    ``locked=False`` is ``unlocked_segment_writer``'s writer (worker processes);
+    ``compact_pool`` holds its postings in ``index.posting_pool``'s arrays, for a writer that
+    only adds articles."""
+    return _WatchingSegmentWriter(ix, watcher_factory, compact_pool=compact_pool, _lk=locked, **options)
 
 
 class _InliningPostingsWriter(W3PostingsWriter):

@@ -63,7 +63,6 @@ MERGE_FACTOR = 10
 # Posting lists shorter than this are written into their term's entry (one-article words,
 # word pairs, band terms and date terms are most of a segment's terms).
 INLINE_LIMIT = 2
-WORKER_POOL_MB = 384  # postings a worker sorts in memory: spilling to disk cost a third of the rate
 MAX_MERGED_ARTICLES = 10_000
 PARALLEL_BATCH_SIZE = 6_000  # with workers: one segment per worker and commit, small enough for its pool
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
@@ -678,7 +677,7 @@ def _segment_worker(staging: str, jobs: multiprocessing.Queue, results: multipro
             continue
         try:
             if kind == "add":
-                writer = writer or arrays_segment_writer(ix, locked=False, limitmb=WORKER_POOL_MB)
+                writer = writer or arrays_segment_writer(ix, locked=False, compact_pool=True)
                 for fields in docs:
                     writer.add_document(**annotate(fields, known))
             elif kind == "finish":

@@ -4,13 +4,14 @@ pinned version, or a name gone, fails here first and says where to look."""
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 
 import pytest
 from berita_search.index.whoosh_internals import CHECKED_VERSION, PRIVATE_NAMES, installed_version
 
 # Set by constructors: the tests below use each on a real instance.
 INSTANCE_NAMES = {"_added", "_field_B", "_blocklimit", "_compression", "_inlinelimit", "_terminfo", "_ids", "_weights"}
-INSTANCE_NAMES |= {"_values"}
+INSTANCE_NAMES |= {"_values", "pool"}
 
 
 def test_the_installed_whoosh_is_the_version_the_private_uses_were_checked_against() -> None:
@@ -124,3 +125,69 @@ def test_inlined_postings_read_and_merge_as_written_in_blocks(tmp_path) -> None:
     assert results["inlined"] == results["blocks"]
     assert results["inlined"][0] == results["inlined"][1]
     assert any(len(items) == 1 for items in results["inlined"][1].values())
+
+
+def test_the_compact_pool_writes_the_segment_whooshs_pool_writes(tmp_path) -> None:  # noqa: ANN001
+    """The indexing workers' pool (``index.posting_pool``): the sample corpus's articles, with
+    every field the index writes, give the same postings (term, document, weight, value, in
+    every field), stored fields and postings-arrays file as Whoosh's own pool; one posting
+    without a value comes back as None."""
+    from berita_search.index.article import Article, article_id
+    from berita_search.index.copies import CopyDecision
+    from berita_search.index.posting_pool import CompactPostingPool
+    from berita_search.index.postings_arrays import file_name
+    from berita_search.index.readers import read_paths
+    from berita_search.index.writer import arrays_segment_writer, article_fields, open_index
+
+    articles = [r for r in read_paths([Path("sample")]) if isinstance(r, Article)]
+    assert len(articles) > 250
+    documents = []
+    for n, article in enumerate(articles):
+        identifier = article_id(article.url, article.title, article.body)
+        copy = CopyDecision(dup_key=identifier, bands=[f"band{n % 7}"], copy_of=None)
+        documents.append(article_fields(article, identifier, article.content_hash, copy))
+
+    def write(name: str, compact: bool) -> tuple[dict, list, bytes]:
+        ix = open_index(tmp_path / name, create=True)
+        writer = arrays_segment_writer(ix, compact_pool=compact)
+        assert isinstance(writer.pool, CompactPostingPool) is compact
+        for fields in documents:
+            writer.add_document(**dict(fields))
+        writer.commit(merge=False)
+        with open_index(tmp_path / name).reader() as reader:
+            postings = {}
+            for fieldname in reader.schema.names():
+                if not reader.schema[fieldname].indexed:
+                    continue
+                for term in reader.lexicon(fieldname):
+                    matcher = reader.postings(fieldname, term)
+                    items = []
+                    while matcher.is_active():
+                        items.append((matcher.id(), matcher.weight(), bytes(matcher.value() or b"")))
+                        matcher.next()
+                    postings[(fieldname, term)] = items
+            stored = list(reader.all_stored_fields())
+            (segment,) = [leaf.segment() for leaf, _ in reader.leaf_readers()]
+        arrays = (tmp_path / name / file_name(segment.segment_id())).read_bytes()
+        return postings, stored, arrays
+
+    whoosh_pool, compact_pool = write("whoosh", compact=False), write("compact", compact=True)
+    assert len(whoosh_pool[0]) > 50_000 and len(whoosh_pool[1]) == len(documents)
+    assert compact_pool[0] == whoosh_pool[0]
+    assert compact_pool[1] == whoosh_pool[1]
+    assert compact_pool[2] == whoosh_pool[2]
+
+    pool = CompactPostingPool()
+    for posting in [
+        ("b", b"x", 1, 1.0, None),
+        ("a", b"y", 2, 2.0, b"v"),
+        ("a", b"y", 0, 1.5, b""),
+        ("b", b"w", 3, 1.0, b"z"),
+    ]:
+        pool.add(posting)
+    assert list(pool.iter_postings()) == [
+        ("a", b"y", 0, 1.5, b""),
+        ("a", b"y", 2, 2.0, b"v"),
+        ("b", b"w", 3, 1.0, b"z"),
+        ("b", b"x", 1, 1.0, None),
+    ]
