@@ -61,7 +61,7 @@ format: $(VENV)/.test-installed
 # SQLite FTS5 and bm25s in the same run (about 50 minutes on two cores, most of it indexing the scale
 # corpus). The million-article run is separate and long: make bench-million (the product alone;
 # the scale corpus, about 2 GB of JSONL, is written first; at the 200,000-article indexing rate,
-# 122 articles/s on two cores, its indexing alone takes more than two hours).
+# 154 articles/s on two cores, its indexing alone takes about two hours).
 bench: $(VENV)/.test-installed
 	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
 	$(BIN)/python -m bench
