@@ -451,6 +451,7 @@ class _InProcessSink:
         self.pending += 1
         if self.pending >= self.batch_size:
             self.copies.batch_ended()
+            self.copies.release()
             _commit(self.ix, self.writer)
             self.copies.batch_committed()
             self.writer = _open_writer(self.ix, self.wait_seconds)
@@ -614,6 +615,7 @@ class _WorkerSink:
             with contextlib.suppress(Exception):
                 writer.cancel()
             raise
+        self.copies.release()
         _commit(self.ix, writer, batch.segments)
         self.copies.batch_committed()
 

@@ -245,6 +245,28 @@ def test_reruns_keep_keys_and_updates_are_decided_again(tmp_path: Path, clickid_
     assert after[a] != after[b] and after[b] == first[b] and after[GOLD_DAYS[0]] == first[GOLD_DAYS[0]]
 
 
+def test_a_released_finder_reads_the_index_again(tmp_path: Path, clickid_raw: dict[str, dict]) -> None:
+    """Before a commit the finder closes its reader (its mapped pages would add to the
+    commit's); the next decision opens it again and finds the same committed candidates."""
+    a, b = SYNDICATED
+    source = write_jsonl(tmp_path / "rows.jsonl", [clickid_raw[a], clickid_raw[GOLD_DAYS[0]]])
+    index_dir = tmp_path / "index"
+    index_records(index_dir, read_paths([source]))
+    copy = record_to_article(clickid_raw[b], "x")
+    bands = band_terms(copy_text(copy.title, copy.body))
+    finder = IndexCopyFinder(whoosh_index.open_dir(str(index_dir)))
+    try:
+        before = sorted((c.article_id, c.shared_bands) for c in finder._stored_candidates(bands))
+        assert [article_id for article_id, _shared in before] == [a]
+        finder.release()
+        assert finder._reader is None
+        after = sorted((c.article_id, c.shared_bands) for c in finder._stored_candidates(bands))
+        assert after == before and finder._reader is not None
+        assert finder.decide(copy, "f" * 16, "h").copy_of == a
+    finally:
+        finder.close()
+
+
 def stored_candidates(index_dir: Path, texts: list[tuple[str, str]]) -> tuple[list[list[tuple[str, int]]], int]:
     """For each (title, body): the committed articles sharing a band with it, and how many;
     and how many segments the finder read through their postings arrays."""
