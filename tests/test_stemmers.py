@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from berita_search.index.analysis import analyze, fold, surface_analyzer
+from berita_search.index.protected import PROTECTED
 from berita_search.index.schema import DEFAULT_STEMMER
 from berita_search.index.stemming import (
     STEMMERS,
@@ -30,7 +31,7 @@ from berita_search.index.stemming import (
     sastrawi_stemmer,
 )
 from berita_search.index.wordlists import DATA_DIR, data_lines
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 DATA = Path(__file__).parent / "data"
@@ -207,11 +208,16 @@ _BOUNDARY_ROOTS = sorted(r for r in boundary_roots(sastrawi_roots()) if len(r) >
 
 @settings(max_examples=300, deadline=None)
 @given(root=st.sampled_from(_BOUNDARY_ROOTS), frame=st.sampled_from(sorted(_FRAMES)))
+@example(root="tarak", frame="-an")  # "tarakan", a protected place name
 def test_boundary_choice_is_a_reading_sastrawi_offered(root: str, frame: str) -> None:
-    """The rule only chooses among the dictionary readings of the word; it never invents one."""
+    """The rule only chooses among the dictionary readings of the word; it never invents one.
+    A protected word (index/data/protected.txt) is left whole instead."""
     word = _FRAMES[frame](root)
     stem = get_stemmer("sastrawi")
     if len(word) <= 3 or not word.isalpha():
+        return
+    if word in PROTECTED:
+        assert stem(word) == word
         return
     first = sastrawi_stemmer()(word)
     readings = [r for rs in boundary_readings(word, first, sastrawi_roots()).values() for r in rs]
