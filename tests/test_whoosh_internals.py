@@ -4,7 +4,9 @@ pinned version, or a name gone, fails here first and says where to look."""
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from berita_search.index.whoosh_internals import CHECKED_VERSION, PRIVATE_NAMES, installed_version
@@ -12,6 +14,20 @@ from berita_search.index.whoosh_internals import CHECKED_VERSION, PRIVATE_NAMES,
 # Set by constructors: the tests below use each on a real instance.
 INSTANCE_NAMES = {"_added", "_field_B", "_blocklimit", "_compression", "_inlinelimit", "_terminfo", "_ids", "_weights"}
 INSTANCE_NAMES |= {"_values", "pool"}
+
+
+def every_posting(reader: Any, fieldnames: Iterable[str]) -> dict[tuple[str, bytes], list[tuple]]:
+    """Every posting (document, weight, value) of every term of ``fieldnames``, as Whoosh reads it."""
+    found = {}
+    for fieldname in fieldnames:
+        for term in reader.lexicon(fieldname):
+            matcher = reader.postings(fieldname, term)
+            items = []
+            while matcher.is_active():
+                items.append((matcher.id(), matcher.weight(), bytes(matcher.value() or b"")))
+                matcher.next()
+            found[(fieldname, term)] = items
+    return found
 
 
 def test_the_installed_whoosh_is_the_version_the_private_uses_were_checked_against() -> None:
@@ -98,16 +114,7 @@ def test_inlined_postings_read_and_merge_as_written_in_blocks(tmp_path) -> None:
 
     def postings(index_dir) -> dict:  # noqa: ANN001
         with open_index(index_dir).reader() as reader:
-            found = {}
-            for fieldname in ("title", "body", "title_stem", "body_pairs"):
-                for term in reader.lexicon(fieldname):
-                    matcher = reader.postings(fieldname, term)
-                    items = []
-                    while matcher.is_active():
-                        items.append((matcher.id(), matcher.weight(), bytes(matcher.value() or b"")))
-                        matcher.next()
-                    found[(fieldname, term)] = items
-            return found
+            return every_posting(reader, ("title", "body", "title_stem", "body_pairs"))
 
     results = {}
     for name, codec in (("blocks", W3Codec()), ("inlined", InliningCodec(inlinelimit=2))):
@@ -155,17 +162,7 @@ def test_the_compact_pool_writes_the_segment_whooshs_pool_writes(tmp_path) -> No
             writer.add_document(**dict(fields))
         writer.commit(merge=False)
         with open_index(tmp_path / name).reader() as reader:
-            postings = {}
-            for fieldname in reader.schema.names():
-                if not reader.schema[fieldname].indexed:
-                    continue
-                for term in reader.lexicon(fieldname):
-                    matcher = reader.postings(fieldname, term)
-                    items = []
-                    while matcher.is_active():
-                        items.append((matcher.id(), matcher.weight(), bytes(matcher.value() or b"")))
-                        matcher.next()
-                    postings[(fieldname, term)] = items
+            postings = every_posting(reader, [f for f in reader.schema.names() if reader.schema[f].indexed])
             stored = list(reader.all_stored_fields())
             (segment,) = [leaf.segment() for leaf, _ in reader.leaf_readers()]
         arrays = (tmp_path / name / file_name(segment.segment_id())).read_bytes()
