@@ -464,7 +464,6 @@ class IndexCopyFinder(CopyFinder):
                     self._in_index.add(segment.lexicon(COPY_BANDS_FIELD))
 
     def _open_reader(self) -> None:
-        self._released = False
         reader = self._ix.reader()
         self._reader = reader
         searchable = COPY_BANDS_FIELD in reader.schema and reader.doc_count() > 0
@@ -515,10 +514,9 @@ class IndexCopyFinder(CopyFinder):
         150,000 articles) would otherwise add to the commit's own, grouping arrays among them.
         ``batch_committed`` opens it again, or the next decision does."""
         self.close()
-        self._released = True
 
     def _stored_candidates(self, bands: list[str]) -> list[Candidate]:
-        if self._released:
+        if self._reader is None:  # released before a commit
             self._open_reader()
         reader = self._reader
         if reader is None or self._dup_keys is None:

@@ -45,9 +45,6 @@ class CompactPostingPool:
         self._value_ends = array("Q")
         self._without_value: set[int] = set()  # postings whose value is None, not bytes
 
-    def __len__(self) -> int:
-        return len(self._docs)
-
     def add(self, item: tuple) -> None:
         """One posting: (field name, term bytes, document number, weight, value bytes or None)."""
         fieldname, tbytes, docnum, weight, vbytes = item
