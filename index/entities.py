@@ -155,8 +155,8 @@ _NOT_PERSON_BEFORE = _WORDS["not_person_before"]
 _WORD = re.compile(r"(?:[A-Z]\.){2,}|[^\W_](?:[\w'’&]|-(?=\w)(?!nya\b))*")
 _ACRONYM = re.compile(r"^[A-Z][A-Z0-9&\-]*[A-Z0-9]$|^[A-Z]{2,}[a-z]?$")
 _INITIAL = re.compile(r"^(?:[A-Z]|(?:[A-Z]\.){2,})$")
-_ABBREVIATIONS = frozenset(
-    ["dr", "ir", "h", "hj", "prof", "drs", "st", "kab", "kec", "prov", "kel"]
+ABBREVIATIONS = frozenset(
+    ["dr", "ir", "h", "hj", "prof", "drs", "dra", "st", "kab", "kec", "prov", "kel", "pol", "purn"]
 )  # written with a dot inside names
 _ROMAN = re.compile(r"^(?:I|II|III|IV|V|VI|VII|VIII|IX|X|XI|XII)$")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;\"“”‘’'(\[\n•\-–—]\s*)$")
@@ -407,7 +407,7 @@ def _joined(text: str, left: _Token, right: _Token) -> bool:
     gap = text[left.end : right.start]
     if gap == " ":
         return True
-    return gap in (".", ". ") and (bool(_INITIAL.match(left.text)) or left.low in _ABBREVIATIONS)
+    return gap in (".", ". ") and (bool(_INITIAL.match(left.text)) or left.low in ABBREVIATIONS)
 
 
 _DOMAIN = re.compile(r"\.(?:com|co\.id|co|id|net|tv)$")
@@ -1288,6 +1288,10 @@ def _resolve(text: str, body_offset: int, mentions: list[Mention]) -> Analysis:
             return None
         owners = set.intersection(*(by_word.get(w, set()) for w in words))
         owners.discard(canonical)
+        if not owners and len(words) == 1 and len(words[0]) >= 4 and words[0] not in by_word:
+            # "Alex" after "Alexander Marwata", "Harry" after "Hary Sukmono": a short or misspelt
+            # form of one full name of the article.
+            owners = {o for w, found in by_word.items() if _same_name_word(words[0], w) for o in found}
         longer = [o for o in owners if len(fold_name(o).split()) > len(words)]
         # "Atalia Praratya" inside "Atalia Praratya Kamil" is the same owner, not a second one.
         longest = [o for o in longer if not any(o != other and words_of[o] < words_of[other] for other in longer)]
@@ -1339,6 +1343,22 @@ def _resolve(text: str, body_offset: int, mentions: list[Mention]) -> Analysis:
         if (m.kind, fold_name(m.canonical)) in known or m.rule in ("alias", "gazetteer"):
             resolved.append(m)
     return _entities(text, body_offset, resolved)
+
+
+def _same_name_word(short: str, word: str) -> bool:
+    """``short`` is the start of ``word`` (Alex, Alexander) or one letter off it (Harry, Hary)."""
+    if short[0] != word[0] or len(word) < 4:
+        return False
+    if len(word) > len(short):
+        return word.startswith(short) or (len(word) == len(short) + 1 and _one_edit(short, word))
+    return len(short) - len(word) <= 1 and _one_edit(word, short)
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """``b`` is ``a`` with one letter changed or inserted (len(b) - len(a) is 0 or 1)."""
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    return any(a == b[:i] + b[i + 1 :] for i in range(len(b)))
 
 
 _HONORIFICS = re.compile(

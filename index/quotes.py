@@ -22,7 +22,7 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from berita_search.index.entities import PERSON, SAID_VERBS, Analysis, Mention, analyse
+from berita_search.index.entities import ABBREVIATIONS, PERSON, SAID_VERBS, Analysis, Mention, analyse
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +75,8 @@ _WORDS = re.compile(r"\w+")
 # '"...," jawab , singkat': the speaker's name was a link the scraper dropped; the person is the one
 # the article is speaking of.
 _DROPPED_NAME = re.compile(r"^\s*[,.]")
+# '"...," kata jenderal polisi bintang dua tersebut': a description of someone already named.
+_DESCRIPTION = re.compile(r"^\s*(?:[\w.'/-]+\s+){1,9}(?:ini|tersebut|itu)\s*$")
 # Verbs that report speech without a comma or "bahwa" after them ("Imam mengatakan pihaknya ...").
 _VERBS_WITHOUT_MARKER = frozenset(
     [
@@ -165,6 +167,8 @@ def _speaker_from(segment: str, seg_start: int, speakers: _Speakers, paragraph: 
     role = speakers.role(segment)
     if role:
         return role
+    if _DESCRIPTION.match(segment):
+        return speakers.back_reference(position, paragraph)
     return None, segment.strip()[:60]
 
 
@@ -414,9 +418,22 @@ def _quote_marks(paragraph: str) -> int:
     return paragraph.count('"') + paragraph.count("“") + paragraph.count("”")
 
 
+_SENTENCE_END = re.compile(r"[.!?](?:\s|$)|[\"“”]|\n")
+
+
 def _end_of_sentence(text: str) -> int:
-    match = re.search(r"[.!?](?:\s|$)|[\"“”]|\n", text)
-    return match.start() if match else len(text)
+    for match in _SENTENCE_END.finditer(text):
+        if match.group().startswith("."):
+            # "kata Irjen Pol. Luki Hermawan", "Ruslan A. Suhady": a dot inside a name ends no sentence.
+            word_start = match.start()
+            while word_start and text[word_start - 1].isalnum():
+                word_start -= 1
+            word = text[word_start : match.start()]
+            in_name = (len(word) == 1 and word.isupper()) or word.lower() in ABBREVIATIONS
+            if in_name and re.match(r"\.\s*[A-Z]", text[match.start() : match.start() + 3]):
+                continue
+        return match.start()
+    return len(text)
 
 
 def _end_of_clause(text: str) -> int:

@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 from berita_search.index.article import Article
 from berita_search.index.entities import Entity, article_text, extract_entities, fold_name, tables
-from berita_search.index.quotes import extract_quotes
+from berita_search.index.quotes import Quote, extract_quotes
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -92,6 +92,27 @@ def test_pronoun_and_surname_resolve_to_the_person_named_before(clickid: dict[st
         ("place", "Jambi"),
         ("place", "Sumatera"),
     } <= kinds
+
+
+@pytest.mark.slow
+def test_speakers_behind_a_rank_a_description_a_short_or_misspelt_name(clickid: dict[str, Article]) -> None:
+    def quotes_of(article_id: str) -> dict[tuple[int, str], Quote]:
+        article = clickid[article_id]
+        return {(q.paragraph, q.kind): q for q in extract_quotes(article.title, article.body)}
+
+    # Veronica Koman's case: "kata Irjen Pol. Luki Hermawan" (1), "ucap jenderal polisi bintang dua
+    # tersebut" (3), though Veronica Koman is the last person named before that quote.
+    quotes = quotes_of("785d17592f50bbe4")
+    assert quotes[(1, "direct")].speaker_canonical == "Luki Hermawan"
+    assert quotes[(3, "direct")].speaker_canonical == "Luki Hermawan"
+    # "Wakil Ketua KPK Alexander Marwata" (6), then "kata Alex" (7, 10).
+    quotes = quotes_of("76336df83e560f92")
+    assert [quotes[(p, "direct")].speaker_as_written for p in (7, 10)] == ["Alex", "Alex"]
+    assert {quotes[(p, "direct")].speaker_canonical for p in (7, 10)} == {"Alexander Marwata"}
+    # "Hary Sukmono", then "Harry mengatakan" (6): one letter off the only Hary of the article.
+    quotes = quotes_of("dae708e53b61b0e5")
+    assert quotes[(6, "indirect")].speaker_as_written == "Harry"
+    assert quotes[(6, "indirect")].speaker_canonical == "Hary Sukmono"
 
 
 @pytest.mark.slow
