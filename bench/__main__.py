@@ -59,7 +59,10 @@ def bench_corpus(name: str, args: argparse.Namespace, workdir: Path, cluster: An
     baselines = [] if product_only else ["plain", *anchors]
     dirs = {kind: workdir / f"{name.replace(':', '-')}-{kind}" for kind in ["product", *baselines]}
     print(f"[{name}] indexing with the product pipeline …", flush=True)
-    out["indexing"]["product"] = speed.run_index_job("product", corpus, dirs["product"])
+    out["indexing"]["product"] = first = speed.run_index_job("product", corpus, dirs["product"])
+    if "error" in first or first.get("failed") or not first.get("docs"):
+        # Timing searches over an index that lacks the corpus would report nonsense.
+        raise SystemExit(f"[{name}] the product did not index the corpus: {first}")
     print(f"[{name}] re-indexing the unchanged corpus …", flush=True)
     out["indexing"]["product_reindex"] = speed.run_index_job("product", corpus, dirs["product"])
     for kind in baselines:

@@ -37,6 +37,8 @@ def product(corpus: Path, index_dir: Path) -> dict:
     workers = default_workers(corpus.stat().st_size)
     known_rows: dict[str, str] = {}
     summary = index_records(index_dir, read_paths([corpus], known_rows), workers=workers, known_rows=known_rows)
+    for failure in summary.failed[:5]:
+        print(f"failed: {failure.origin}: {failure.reason}", file=sys.stderr)
     return {
         "workers": workers,
         "docs": summary.added + summary.updated + summary.unchanged,

@@ -9,7 +9,19 @@ from pathlib import Path
 
 from berita_search.index.records import quote_name
 
+# Files read whole (pages, CSV, XLSX, JSON arrays) are refused past this size; UTF-8 JSON Lines are
+# read a line at a time, of any size, each line at most MAX_LINE_BYTES.
 MAX_FILE_BYTES = 512 * 1024 * 1024
+MAX_LINE_BYTES = 64 * 1024 * 1024
+
+
+def too_large(size: int) -> str:
+    """Why a file read whole is refused, and what to do instead."""
+    return (
+        f"file too large ({size // 2**20:,} MiB; files read whole stop at {MAX_FILE_BYTES // 2**20} MiB:"
+        " split it, or export UTF-8 JSON Lines, which are read a line at a time)"
+    )
+
 
 RAW_SUFFIXES = {".txt", ".text"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson", ".json"}

@@ -23,6 +23,7 @@ from berita_search.index.decoding import (
     XLSX_SUFFIXES,
     BinaryFileError,
     file_status,
+    too_large,
 )
 from berita_search.index.pages import parse_raw_page, read_raw_file
 from berita_search.index.records import (
@@ -94,8 +95,8 @@ def read_file(path: Path, known: KnownRows | None = None) -> Iterator[Record]:
     if status.st_size == 0:
         yield Failure(origin, "empty file")
         return
-    if status.st_size > MAX_FILE_BYTES:
-        yield Failure(origin, f"file too large ({status.st_size // 2**20} MiB)")
+    if status.st_size > MAX_FILE_BYTES and reader is not read_jsonl_file:
+        yield Failure(origin, too_large(status.st_size))
         return
     try:
         yield from reader(path, origin, known)

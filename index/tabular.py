@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import zipfile
 from collections.abc import Iterable, Iterator
@@ -16,7 +17,15 @@ from urllib.parse import urlsplit
 from berita_search.index.article import Article, usable_url
 from berita_search.index.bylines import clean_reporter, finish_body
 from berita_search.index.dates import epoch_date, note_unreadable, parse_date, publication_date
-from berita_search.index.decoding import MAX_FILE_BYTES, BinaryFileError, binary_reason, bom_encoding, decode_bytes
+from berita_search.index.decoding import (
+    MAX_FILE_BYTES,
+    MAX_LINE_BYTES,
+    BinaryFileError,
+    binary_reason,
+    bom_encoding,
+    decode_bytes,
+    too_large,
+)
 from berita_search.index.records import (
     MAX_FIELD_CHARS,
     MAX_LABEL_CHARS,
@@ -274,6 +283,10 @@ def read_jsonl_file(path: Path, origin: str, known: KnownRows | None = None) -> 
         fh.seek(0)
         notes: dict[int, str] = {}
         lines: Iterable[tuple[int, Any]]
+        whole = bool(bom_encoding(head)) or head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"["
+        if whole and (size := os.fstat(fh.fileno()).st_size) > MAX_FILE_BYTES:
+            yield Failure(origin, too_large(size))
+            return
         if bom_encoding(head):  # UTF-16 or UTF-32: lines are not byte lines, decode it whole
             text, note = decode_bytes(fh.read())
             if note:
@@ -307,8 +320,17 @@ def _json_array(text: str, origin: str, known: KnownRows | None) -> Iterator[Rec
     yield from _json_items(enumerate(items, 1), origin, "item", known=known)
 
 
+class LineTooLong(ValueError):
+    pass
+
+
 def _byte_lines(fh: io.BufferedReader, notes: dict[int, str]) -> Iterator[tuple[int, str | Exception]]:
-    for number, raw in enumerate(fh, 1):
+    for number, raw in enumerate(iter(lambda: fh.readline(MAX_LINE_BYTES + 1), b""), 1):
+        if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+            while (rest := fh.readline(2**20)) and not rest.endswith(b"\n"):
+                pass  # the rest of the line, read in bounded pieces and dropped
+            yield number, LineTooLong(f"line longer than {MAX_LINE_BYTES // 2**20} MiB")
+            continue
         if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
             raw = raw[3:]
         if not raw.strip():
@@ -345,7 +367,9 @@ def _json_items(
 ) -> Iterator[Record]:
     for number, item in items:
         where = f"{origin}:{unit} {number}"
-        if isinstance(item, Exception):
+        if isinstance(item, LineTooLong):
+            yield Failure(where, str(item))
+        elif isinstance(item, Exception):
             yield Failure(where, f"invalid JSON ({item})")
         elif not isinstance(item, dict):
             yield Failure(where, f"expected a JSON object, got {type(item).__name__}")

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from berita_search.index.article import article_id
+from berita_search.index.decoding import MAX_FILE_BYTES, MAX_LINE_BYTES, too_large
 from berita_search.index.readers import MAX_FIELD_CHARS, Article, Failure, read_paths
 from berita_search.index.writer import IndexSummary, index_records
 from whoosh import index as whoosh_index
@@ -181,6 +182,36 @@ def test_fifty_megabyte_article_is_cut_and_noted(tmp_path: Path) -> None:
     ]
     stored = titles(tmp_path)["Artikel sangat panjang"]
     assert MAX_FIELD_CHARS - 100 <= len(stored["body"]) <= MAX_FIELD_CHARS
+
+
+def test_json_lines_past_the_file_limit_are_read_a_line_at_a_time(tmp_path: Path) -> None:
+    # A million-article export is about 2 GB of JSON Lines: no file-size limit for them, a line
+    # limit instead. Nine lines of 60 MiB (JSON whitespace between the fields) pass 512 MiB.
+    path = tmp_path / "arsip.jsonl"
+    padding = b" " * (60 * 2**20)
+    with path.open("wb") as fh:
+        for n in range(1, 10):
+            fh.write(b'{"title": "Berita nomor %d",' % n + padding + b'"content": "%s %d"}\n' % (BODY.encode(), n))
+        fh.write(b'{"title": "Terlalu panjang", "content": "' + b"x" * (MAX_LINE_BYTES + 10) + b'"}\n')
+        fh.write(json.dumps({"title": "Berita terakhir", "content": BODY}).encode() + b"\n")
+    assert path.stat().st_size > MAX_FILE_BYTES
+    summary = run(tmp_path, path)
+    assert summary.added == 10
+    assert failures(summary) == [(f"{path}:line 10", f"line longer than {MAX_LINE_BYTES // 2**20} MiB")]
+    assert set(titles(tmp_path)) == {f"Berita nomor {n}" for n in range(1, 10)} | {"Berita terakhir"}
+
+
+@pytest.mark.parametrize("name, head", [("arsip.csv", b"title,content\n"), ("arsip.json", b"[" + b" " * 8192)])
+def test_files_read_whole_past_the_limit_are_refused_with_what_to_do(tmp_path: Path, name: str, head: bytes) -> None:
+    path = tmp_path / name
+    with path.open("wb") as fh:
+        fh.write(head)
+        fh.truncate(MAX_FILE_BYTES + 2**20)  # sparse: refused before its body is read
+    jsonl(tmp_path / "lain.jsonl", {"title": "Berita lain", "content": BODY})
+    summary = run(tmp_path, tmp_path)
+    assert failures(summary) == [(str(path), too_large(MAX_FILE_BYTES + 2**20))]
+    assert "split it, or export UTF-8 JSON Lines" in too_large(MAX_FILE_BYTES + 2**20)
+    assert set(titles(tmp_path)) == {"Berita lain"}
 
 
 def test_jsonl_with_a_broken_line_in_the_middle(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
