@@ -1177,6 +1177,71 @@ def _nicknames(text: str, mentions: list[Mention]) -> dict[str, str]:
     return found
 
 
+# Words of a piece about a drama, a film or a cartoon, where "Woo Seo Ri (Shin Hye Sun)" is a role
+# and its actor.
+_SCREEN_WORDS = re.compile(
+    r"\b(?:drama|episode|sinopsis|memerankan|diperankan|berperan|karakter|film|serial|anime|manga|webtoon)\b",
+    re.IGNORECASE,
+)
+# What follows a role's name: the actor's name in brackets, or the brackets of a dropped link "(,)".
+_PLAYED_BY = re.compile(r"[ \t]*\((?:[ \t]*,?[ \t]*\)|(?=[A-Z]))")
+
+
+def _misspelt_people(mentions: list[Mention]) -> dict[str, str]:
+    """'Iman Nahrawi' -> 'Imam Nahrawi', 'Par Seo Joon' -> 'Park Seo Joon': two names of the
+    article alike but for one letter of one word are one person, written as most often."""
+    counts = Counter(m.canonical for m in mentions if m.kind == PERSON)
+    if len(counts) < 2:
+        return {}
+    tabled = {m.canonical for m in mentions if m.kind == PERSON and m.rule == "alias"}
+    # A name of the alias table is spelt right; else the commoner spelling (among equals the first).
+    names = sorted(counts, key=lambda name: (name not in tabled, -counts[name]))
+    words = {name: fold_name(name).split() for name in names}
+    found: dict[str, str] = {}
+    for i, kept in enumerate(names):
+        if kept in found or len(words[kept]) < 2:
+            continue
+        for other in names[i + 1 :]:
+            if other in found or other in tabled or len(words[other]) != len(words[kept]):
+                continue
+            differ = [(a, b) for a, b in zip(words[kept], words[other], strict=True) if a != b]
+            if len(differ) == 1 and min(map(len, differ[0])) >= 3 and _one_letter_apart(*differ[0]):
+                found[other] = kept
+    return found
+
+
+def _one_letter_apart(a: str, b: str) -> bool:
+    return _one_edit(a, b) if len(b) >= len(a) else _one_edit(b, a)
+
+
+def _screen_characters(text: str, mentions: list[Mention]) -> set[str]:
+    """Canonical names of the fictional characters of a drama or film piece: a name written with
+    its actor's name (another person) or a dropped link right after it, in brackets. Characters
+    are not people of the archive (and not speakers)."""
+    if not _SCREEN_WORDS.search(text):
+        return set()
+    people = [m for m in mentions if m.kind == PERSON]
+    characters: set[str] = set()
+    for m in mentions:
+        if m.kind != PERSON or m.rule in ("alias", "role-title", "byline"):
+            continue
+        played = _PLAYED_BY.match(text, m.end)
+        if played is None:
+            continue
+        if played.group().endswith(")"):
+            characters.add(m.canonical)
+            continue
+        # The actor's name, or its end ("Yang Se Jong", read as "Se Jong"), closes the brackets.
+        if any(
+            played.end() <= p.start <= played.end() + 6
+            and text[p.end : p.end + 1] == ")"
+            and p.canonical != m.canonical
+            for p in people
+        ):
+            characters.add(m.canonical)
+    return characters
+
+
 def _resolve(text: str, body_offset: int, mentions: list[Mention]) -> Analysis:
     t = tables()
     definitions = _definitions(text, mentions, t)
@@ -1325,6 +1390,9 @@ def _resolve(text: str, body_offset: int, mentions: list[Mention]) -> Analysis:
             m.rule = rule
             resolved.append(m)
     resolved.sort(key=lambda m: m.start)
+    characters = _screen_characters(text, resolved)
+    if characters:
+        resolved = [m for m in resolved if not (m.kind == PERSON and m.canonical in characters)]
     places = {fold_name(m.canonical) for m in resolved if m.kind == PLACE}
     organisations = {fold_name(m.canonical) for m in resolved if m.kind == ORGANISATION}
     for m in resolved:
@@ -1342,6 +1410,10 @@ def _resolve(text: str, body_offset: int, mentions: list[Mention]) -> Analysis:
                 m.canonical = full
         if (m.kind, fold_name(m.canonical)) in known or m.rule in ("alias", "gazetteer"):
             resolved.append(m)
+    misspelt = _misspelt_people(resolved)
+    for m in resolved:
+        if m.kind == PERSON and m.canonical in misspelt:
+            m.canonical = misspelt[m.canonical]
     return _entities(text, body_offset, resolved)
 
 

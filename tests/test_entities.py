@@ -116,6 +116,22 @@ def test_speakers_behind_a_rank_a_description_a_short_or_misspelt_name(clickid: 
 
 
 @pytest.mark.slow
+def test_drama_roles_are_not_people_and_a_misspelt_name_is_the_person(clickid: dict[str, Article]) -> None:
+    # A synopsis of STILL 17: "Woo Seo Ri (Shin Hye Sun)", "Yoo Chan (Ahn Hyo Seop)", "Gong Woo Jin
+    # (Yang Se Jong)": the actors are people, the roles are not.
+    article = clickid["28dec2fc2ab95b5e"]
+    people = set(persons(extract_entities(article.title, article.body)))
+    assert {"Shin Hye Sun", "Ahn Hyo Seop"} <= people
+    assert not people & {"Woo Seo Ri", "Yoo Chan", "Gong Woo Jin"}
+    # "Imam Nahrawi" in the title, "Iman Nahrawi" twice in the body: one person, spelt as the
+    # alias table spells him, and the speaker of both reported quotes.
+    article = clickid["840c7dbc6e12db20"]
+    assert set(persons(extract_entities(article.title, article.body))) == {"Imam Nahrawi", "Joko Widodo"}
+    speakers = [q.speaker_canonical for q in extract_quotes(article.title, article.body)]
+    assert speakers == ["Imam Nahrawi", "Imam Nahrawi"]
+
+
+@pytest.mark.slow
 def test_places_take_the_gazetteer_name(clickid: dict[str, Article]) -> None:
     # BMKG's forecast: "Badan Meteorologi, Klimatologi, dan Geofisika (BMKG)", "DKI Jakarta",
     # "Kota Tangerang", "Kota Bogor".
