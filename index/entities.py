@@ -256,6 +256,8 @@ def tables() -> _Tables:
         key = fold_name(name)
         if kind == PERSON and name.isupper():
             continue  # "AFP", "AH": initials and agencies are read by their own rules
+        if kind == PERSON and " " not in key and _NOMINALISATION.match(key):
+            continue  # "Perhubungan", "Kemaritiman": a portfolio after "Menteri", learnt as a name
         learnt[key] = kind
         if kind == PERSON and " " in key:
             first_words[key.split(" ", 1)[0]] += 1

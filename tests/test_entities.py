@@ -132,6 +132,18 @@ def test_drama_roles_are_not_people_and_a_misspelt_name_is_the_person(clickid: d
 
 
 @pytest.mark.slow
+def test_a_portfolio_is_no_name_and_a_dormitory_no_place(clickid: dict[str, Article]) -> None:
+    # "Peraturan Menteri Perhubungan tentang ...": the corpus's learnt names once held Perhubungan
+    # as a person, read after "Menteri"; "di Asrama Mahasiswa Papua" is a building.
+    article = clickid["96f2915ea79b7114"]
+    assert set(persons(extract_entities(article.title, article.body))) == {"Muhammad Nasir"}
+    article = clickid["785d17592f50bbe4"]
+    places = {e.canonical for e in extract_entities(article.title, article.body) if e.kind == "place"}
+    assert {"Australia", "Surabaya", "Jawa Timur"} <= places
+    assert not any(place.startswith("Asrama") for place in places)
+
+
+@pytest.mark.slow
 def test_places_take_the_gazetteer_name(clickid: dict[str, Article]) -> None:
     # BMKG's forecast: "Badan Meteorologi, Klimatologi, dan Geofisika (BMKG)", "DKI Jakarta",
     # "Kota Tangerang", "Kota Bogor".
