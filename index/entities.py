@@ -33,6 +33,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from rapidfuzz.distance import Levenshtein
+
 DATA = Path(__file__).with_name("data")
 
 PERSON, ORGANISATION, PLACE = "person", "organisation", "place"
@@ -1212,10 +1214,6 @@ def _misspelt_people(mentions: list[Mention]) -> dict[str, str]:
     return found
 
 
-def _one_letter_apart(a: str, b: str) -> bool:
-    return _one_edit(a, b) if len(b) >= len(a) else _one_edit(b, a)
-
-
 def _screen_characters(text: str, mentions: list[Mention]) -> set[str]:
     """Canonical names of the fictional characters of a drama or film piece: a name written with
     its actor's name (another person) or a dropped link right after it, in brackets. Characters
@@ -1423,16 +1421,12 @@ def _same_name_word(short: str, word: str) -> bool:
     """``short`` is the start of ``word`` (Alex, Alexander) or one letter off it (Harry, Hary)."""
     if short[0] != word[0] or len(word) < 4:
         return False
-    if len(word) > len(short):
-        return word.startswith(short) or (len(word) == len(short) + 1 and _one_edit(short, word))
-    return len(short) - len(word) <= 1 and _one_edit(word, short)
+    return word.startswith(short) or _one_letter_apart(short, word)
 
 
-def _one_edit(a: str, b: str) -> bool:
-    """``b`` is ``a`` with one letter changed or inserted (len(b) - len(a) is 0 or 1)."""
-    if len(a) == len(b):
-        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
-    return any(a == b[:i] + b[i + 1 :] for i in range(len(b)))
+def _one_letter_apart(a: str, b: str) -> bool:
+    """One letter changed, added or dropped (Iman, Imam; Par, Park)."""
+    return Levenshtein.distance(a, b, score_cutoff=1) == 1
 
 
 _HONORIFICS = re.compile(
