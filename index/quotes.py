@@ -105,7 +105,8 @@ _NAMING_AFTER_SEBUT = re.compile(r"^\s*(?:\S+\s+){0,5}?sebagai\b", re.IGNORECASE
 class _Speakers:
     """Persons of the article in body coordinates, to resolve names, pronouns and roles."""
 
-    def __init__(self, analysis: Analysis) -> None:
+    def __init__(self, analysis: Analysis, body: str) -> None:
+        self.body = body
         offset = analysis.body_offset
         self.persons: list[Mention] = [m for m in analysis.mentions if m.kind == PERSON and m.start >= offset]
         self.others: list[Mention] = [m for m in analysis.mentions if m.kind != PERSON and m.start >= offset]
@@ -147,9 +148,19 @@ class _Speakers:
             ):
                 return self.last_speaker[0], self.last_speaker[1]
         mention = self.before(position)
-        if mention is not None:
-            return mention.canonical, mention.name
-        return None, ""
+        if mention is None:
+            return None, ""
+        # "Erick juga menganggap Habibie Bapak Inovasi. '...,' tutur dia": the subject of the
+        # sentence that last named someone, not the last name in it.
+        subject = self.subject_of(mention)
+        return subject.canonical, subject.name
+
+    def subject_of(self, mention: Mention) -> Mention:
+        """The first person of the sentence ``mention`` is in."""
+        start = mention.start - self.offset
+        sentence_start = max(self.body.rfind(". ", 0, start), self.body.rfind("\n", 0, start)) + 1
+        index = bisect.bisect_left(self.starts, sentence_start)
+        return self.persons[index] if index < len(self.persons) and self.starts[index] <= start else mention
 
     paragraph_starts: list[int] = []
 
@@ -176,7 +187,7 @@ def extract_quotes(title: str, body: str, entities: object = None) -> list[Quote
     """The quotes of one article's body, in order. ``entities`` is accepted for symmetry and unused:
     the analysis of ``entities.analyse`` (cached) is read instead."""
     analysis = analyse(title, body)
-    speakers = _Speakers(analysis)
+    speakers = _Speakers(analysis, body)
     paragraphs = body.split("\n\n")
     starts = [0]
     for paragraph in paragraphs[:-1]:
