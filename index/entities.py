@@ -1192,8 +1192,9 @@ _PLAYED_BY = re.compile(r"[ \t]*\((?:[ \t]*,?[ \t]*\)|(?=[A-Z]))")
 
 
 def _misspelt_people(mentions: list[Mention]) -> dict[str, str]:
-    """'Iman Nahrawi' -> 'Imam Nahrawi', 'Par Seo Joon' -> 'Park Seo Joon': two names of the
-    article alike but for one letter of one word are one person, written as most often."""
+    """'Iman Nahrawi' -> 'Imam Nahrawi': two names of the article alike but for one letter of one
+    word of four letters or more are one person, written as most often. Shorter words differ
+    between people ("Kim Ji Won", "Kim Ji Woo")."""
     counts = Counter(m.canonical for m in mentions if m.kind == PERSON)
     if len(counts) < 2:
         return {}
@@ -1209,7 +1210,7 @@ def _misspelt_people(mentions: list[Mention]) -> dict[str, str]:
             if other in found or other in tabled or len(words[other]) != len(words[kept]):
                 continue
             differ = [(a, b) for a, b in zip(words[kept], words[other], strict=True) if a != b]
-            if len(differ) == 1 and min(map(len, differ[0])) >= 3 and _one_letter_apart(*differ[0]):
+            if len(differ) == 1 and min(map(len, differ[0])) >= 4 and _one_letter_apart(*differ[0]):
                 found[other] = kept
     return found
 
