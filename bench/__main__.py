@@ -226,8 +226,14 @@ def targets(run: dict[str, Any]) -> list[dict[str, Any]]:
             )
         if first.get("peak_mb") and name != "clickid":
             limit_mb = 2048 if million else 1536
+            # Judged on resident memory; its anonymous part is shown beside it (the rest is pages
+            # of the index's mapped files, which the kernel may drop).
+            anonymous = f" ({first['peak_anon_mb']:.0f} MB anonymous)" if first.get("peak_anon_mb") else ""
             row(
-                name, f"peak memory < {limit_mb / 1024:g} GB", f"{first['peak_mb']:.0f} MB", first["peak_mb"] < limit_mb
+                name,
+                f"peak memory < {limit_mb / 1024:g} GB",
+                f"{first['peak_mb']:.0f} MB{anonymous}",
+                first["peak_mb"] < limit_mb,
             )
         if million and first.get("seconds"):
             row(name, "indexed in <= 40 minutes", f"{first['seconds'] / 60:.1f} min", first["seconds"] <= 2400)

@@ -32,7 +32,14 @@ def dir_bytes(path: Path) -> int:
 
 def tree_rss_mb(pid: int) -> float:
     """Resident memory of a process and all its descendants (Linux /proc), in MB."""
-    total_kb, stack = 0, [pid]
+    return tree_memory_mb(pid)[0]
+
+
+def tree_memory_mb(pid: int) -> tuple[float, float]:
+    """Resident memory of a process and all its descendants (Linux /proc), in MB, and the
+    anonymous part of it: what is left when the pages of mapped files (the index's own files,
+    which the kernel may drop and read again) are not counted."""
+    total_kb, anon_kb, stack = 0, 0, [pid]
     while stack:
         current = stack.pop()
         try:
@@ -42,8 +49,10 @@ def tree_rss_mb(pid: int) -> float:
             continue
         match = re.search(r"^VmRSS:\s+(\d+)", status, re.M)
         total_kb += int(match.group(1)) if match else 0
+        match = re.search(r"^RssAnon:\s+(\d+)", status, re.M)
+        anon_kb += int(match.group(1)) if match else 0
         stack.extend(int(child) for child in children)
-    return total_kb / 1024
+    return total_kb / 1024, anon_kb / 1024
 
 
 def run_index_job(kind: str, corpus: Path, index_dir: Path) -> dict[str, Any]:
@@ -59,12 +68,13 @@ def run_index_job(kind: str, corpus: Path, index_dir: Path) -> dict[str, Any]:
         text=True,
     )
     assert proc.stdout is not None
-    peak = [0.0]
+    peak = [0.0, 0.0]  # resident, anonymous
     done = threading.Event()
 
     def sample() -> None:
         while not done.wait(0.2):
-            peak[0] = max(peak[0], tree_rss_mb(proc.pid))
+            resident, anonymous = tree_memory_mb(proc.pid)
+            peak[0], peak[1] = max(peak[0], resident), max(peak[1], anonymous)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -81,6 +91,7 @@ def run_index_job(kind: str, corpus: Path, index_dir: Path) -> dict[str, Any]:
     # Sampled, not ru_maxrss: a forked child's ru_maxrss starts at its parent's resident size,
     # so every job would report at least this benchmark process's own memory.
     result["peak_mb"] = peak[0] or usage.ru_maxrss / 1024
+    result["peak_anon_mb"] = peak[1]
     result["cpu_s"] = usage.ru_utime + usage.ru_stime
     result.setdefault("index_mb", dir_bytes(index_dir) / 2**20)  # a cluster job reports its own
     return result
