@@ -163,10 +163,21 @@ def _jaccard(a: set[Any] | frozenset[Any], b: set[Any] | frozenset[Any]) -> floa
     return len(a & b) / union if union else 0.0
 
 
-def text_similarity(a: CopyText, b: CopyText) -> float:
-    """Jaccard of the word 3-shingles of both openings, cut to the shorter one."""
+# The shingles of one text's opening by width: an article compared with many candidates (dozens
+# when a story recurs) builds its own once a width, not once a candidate.
+ShingleMemo = dict[int, set[tuple[str, ...]]]
+
+
+def text_similarity(a: CopyText, b: CopyText, memo: ShingleMemo | None = None) -> float:
+    """Jaccard of the word 3-shingles of both openings, cut to the shorter one. ``memo``: the
+    shingles of ``a`` already built, for comparing ``a`` with many texts."""
     width = min(OPENING_WORDS, len(a.words), len(b.words))
-    return _jaccard(_shingles(a.words[:width]), _shingles(b.words[:width]))
+    own = memo.get(width) if memo is not None else None
+    if own is None:
+        own = _shingles(a.words[:width])
+        if memo is not None:
+            memo[width] = own
+    return _jaccard(own, _shingles(b.words[:width]))
 
 
 def title_similarity(a: CopyText, b: CopyText) -> float:
@@ -185,11 +196,11 @@ def is_copy(a: CopyText, b: CopyText) -> bool:
     return copy_score(a, b) is not None
 
 
-def copy_score(a: CopyText, b: CopyText) -> float | None:
+def copy_score(a: CopyText, b: CopyText, memo: ShingleMemo | None = None) -> float | None:
     """The text similarity of two copies, or None when they are not copies."""
     if not (a.comparable and b.comparable) or figures_disagree(a, b):
         return None
-    similarity = text_similarity(a, b)
+    similarity = text_similarity(a, b, memo)
     needed = SHARED_TEXT if title_similarity(a, b) >= SAME_TITLE else SAME_TEXT
     return similarity if similarity >= needed else None
 
@@ -356,9 +367,10 @@ class CopyFinder:
         bands = band_terms(text)
         # The most similar copy; among equals the smallest key, then id, so the choice is stable.
         best: tuple[float, str, str] | None = None
+        memo: ShingleMemo = {}
         for candidate in self._candidates(article_id, bands):
             known = self._known(candidate)
-            score = copy_score(text, known.text)
+            score = copy_score(text, known.text, memo)
             if score is None:
                 continue
             rank = (-score, known.dup_key, known.article_id)

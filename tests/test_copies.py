@@ -17,7 +17,16 @@ from pathlib import Path
 import pytest
 from berita_search.index.analysis import analyze
 from berita_search.index.article import Article, article_id
-from berita_search.index.copies import CopyFinder, IndexCopyFinder, _BandFilter, band_terms, copy_score, copy_text
+from berita_search.index.copies import (
+    CopyFinder,
+    CopyText,
+    IndexCopyFinder,
+    ShingleMemo,
+    _BandFilter,
+    band_terms,
+    copy_score,
+    copy_text,
+)
 from berita_search.index.postings_arrays import write_groups
 from berita_search.index.readers import read_paths, record_to_article
 from berita_search.index.whoosh_internals import committed_segments
@@ -108,6 +117,22 @@ def test_rule_is_symmetric_and_a_text_copies_itself(pair: dict[str, str], clicki
     a, b = (copy_text(clickid_articles[pair[k]].title, clickid_articles[pair[k]].body) for k in ("id_a", "id_b"))
     assert copy_score(a, b) == copy_score(b, a)
     assert copy_score(a, a) == (1.0 if a.comparable else None)
+
+
+@settings(max_examples=20, deadline=None)
+@given(pairs=st.lists(st.sampled_from(judged_pairs()), min_size=2, max_size=12))
+def test_one_texts_shingles_kept_across_candidates_change_no_score(
+    pairs: list[dict[str, str]], clickid_articles: dict[str, Article]
+) -> None:
+    # decide() compares one article with many candidates and keeps its shingles by width.
+    def text(article_id: str) -> CopyText:
+        return copy_text(clickid_articles[article_id].title, clickid_articles[article_id].body)
+
+    own = text(pairs[0]["id_a"])
+    others = [text(p[k]) for p in pairs for k in ("id_a", "id_b")]
+    memo: ShingleMemo = {}
+    assert [copy_score(own, other, memo) for other in others] == [copy_score(own, other) for other in others]
+    assert memo or not own.comparable  # own itself is among the others: compared, unless too short
 
 
 def write_jsonl(path: Path, rows: list[dict]) -> Path:
