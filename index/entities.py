@@ -945,7 +945,8 @@ class _Reader:
                 )
             ):
                 break
-            if token.low in t.verb_stems or token.low in FACILITY_WORDS or token.low in ("nomor", "tahun"):
+            facility = token.low in FACILITY_WORDS and run[i].low not in ("pt", "cv")  # "PT Sarana Menara Nusantara"
+            if token.low in t.verb_stems or facility or token.low in ("nomor", "tahun"):
                 break  # "DPRD Jabar Umumkan ...", "Persipura Liga 1", "Peraturan Pemerintah Nomor 79 Tahun"
             if (
                 token.low in _PARENT_HEADS

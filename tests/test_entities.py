@@ -148,6 +148,23 @@ def test_a_portfolio_is_no_name_and_a_dormitory_no_place(clickid: dict[str, Arti
 
 
 @pytest.mark.slow
+def test_a_company_name_holds_a_building_word_and_a_regional_police_is_an_organisation(
+    clickid: dict[str, Article],
+) -> None:
+    # "PT Sarana Menara Nusantara Tbk (TOWR)": "menara" (a tower) opens buildings' names, not
+    # inside a company's; "PT Tower Bersama Infrastructure Tbk (TBIG)" likewise.
+    article = clickid["295852dda48c6ceb"]
+    organisations = {e.canonical for e in extract_entities(article.title, article.body) if e.kind == "organisation"}
+    assert {"Sarana Menara Nusantara", "Tower Bersama Infrastructure"} <= organisations
+    assert "Sarana" not in organisations
+    # "Kepolisian Daerah Sumatera Selatan akan memeriksa ...": the force, not a place "Daerah".
+    article = clickid["b25ea0d064957bcd"]
+    entities = {(e.kind, e.canonical) for e in extract_entities(article.title, article.body)}
+    assert ("organisation", "Kepolisian Daerah Sumatera Selatan") in entities
+    assert ("place", "Daerah") not in entities
+
+
+@pytest.mark.slow
 def test_places_take_the_gazetteer_name(clickid: dict[str, Article]) -> None:
     # BMKG's forecast: "Badan Meteorologi, Klimatologi, dan Geofisika (BMKG)", "DKI Jakarta",
     # "Kota Tangerang", "Kota Bogor".
