@@ -283,11 +283,13 @@ def read_jsonl_file(path: Path, origin: str, known: KnownRows | None = None) -> 
         fh.seek(0)
         notes: dict[int, str] = {}
         lines: Iterable[tuple[int, Any]]
-        whole = bool(bom_encoding(head)) or head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"["
-        if whole and (size := os.fstat(fh.fileno()).st_size) > MAX_FILE_BYTES:
+        wide = bool(bom_encoding(head))  # UTF-16 or UTF-32: lines are not byte lines
+        array = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"["
+        # Both are decoded whole; UTF-8 lines are read one at a time, of any number.
+        if (wide or array) and (size := os.fstat(fh.fileno()).st_size) > MAX_FILE_BYTES:
             yield Failure(origin, too_large(size))
             return
-        if bom_encoding(head):  # UTF-16 or UTF-32: lines are not byte lines, decode it whole
+        if wide:
             text, note = decode_bytes(fh.read())
             if note:
                 yield Note(origin, note)
@@ -295,7 +297,7 @@ def read_jsonl_file(path: Path, origin: str, known: KnownRows | None = None) -> 
                 yield from _json_array(text, origin, known)
                 return
             lines = _parsed_lines(enumerate(text.split("\n"), 1))
-        elif head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"[":
+        elif array:
             yield from _json_array(decode_bytes(fh.read())[0], origin, known)
             return
         else:
