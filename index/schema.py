@@ -6,7 +6,7 @@ import sys
 
 from berita_search.index import analysis
 from berita_search.index.analysis import pair_analyzer, stem_analyzer, surface_analyzer
-from berita_search.index.copies import COPY_BANDS_FIELD
+from berita_search.index.copies import COPY_BANDS_FIELD, COPY_OPENING_FIELD
 from berita_search.index.fields import FIELDS, Kind
 from whoosh.columns import VarBytesColumn
 from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
@@ -104,6 +104,7 @@ def build_schema(stemmer: str = DEFAULT_STEMMER) -> Schema:
         else:
             schema.add(f.name, ID(stored=True))
     schema.add(COPY_BANDS_FIELD, copy_bands_field())
+    schema.add(COPY_OPENING_FIELD, copy_opening_field())
     return schema
 
 
@@ -117,6 +118,11 @@ def entity_field(lowercase: bool, stored: bool) -> KEYWORD:
 def added_field() -> NUMERIC:
     """The stamp of ``ADDED_FIELD``: searchable by range, sortable, shown in feeds."""
     return NUMERIC(int, bits=64, signed=False, stored=True, sortable=True)
+
+
+def copy_opening_field() -> COLUMN:
+    """The words ``index.copies`` compares an article on, read back for its later copies."""
+    return COLUMN(VarBytesColumn())
 
 
 def copy_bands_field() -> KEYWORD:

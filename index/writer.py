@@ -19,7 +19,14 @@ from berita_search.index import mapped_files
 from berita_search.index.analysis import fold
 from berita_search.index.annotations import annotation_fields
 from berita_search.index.article import Article
-from berita_search.index.copies import COPY_BANDS_FIELD, CopyDecision, CopyFinder, IndexCopyFinder
+from berita_search.index.copies import (
+    COPY_BANDS_FIELD,
+    COPY_OPENING_FIELD,
+    CopyDecision,
+    CopyFinder,
+    IndexCopyFinder,
+    copy_opening,
+)
 from berita_search.index.desks import desk_of
 from berita_search.index.orphans import (
     BUSY_MESSAGE,
@@ -38,6 +45,7 @@ from berita_search.index.schema import (
     allow_legacy_schema_pickles,
     build_schema,
     copy_bands_field,
+    copy_opening_field,
 )
 from berita_search.index.whoosh_internals import (
     InliningCodec,
@@ -164,6 +172,17 @@ def annotate(fields: dict[str, object], known: set[str] | None = None) -> dict[s
     (``index.annotations``); only the ``known`` fields when given (an index written before them)."""
     made = annotation_fields(str(fields.get("title") or ""), str(fields.get("body") or ""))
     fields.update(made if known is None else {k: v for k, v in made.items() if k in known})
+    return fields
+
+
+def analysed_fields(fields: dict[str, object], known: set[str]) -> dict[str, object]:
+    """``fields`` with what a Whoosh indexing worker finds in the article's text: its
+    annotations and the opening later copies are compared on (``index.copies``). Only the
+    ``known`` fields: an index written before one of them does without it."""
+    annotate(fields, known)
+    if COPY_OPENING_FIELD in known:
+        title, body = str(fields.get("title") or ""), str(fields.get("body") or "")
+        fields[COPY_OPENING_FIELD] = copy_opening(str(fields["id"]), title, body)
     return fields
 
 
@@ -337,7 +356,7 @@ def _index_locked(
     summary = IndexSummary()
     summary.orphans_removed = remove_orphans(index_dir) or []  # what killed runs left behind
     ix = open_index(index_dir, create=True)
-    _add_copy_bands_field(ix, wait_seconds)
+    _add_copy_fields(ix, wait_seconds)
     stamps = AddedStamps(_prepare_added(ix, wait_seconds))
     indexed, rows = _indexed_hashes(ix)
     if known_rows is not None:
@@ -420,13 +439,17 @@ def _prepare_added(ix: whoosh_index.Index, wait_seconds: float) -> int:
     return 0
 
 
-def _add_copy_bands_field(ix: whoosh_index.Index, wait_seconds: float) -> None:
+def _add_copy_fields(ix: whoosh_index.Index, wait_seconds: float) -> None:
     """Indexes written before copy bands existed get the field; their articles have no bands,
-    so only articles indexed from now on find them as copies (rebuild to compare all)."""
-    if COPY_BANDS_FIELD in ix.schema:
+    so only articles indexed from now on find them as copies (rebuild to compare all). Those
+    written before copy openings get that column; their articles are compared on their text."""
+    missing = {COPY_BANDS_FIELD: copy_bands_field, COPY_OPENING_FIELD: copy_opening_field}
+    missing = {name: make for name, make in missing.items() if name not in ix.schema}
+    if not missing:
         return
     writer = _open_writer(ix, wait_seconds)
-    writer.add_field(COPY_BANDS_FIELD, copy_bands_field())
+    for name, make in missing.items():
+        writer.add_field(name, make())
     writer.commit(merge=False)
 
 
@@ -443,7 +466,7 @@ class _InProcessSink:
         self.known = set(ix.schema.names())
 
     def add(self, fields: dict[str, object], replaces: str | None) -> None:
-        annotate(fields, self.known)
+        analysed_fields(fields, self.known)
         if replaces is not None:
             self.writer.update_document(**fields)
         else:
@@ -681,7 +704,7 @@ def _segment_worker(staging: str, jobs: multiprocessing.Queue, results: multipro
             if kind == "add":
                 writer = writer or arrays_segment_writer(ix, locked=False, compact_pool=True)
                 for fields in docs:
-                    writer.add_document(**annotate(fields, known))
+                    writer.add_document(**analysed_fields(fields, known))
             elif kind == "finish":
                 segment = finish_segment(writer)
                 writer = None

@@ -18,19 +18,23 @@ import pytest
 from berita_search.index.analysis import analyze
 from berita_search.index.article import Article, article_id
 from berita_search.index.copies import (
+    COPY_OPENING_FIELD,
     CopyFinder,
     CopyText,
     IndexCopyFinder,
     ShingleMemo,
     _BandFilter,
     band_terms,
+    copy_opening,
     copy_score,
     copy_text,
+    read_copy_opening,
 )
 from berita_search.index.postings_arrays import write_groups
 from berita_search.index.readers import read_paths, record_to_article
+from berita_search.index.schema import build_schema
 from berita_search.index.whoosh_internals import committed_segments
-from berita_search.index.writer import index_records
+from berita_search.index.writer import article_fields, index_records
 from berita_search.search.engine import SearchEngine, SearchRequest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -389,3 +393,87 @@ def test_band_filter_never_misses_a_term_it_holds(terms: list[int], family: str)
     band_filter.add(held[: len(held) // 2])
     band_filter.add(h.encode("ascii") for h in held[len(held) // 2 :])  # as a segment's lexicon gives them
     assert all(band_filter.might_contain(h) for h in held)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    title=st.lists(st.one_of(TEXT_PIECES, st.text(max_size=12)), max_size=20),
+    body=st.lists(st.one_of(TEXT_PIECES, st.text(max_size=12)), max_size=700),
+    other=st.lists(TEXT_PIECES, max_size=400),
+)
+def test_an_opening_read_back_is_the_text_the_rule_reads(title: list[str], body: list[str], other: list[str]) -> None:
+    """A committed candidate is compared on its stored opening: the same words, title, figures
+    and scores as its text read in full (any characters, JSON's own among them)."""
+    title_text, body_text = " ".join(title), " ".join(body)
+    read = read_copy_opening(copy_opening("a1b2", title_text, body_text))
+    assert read is not None
+    article_id, opening = read
+    full = CopyText(title_text, body_text, read=350)
+    assert article_id == "a1b2"
+    assert opening.words == full.words and opening.title == full.title
+    assert opening.comparable == full.comparable and all(
+        opening.numbers(w) == full.numbers(w) for w in (1, 50, 120, 350)
+    )
+    for probe in (copy_text(title_text, " ".join(other) + " " + body_text), copy_text(title_text, body_text)):
+        assert copy_score(probe, opening) == copy_score(probe, full)
+    assert read_copy_opening(b"") is None
+
+
+@pytest.mark.slow
+def test_candidates_are_compared_on_their_openings(tmp_path: Path, clickid_raw: dict[str, dict]) -> None:
+    """Every committed candidate is read from its opening column, which holds what its stored
+    text gives the rule: the decisions are the text rule's."""
+    rows, _pairs = copy_pair_rows(clickid_raw)
+    source = write_jsonl(tmp_path / "rows.jsonl", rows)
+    index_dir = tmp_path / "index"
+    index_records(index_dir, read_paths([source]), batch_size=10)
+    indexed = [record_to_article(r, "x") for r in rows]
+    finder = IndexCopyFinder(whoosh_index.open_dir(str(index_dir)))
+    try:
+        reader = finder._reader
+        assert reader is not None
+        compared = 0
+        for article in indexed:
+            text = copy_text(article.title, article.body)
+            for candidate in finder._stored_candidates(band_terms(text)):
+                assert candidate.text is not None and candidate.stored is None
+                stored = reader.stored_fields(candidate.docnum)
+                assert candidate.article_id == stored["id"]
+                full = CopyText(stored.get("title", ""), stored["body"], read=350)
+                assert candidate.text.words == full.words and candidate.text.title == full.title
+                assert copy_score(text, finder._known(candidate).text) == copy_score(text, full)
+                compared += 1
+        assert compared > len(indexed)
+    finally:
+        finder.close()
+
+
+def test_an_index_written_before_openings_is_compared_on_its_text(tmp_path: Path, clickid_raw: dict[str, dict]) -> None:
+    """Articles indexed before the opening column existed have none: their copies are still
+    found, on their stored text, and the articles indexed after them have openings."""
+    a, b = SYNDICATED
+    index_dir = tmp_path / "index"
+    index_dir.mkdir()
+    schema = build_schema()
+    schema.remove(COPY_OPENING_FIELD)
+    ix = whoosh_index.create_in(str(index_dir), schema)
+    original = record_to_article(clickid_raw[a], "x")
+    writer = ix.writer()
+    decision = CopyFinder().decide(original, original.id, "h")
+    writer.add_document(**article_fields(original, original.id, "h", decision))
+    writer.commit()
+    index_records(index_dir, read_paths([write_jsonl(tmp_path / "rows.jsonl", [clickid_raw[b]])]))
+    keys = dup_keys(index_dir)
+    assert keys[a] == keys[b] == decision.dup_key
+    ix = whoosh_index.open_dir(str(index_dir))
+    assert COPY_OPENING_FIELD in ix.schema
+    with ix.reader() as reader:
+        openings = {}
+        for leaf, base in reader.leaf_readers():
+            column = (
+                leaf.column_reader(COPY_OPENING_FIELD, translate=False) if leaf.has_column(COPY_OPENING_FIELD) else None
+            )
+            for docnum in leaf.all_doc_ids():
+                found = read_copy_opening(column[docnum]) if column is not None else None
+                openings[reader.stored_fields(base + docnum)["id"]] = found
+    assert openings[a] is None and openings[b] is not None and openings[b][0] == b
