@@ -239,10 +239,13 @@ def tables() -> _Tables:
                 longest = max(longest, len(form.split()))
                 if kind in ("negara", "provinsi", "negara bagian") and (form == canonical or len(form) > 6):
                     regions.add(_surface_key(form))  # not "Babel", "Jabar": a surname may be one
-    lexical = frozenset(
-        line.strip()
-        for line in (DATA / "lexical_words.txt").read_text(encoding="utf-8").splitlines()
-        if line and not line.startswith("#")
+    lexical = (
+        frozenset(
+            line.strip()
+            for line in (DATA / "lexical_words.txt").read_text(encoding="utf-8").splitlines()
+            if line and not line.startswith("#")
+        )
+        | _WORDS["portfolio_words"]
     )
     alias_first: dict[str, int] = {}
     for key in list(aliases) + list(folded) + [form.lower() for form in folded_forms]:
@@ -382,9 +385,9 @@ def _tokens(text: str) -> list[_Token]:
             k -= 1
             while k >= 0 and k > start - 4 and text[k] in " \t":
                 k -= 1
-        append(
-            _Token(start, start + len(word), word, low, True, acronym, k < 0 or text[k] in openers, fold_first, name)
-        )
+        # A comma glued to a capital joins two sentences whose stop the page lost ("...nya,Menurut Wiranto").
+        opens = k < 0 or text[k] in openers or k == start - 1 and text[k] == ","
+        append(_Token(start, start + len(word), word, low, True, acronym, opens, fold_first, name))
     return out
 
 
@@ -874,7 +877,10 @@ class _Reader:
         if len(rest) - k >= 3:
             # "Sekretaris DKM Al-Munawaroh Ruslan A. Suhady", "Presiden Direktur Biznet Adi Kusma": the
             # organisation's last word, then a name that opens with a given name.
+            # But a first word the corpus knows as a person's opens the name ("Menko Luhut Binsar Pandjaitan").
             first = next((p for p in range(k, len(rest) - 1) if rest[p].fold_first in t.given_names), k)
+            if t.learnt.get(fold_name(rest[k].text)) == PERSON:
+                first = k
             k = first
         name = rest[k:]
         complement = rest[:k]

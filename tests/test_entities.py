@@ -148,6 +148,22 @@ def test_a_portfolio_is_no_name_and_a_dormitory_no_place(clickid: dict[str, Arti
 
 
 @pytest.mark.slow
+def test_a_short_portfolio_and_a_lost_full_stop_are_not_names(clickid: dict[str, Article]) -> None:
+    # "Menko Polhukam Wiranto": the portfolio written short, then the minister.
+    article = clickid["5e1dd0de739fbc62"]
+    names = set(persons(extract_entities(article.title, article.body)))
+    assert "Wiranto" in names and not any("Polhukam" in name for name in names)
+    # "... seperti dikutip ,Menurut Yusril, penyerahan mandat": a comma glued to the next
+    # sentence, whose first word is no part of the name.
+    article = clickid["7a70d48403111d3a"]
+    assert set(persons(extract_entities(article.title, article.body))) == {"Joko Widodo", "Yusril Ihza Mahendra"}
+    # A first word the corpus knows as a person's opens the name after a role.
+    assert set(persons(extract_entities("", "Menko Luhut Binsar Pandjaitan datang ke Medan."))) == {
+        "Luhut Binsar Pandjaitan"
+    }
+
+
+@pytest.mark.slow
 def test_a_company_name_holds_a_building_word_and_a_regional_police_is_an_organisation(
     clickid: dict[str, Article],
 ) -> None:
