@@ -1127,6 +1127,8 @@ def _vouched(text: str, m: Mention) -> str:
         return "initials" if _INISIAL_BEFORE.search(before) else ""
     if _SAID_BEFORE.search(before) or _SPEAKER_AFTER.match(after):
         return _speaker_unless_thing(text, m)
+    if _ACTS_AFTER.match(after) and _ROLE_APPOSITION.search(text, max(0, m.start - 160), m.start):
+        return "role-title"  # "Kepala Bidang ... BPBD Provinsi Sumatera Selatan, Ansori mengharapkan"
     return ""
 
 
@@ -1154,6 +1156,15 @@ _SPEAKER_AFTER = re.compile(
 )
 
 
+# A role's phrase set off by a comma before a single name, in one sentence: "Wakil Ketua DPRD DKI
+# sementara, Syarif menerima ..."; the name then does something ("Syarif menerima", "Ansori,"). A
+# phrase holding a verb ("Direktur ... mengatakan, Sigra sudah diproduksi") is a clause, not a role.
+_ROLE_APPOSITION = re.compile(
+    r"\b(?:"
+    + "|".join(sorted((w.capitalize() for w in _WORDS["roles_with_complement"]), key=len, reverse=True))
+    + r")\s(?:(?!\b(?:me|ber)[a-z]+\b)[^.;:!?\"“”\n]){2,150},\s*$"
+)
+_ACTS_AFTER = re.compile(r"^\s*,?\s+[a-z]")
 _QUALIFIER_GAP = re.compile(r"\s*(?:\([^()]{1,15}\)\s*)?")
 _NICKNAME = re.compile(
     r"\b(?P<short>[A-Z][\w'’]+)\s*(?:--|—|–|,|\()\s*(?:sapaan akrab|sapaan|panggilan akrab|akrab disapa)\s+"

@@ -117,6 +117,11 @@ def test_speakers_behind_a_rank_a_description_a_pronoun_a_short_or_misspelt_name
     quotes = quotes_of("dae708e53b61b0e5")
     assert quotes[(6, "indirect")].speaker_as_written == "Harry"
     assert quotes[(6, "indirect")].speaker_canonical == "Hary Sukmono"
+    # "Kepala Bidang ... (BPBD) Provinsi Sumatera Selatan, Ansori mengharapkan ..." (6), then a
+    # quote (7); "Wakil Ketua DPRD DKI sementara, Syarif menerima ... '...,' kata dia" (11): a single
+    # name set off after a role is that person, not the one quoted before.
+    assert quotes_of("5af968d51d251313")[(7, "direct")].speaker_canonical == "Ansori"
+    assert quotes_of("b620855625ceb230")[(11, "direct")].speaker_canonical == "Syarif"
 
 
 @pytest.mark.slow
