@@ -930,6 +930,8 @@ class _Reader:
             and run[k - 1].low in ("of", "the", "and", "for", "&")
         ):
             k += 1
+        if k < len(run) and run[k].low == "indonesia":
+            k += 1  # "Schneider Electric Indonesia": a company's arm here carries the country in its name
         return k
 
     def read_org(self, run: list[_Token], i: int) -> int:

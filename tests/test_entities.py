@@ -183,6 +183,10 @@ def test_a_company_name_holds_a_building_word_and_a_regional_police_is_an_organi
     entities = {(e.kind, e.canonical) for e in extract_entities(article.title, article.body)}
     assert ("organisation", "Kepolisian Daerah Sumatera Selatan") in entities
     assert ("place", "Daerah") not in entities
+    # "Schneider Electric Indonesia": a company's arm in Indonesia has the country in its name.
+    article = clickid["4b664f9600bdc584"]
+    organisations = {e.canonical for e in extract_entities(article.title, article.body) if e.kind == "organisation"}
+    assert "Schneider Electric Indonesia" in organisations
 
 
 @pytest.mark.slow
