@@ -122,6 +122,10 @@ def test_speakers_behind_a_rank_a_description_a_pronoun_a_short_or_misspelt_name
     # name set off after a role is that person, not the one quoted before.
     assert quotes_of("5af968d51d251313")[(7, "direct")].speaker_canonical == "Ansori"
     assert quotes_of("b620855625ceb230")[(11, "direct")].speaker_canonical == "Syarif"
+    # "Sekretaris TPKJM Kasihan, Siti Mulyani A.Md, Kep mengatakan": "Kep" is her degree.
+    assert quotes_of("467c6a701e5e3d3a")[(11, "indirect")].speaker_canonical == "Siti Mulyani"
+    article = clickid["467c6a701e5e3d3a"]
+    assert "Kep" not in persons(extract_entities(article.title, article.body))
 
 
 @pytest.mark.slow
