@@ -1390,6 +1390,12 @@ def _resolve(text: str, body_offset: int, mentions: list[Mention]) -> Analysis:
     resolved: list[Mention] = []
     unvouched: list[Mention] = []
     for m in body:
+        if m.kind == PLACE and m.rule == "place-pattern" and " " not in m.name:
+            # "setia ke Ainun" after "Hasri Ainun Besari": "ke" before a person, not a place (but
+            # "di Donetsk" after "Shakhtar Donetsk", a club's place, is the place).
+            full = find_owner(m.name)
+            if full is not None and fold_name(full).split()[-1] != fold_name(m.name):
+                m.kind, m.canonical, m.rule = PERSON, full, "capitalised"
         if m.kind == PERSON:
             full = owner(m)
             if full is not None:

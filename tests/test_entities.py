@@ -173,6 +173,19 @@ def test_a_short_portfolio_and_a_lost_full_stop_are_not_names(clickid: dict[str,
 
 
 @pytest.mark.slow
+def test_ke_before_a_person_and_short_titles_are_no_places_or_people(clickid: dict[str, Article]) -> None:
+    # "setia ke Ainun", "ke makam Ainun" after "Hasri Ainun Besari": "ke" before a person.
+    article = clickid["fbfabfadae6fdaec"]
+    entities = {(e.kind, e.canonical) for e in extract_entities(article.title, article.body)}
+    assert ("person", "Hasri Ainun Besari") in entities and ("place", "Ainun") not in entities
+    # "Ketum Korpri: Saya Sangat Senang", "kantor Menpan": titles written short.
+    article = clickid["76f8290c9e5e5023"]
+    entities = {(e.kind, e.canonical) for e in extract_entities(article.title, article.body)}
+    assert ("person", "Zudan Arif Fakrullah") in entities
+    assert not {name for _kind, name in entities if name.startswith(("Ketum", "Menpan"))}
+
+
+@pytest.mark.slow
 def test_a_company_name_holds_a_building_word_and_a_regional_police_is_an_organisation(
     clickid: dict[str, Article],
 ) -> None:
