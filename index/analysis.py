@@ -165,6 +165,20 @@ def _segments(value: str) -> list[tuple[str, int, int, bool]]:
     return found
 
 
+def surface_words(value: str, limit: int | None = None) -> list[str]:
+    """The first ``limit`` words of ``value`` as the surface analysis makes them (ICU segments,
+    folded, empty ones dropped), from the memoised segmentation: nothing more to segment when
+    the field is analysed next, as in an indexing worker."""
+    words: list[str] = []
+    for text, _start, _end, _name in _segments(value):
+        word = fold(text)
+        if word:
+            words.append(word)
+            if len(words) == limit:
+                break
+    return words
+
+
 def _capitalisation_is_informative(text: str) -> bool:
     """Headlines in Title Case or ALL CAPS say nothing about which words are names."""
     sample = text[:400].split()

@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from berita_search.index.analysis import fold, icu_words
+from berita_search.index.analysis import fold, icu_words, surface_words
 from berita_search.index.postings_arrays import SegmentArrays, commit_units, term_hash
 
 if TYPE_CHECKING:
@@ -102,15 +102,17 @@ class CopyText:
         self._numbers: tuple[tuple[int, str], ...] | None = None
 
     @classmethod
-    def of_words(cls, title: Iterable[str], words: Iterable[str], numbers: Iterable[tuple[int, str]]) -> CopyText:
+    def of_words(
+        cls, title: Iterable[str], words: Iterable[str], numbers: Iterable[tuple[int, str]] | None = None
+    ) -> CopyText:
         """The text whose folded title words are ``title``, whose opening is ``words`` (at most
-        _KEPT_WORDS) and its figures ``numbers`` (position, figure): an opening read back
-        from ``COPY_OPENING_FIELD``."""
+        _KEPT_WORDS) and its figures ``numbers`` (position, figure; found from the words when
+        not given): an opening read back from ``COPY_OPENING_FIELD``."""
         text = cls.__new__(cls)
         text.title = frozenset(title)
         text._body = None
         text._words = tuple(words)
-        text._numbers = tuple((i, n) for i, n in numbers)
+        text._numbers = None if numbers is None else tuple((i, n) for i, n in numbers)
         return text
 
     def figures(self) -> tuple[tuple[int, str], ...]:
@@ -179,7 +181,8 @@ def copy_opening(article_id: str, title: str, body: str) -> bytes:
     words, the first _KEPT_WORDS folded words of its body and their figures, as compressed
     JSON (about 750 bytes on clickid). Found where the article is analysed: in the indexing
     workers."""
-    text = CopyText(title, body, read=_KEPT_WORDS)
+    # The whole texts are segmented, once: the worker analyses both fields next, from the same memo.
+    text = CopyText.of_words(surface_words(title), surface_words(body, _KEPT_WORDS))
     opening = [article_id, sorted(text.title), text.words, text.figures()]
     return zlib.compress(json.dumps(opening, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 1)
 
