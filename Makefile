@@ -61,8 +61,8 @@ format: $(VENV)/.test-installed
 # SQLite FTS5 and bm25s in the same run (about 50 minutes on two cores, most of it indexing the scale
 # corpus). The million-article run is separate and long: make bench-million (the product alone;
 # the scale corpus, about 2 GB of JSONL, is written first; on two cores its indexing alone takes
-# about three hours: the one run so far indexed 672,000 articles in 96 minutes, at 94 articles/s
-# by then, and was stopped there; see the README).
+# about three hours: two runs were stopped, at 672,000 articles after 96 minutes and at 618,000
+# after 104, at about 90 articles/s by then; see the README).
 bench: $(VENV)/.test-installed
 	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
 	$(BIN)/python -m bench
