@@ -874,14 +874,11 @@ class _Reader:
             and len(rest) - k >= 2
         ):
             k += 1
-        if len(rest) - k >= 3:
-            # "Sekretaris DKM Al-Munawaroh Ruslan A. Suhady", "Presiden Direktur Biznet Adi Kusma": the
-            # organisation's last word, then a name that opens with a given name.
-            # But a first word the corpus knows as a person's opens the name ("Menko Luhut Binsar Pandjaitan").
-            first = next((p for p in range(k, len(rest) - 1) if rest[p].fold_first in t.given_names), k)
-            if t.learnt.get(fold_name(rest[k].text)) == PERSON:
-                first = k
-            k = first
+        # "Sekretaris DKM Al-Munawaroh Ruslan A. Suhady", "Presiden Direktur Biznet Adi Kusma": the
+        # organisation's last word, then a name that opens with a given name. But a first word the
+        # corpus knows as a person's opens the name ("Menko Luhut Binsar Pandjaitan").
+        if len(rest) - k >= 3 and t.learnt.get(fold_name(rest[k].text)) != PERSON:
+            k = next((p for p in range(k, len(rest) - 1) if rest[p].fold_first in t.given_names), k)
         name = rest[k:]
         complement = rest[:k]
         while name and (name[-1].low in NAME_PARTICLES or len(name) > 1 and _INITIAL.match(name[-1].text)):
@@ -1163,7 +1160,7 @@ _SPEAKER_AFTER = re.compile(
 # phrase holding a verb ("Direktur ... mengatakan, Sigra sudah diproduksi") is a clause, not a role.
 _ROLE_APPOSITION = re.compile(
     r"\b(?:"
-    + "|".join(sorted((w.capitalize() for w in _WORDS["roles_with_complement"]), key=len, reverse=True))
+    + "|".join(sorted((w.capitalize() for w in _ROLES_WITH_COMPLEMENT), key=len, reverse=True))
     + r")\s(?:(?!\b(?:me|ber)[a-z]+\b)[^.;:!?\"“”\n]){2,150},\s*$"
 )
 _ACTS_AFTER = re.compile(r"^\s*,?\s+[a-z]")
