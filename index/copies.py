@@ -24,11 +24,13 @@ with the articles that share a band with it, in the index (read through an
 ``IndexReader``) or earlier in the same run and not yet committed. An article that passes
 the rule with a candidate takes that candidate's ``dup_key``; otherwise it starts its own.
 
-A committed candidate is compared on its stored opening (``copy_opening``: the folded words
-the rule reads, kept in the ``COPY_OPENING_FIELD`` column at index time), not on its text:
-a story repeated across an archive has dozens of earlier copies, and segmenting each of them
-again for every new copy made the copy finder the bottleneck of indexing at a million
-articles. An article indexed before the column existed is read from its stored text.
+A committed candidate is compared on its stored opening (``copy_opening``: what the rule
+reads, kept in the ``COPY_OPENING_FIELD`` column at index time: its title words, its figures
+and a 64-bit id for each shingle of its opening), not on its text: a story repeated across an
+archive has dozens of earlier copies, and segmenting each of them again for every new copy made
+the copy finder the bottleneck of indexing at a million articles. The shingle ids make the
+comparison a sorted-array intersection instead of building sets of word tuples. An article
+indexed before the column existed is read from its stored text.
 """
 
 from __future__ import annotations
@@ -90,9 +92,10 @@ _SEED = b"berita-search copies"
 class CopyText:
     """What the rule compares of one article. The opening is read as far as it is needed:
     the band terms need LSH_TEXT_WORDS words; the rule, which only runs on candidates,
-    _KEPT_WORDS."""
+    _KEPT_WORDS. A text read back from a stored opening has no words: its length, figures
+    and shingle ids are what the rule reads."""
 
-    __slots__ = ("_body", "_numbers", "_words", "title")
+    __slots__ = ("_body", "_ids", "_length", "_numbers", "_words", "title")
 
     def __init__(self, title: str, body: str, read: int = LSH_TEXT_WORDS) -> None:
         """``read``: words of the body read at once; _KEPT_WORDS for a text the rule will compare."""
@@ -100,6 +103,8 @@ class CopyText:
         self._body: str | None = body if read < _KEPT_WORDS else None
         self._words = tuple(_words(body, read))
         self._numbers: tuple[tuple[int, str], ...] | None = None
+        self._length: int | None = None
+        self._ids: np.ndarray | None = None
 
     @classmethod
     def of_words(
@@ -107,12 +112,25 @@ class CopyText:
     ) -> CopyText:
         """The text whose folded title words are ``title``, whose opening is ``words`` (at most
         _KEPT_WORDS) and its figures ``numbers`` (position, figure; found from the words when
-        not given): an opening read back from ``COPY_OPENING_FIELD``."""
+        not given)."""
         text = cls.__new__(cls)
         text.title = frozenset(title)
         text._body = None
         text._words = tuple(words)
         text._numbers = None if numbers is None else tuple((i, n) for i, n in numbers)
+        text._length = None
+        text._ids = None
+        return text
+
+    @classmethod
+    def of_opening(
+        cls, title: Iterable[str], length: int, numbers: Iterable[tuple[int, str]], ids: np.ndarray
+    ) -> CopyText:
+        """The text read back from ``COPY_OPENING_FIELD``: its title words, the number of words
+        of its opening, their figures and the ids of their shingles (``shingle_ids``)."""
+        text = cls.of_words(title, (), numbers)
+        text._length = length
+        text._ids = ids
         return text
 
     def figures(self) -> tuple[tuple[int, str], ...]:
@@ -123,12 +141,24 @@ class CopyText:
 
     @property
     def words(self) -> tuple[str, ...]:
-        """The folded words of the body's opening, the first _KEPT_WORDS."""
+        """The folded words of the body's opening, the first _KEPT_WORDS (none for a stored opening)."""
         if self._body is not None:
             if len(self._words) >= LSH_TEXT_WORDS:
                 self._words = tuple(_words(self._body, _KEPT_WORDS))
             self._body = None
         return self._words
+
+    @property
+    def length(self) -> int:
+        """How many words ``words`` holds."""
+        return self._length if self._length is not None else len(self.words)
+
+    @property
+    def shingle_ids(self) -> np.ndarray:
+        """The ids of the word 3-shingles of the first OPENING_WORDS words (``shingle_ids``)."""
+        if self._ids is None:
+            self._ids = shingle_ids(self.words[:OPENING_WORDS])
+        return self._ids
 
     def numbers(self, within: int) -> set[str]:
         """The figures among the first ``within`` words of ``words``, leading zeros dropped.
@@ -142,7 +172,7 @@ class CopyText:
 
     @property
     def comparable(self) -> bool:
-        return len(self._words) >= MIN_WORDS
+        return (self._length if self._length is not None else len(self._words)) >= MIN_WORDS
 
 
 def _words(text: str, limit: int | None) -> list[str]:
@@ -177,22 +207,34 @@ def copy_text(title: str, body: str) -> CopyText:
 
 
 def copy_opening(article_id: str, title: str, body: str) -> bytes:
-    """What the rule reads of an article, for ``COPY_OPENING_FIELD``: its id, its title's folded
-    words, the first _KEPT_WORDS folded words of its body and their figures, as compressed
-    JSON (about 750 bytes on clickid). Found where the article is analysed: in the indexing
-    workers."""
+    """What the rule reads of an article, for ``COPY_OPENING_FIELD``: a version byte, then the
+    length of a JSON list (its id, its title's folded words, the number of folded words of its
+    opening, their figures with positions), the list, and the 64-bit ids of the opening's
+    shingles (about 2.6 KB an article on clickid). Found where the article is analysed: in the
+    indexing workers."""
     # The whole texts are segmented, once: the worker analyses both fields next, from the same memo.
     text = CopyText.of_words(surface_words(title), surface_words(body, _KEPT_WORDS))
-    opening = [article_id, sorted(text.title), text.words, text.figures()]
-    return zlib.compress(json.dumps(opening, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 1)
+    opening = [article_id, sorted(text.title), text.length, text.figures()]
+    head = json.dumps(opening, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return _OPENING_IDS + len(head).to_bytes(4, "little") + head + text.shingle_ids.astype("<u8").tobytes()
+
+
+# The first byte of an opening holding shingle ids. The openings written before them are
+# compressed JSON, whose first byte (zlib's header) is 0x78; they are still read.
+_OPENING_IDS = b"\x02"
 
 
 def read_copy_opening(value: bytes) -> tuple[str, CopyText] | None:
     """The id and text of a ``copy_opening`` value; None for an article indexed without one."""
     if not value:
         return None
-    article_id, title, words, numbers = json.loads(zlib.decompress(value))
-    return article_id, CopyText.of_words(title, words, numbers)
+    if value[:1] != _OPENING_IDS:  # words rather than shingle ids: the ids are found from them
+        article_id, title, words, numbers = json.loads(zlib.decompress(value))
+        return article_id, CopyText.of_words(title, words, numbers)
+    end = 5 + int.from_bytes(value[1:5], "little")
+    article_id, title, length, numbers = json.loads(value[5:end])
+    ids = np.frombuffer(value, dtype="<u8", offset=end).astype(np.uint64, copy=False)
+    return article_id, CopyText.of_opening(title, length, numbers, ids)
 
 
 def _is_number(word: str) -> bool:
@@ -200,39 +242,74 @@ def _is_number(word: str) -> bool:
     return not word.isalpha() and any(c.isdigit() for c in word)
 
 
-def _shingles(words: tuple[str, ...]) -> set[tuple[str, ...]]:
-    return {words[i : i + SHINGLE] for i in range(len(words) - SHINGLE + 1)}
+# Each word's 64-bit hash, kept for the words met most: an article's 300 words are mostly
+# words met before. Cleared when full, so that the run's memory does not grow with its vocabulary.
+_WORD_IDS: dict[str, int] = {}
+_WORD_IDS_KEPT = 200_000
+_SHINGLE_MIX = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F)
 
 
-def _jaccard(a: set[Any] | frozenset[Any], b: set[Any] | frozenset[Any]) -> float:
-    union = len(a | b)
-    return len(a & b) / union if union else 0.0
+def _word_id(word: str) -> int:
+    value = _WORD_IDS.get(word)
+    if value is None:
+        if len(_WORD_IDS) >= _WORD_IDS_KEPT:
+            _WORD_IDS.clear()
+        digest = hashlib.blake2b(word.encode("utf-8"), digest_size=8, salt=b"shingles").digest()
+        value = _WORD_IDS[word] = int.from_bytes(digest, "little")
+    return value
 
 
-# The shingles of one text's opening by width: an article compared with many candidates (dozens
-# when a story recurs) builds its own once a width, not once a candidate.
-ShingleMemo = dict[int, set[tuple[str, ...]]]
+def shingle_ids(words: tuple[str, ...]) -> np.ndarray:
+    """A 64-bit id for each word 3-shingle of ``words``, in order, and 0 for a shingle met
+    earlier in them, so that the ids of the first n shingles, zeros left out, are the set of the
+    first n + 2 words' shingles. An id mixes the three words' hashes (a*x + b*y + z mod 2**64):
+    two different shingles share one with a chance of about 2**-64, so the rule's
+    similarities are the ones of the shingles themselves."""
+    if len(words) < SHINGLE:
+        return np.zeros(0, np.uint64)
+    hashes = np.fromiter((_word_id(w) for w in words), np.uint64, len(words))
+    a, b = _SHINGLE_MIX
+    ids = hashes[:-2] * a + hashes[1:-1] * b + hashes[2:]  # uint64 products wrap: mod 2**64
+    ids[ids == 0] = 1
+    _, first = np.unique(ids, return_index=True)
+    kept = np.zeros_like(ids)
+    kept[first] = ids[first]
+    return kept
+
+
+# The sorted shingle ids of one text's opening by width: an article compared with many
+# candidates (dozens when a story recurs) sorts its own once a width, not once a candidate.
+ShingleMemo = dict[int, np.ndarray]
 
 
 def text_similarity(a: CopyText, b: CopyText, memo: ShingleMemo | None = None) -> float:
     """Jaccard of the word 3-shingles of both openings, cut to the shorter one. ``memo``: the
-    shingles of ``a`` already built, for comparing ``a`` with many texts."""
-    width = min(OPENING_WORDS, len(a.words), len(b.words))
+    shingles of ``a`` already sorted, for comparing ``a`` with many texts."""
+    width = min(OPENING_WORDS, a.length, b.length)
+    count = max(0, width - SHINGLE + 1)
     own = memo.get(width) if memo is not None else None
     if own is None:
-        own = _shingles(a.words[:width])
+        own = np.sort(a.shingle_ids[:count])
+        own = own[np.searchsorted(own, 1) :]  # the repeats (0) left out
         if memo is not None:
             memo[width] = own
-    return _jaccard(own, _shingles(b.words[:width]))
+    theirs = b.shingle_ids[:count]
+    theirs = theirs[theirs != 0]
+    if not len(own):
+        return 0.0
+    at = np.minimum(np.searchsorted(own, theirs), len(own) - 1)
+    shared = int(np.count_nonzero(own[at] == theirs))
+    return shared / (len(own) + len(theirs) - shared)
 
 
 def title_similarity(a: CopyText, b: CopyText) -> float:
-    return _jaccard(a.title, b.title)
+    union = len(a.title | b.title)
+    return len(a.title & b.title) / union if union else 0.0
 
 
 def figures_disagree(a: CopyText, b: CopyText) -> bool:
     """Both leads carry a number the other opening lacks: another day, another score."""
-    width = min(OPENING_WORDS, len(a.words), len(b.words)) + LEAD_WORDS
+    width = min(OPENING_WORDS, a.length, b.length) + LEAD_WORDS
     a_lead, b_lead = a.numbers(LEAD_WORDS), b.numbers(LEAD_WORDS)
     return bool(a_lead - b.numbers(width)) and bool(b_lead - a.numbers(width))
 

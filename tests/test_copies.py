@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import zlib
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,7 @@ from berita_search.index.copies import (
     copy_score,
     copy_text,
     read_copy_opening,
+    text_similarity,
 )
 from berita_search.index.postings_arrays import write_groups
 from berita_search.index.readers import read_paths, record_to_article
@@ -137,6 +139,43 @@ def test_one_texts_shingles_kept_across_candidates_change_no_score(
     memo: ShingleMemo = {}
     assert [copy_score(own, other, memo) for other in others] == [copy_score(own, other) for other in others]
     assert memo or not own.comparable  # own itself is among the others: compared, unless too short
+
+
+def shingle_jaccard(a: CopyText, b: CopyText) -> float:
+    """The rule's text similarity on the shingles themselves: the Jaccard of the sets of word
+    3-shingles of both openings cut to the shorter one."""
+    width = min(300, len(a.words), len(b.words))
+    own, theirs = ({w[i : i + 3] for i in range(width - 2)} for w in (a.words, b.words))
+    return len(own & theirs) / len(own | theirs) if own | theirs else 0.0
+
+
+# A small vocabulary, so that shingles repeat within a text and are shared between texts.
+SMALL_WORDS = st.lists(st.sampled_from(["kata", "dan", "di", "rp", "2019", "presiden", "x"]), max_size=360)
+
+
+@settings(max_examples=200, deadline=None)
+@given(a=SMALL_WORDS, b=SMALL_WORDS, cut=st.integers(0, 360))
+def test_shingle_ids_give_the_jaccard_of_the_shingles(a: list[str], b: list[str], cut: int) -> None:
+    """The similarity computed on shingle ids is the Jaccard of the shingle sets, at every width,
+    repeats among them, with the same article's ids sorted once for many candidates."""
+    own, other = CopyText.of_words(["judul"], a), CopyText.of_words(["judul"], b + a[:cut])
+    memo: ShingleMemo = {}
+    assert text_similarity(own, other, memo) == shingle_jaccard(own, other)
+    assert text_similarity(own, other, memo) == text_similarity(other, own) == shingle_jaccard(other, own)
+
+
+@settings(max_examples=40, deadline=None)
+@given(pairs=st.lists(st.sampled_from(judged_pairs()), min_size=1, max_size=6))
+def test_shingle_ids_give_the_jaccard_of_judged_pairs(
+    pairs: list[dict[str, str]], clickid_articles: dict[str, Article]
+) -> None:
+    texts = [
+        CopyText(clickid_articles[p[k]].title, clickid_articles[p[k]].body, read=350)
+        for p in pairs
+        for k in ("id_a", "id_b")
+    ]
+    for a, b in itertools.product(texts, repeat=2):
+        assert text_similarity(a, b) == shingle_jaccard(a, b)
 
 
 def write_jsonl(path: Path, rows: list[dict]) -> Path:
@@ -410,13 +449,35 @@ def test_an_opening_read_back_is_the_text_the_rule_reads(title: list[str], body:
     article_id, opening = read
     full = CopyText(title_text, body_text, read=350)
     assert article_id == "a1b2"
-    assert opening.words == full.words and opening.title == full.title
+    assert opening.length == full.length and opening.title == full.title
+    assert opening.shingle_ids.tolist() == full.shingle_ids.tolist()
     assert opening.comparable == full.comparable and all(
         opening.numbers(w) == full.numbers(w) for w in (1, 50, 120, 350)
     )
     for probe in (copy_text(title_text, " ".join(other) + " " + body_text), copy_text(title_text, body_text)):
         assert copy_score(probe, opening) == copy_score(probe, full)
     assert read_copy_opening(b"") is None
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    title=st.lists(TEXT_PIECES, max_size=12),
+    body=st.lists(TEXT_PIECES, max_size=500),
+    other=st.lists(TEXT_PIECES, max_size=300),
+)
+def test_an_opening_written_as_words_is_still_read(title: list[str], body: list[str], other: list[str]) -> None:
+    """Indexes written before the shingle ids hold each opening as compressed JSON of its
+    words: read back, it gives the rule the same scores as the text."""
+    title_text, body_text = " ".join(title), " ".join(body)
+    full = CopyText(title_text, body_text, read=350)
+    old_value = zlib.compress(
+        json.dumps(["a1b2", sorted(full.title), full.words, full.figures()], ensure_ascii=False).encode("utf-8"), 1
+    )
+    read = read_copy_opening(old_value)
+    assert read is not None and read[0] == "a1b2"
+    assert read[1].words == full.words and read[1].shingle_ids.tolist() == full.shingle_ids.tolist()
+    probe = copy_text(title_text, " ".join(other) + " " + body_text)
+    assert copy_score(probe, read[1]) == copy_score(probe, full)
 
 
 @pytest.mark.slow
@@ -440,7 +501,8 @@ def test_candidates_are_compared_on_their_openings(tmp_path: Path, clickid_raw: 
                 stored = reader.stored_fields(candidate.docnum)
                 assert candidate.article_id == stored["id"]
                 full = CopyText(stored.get("title", ""), stored["body"], read=350)
-                assert candidate.text.words == full.words and candidate.text.title == full.title
+                assert candidate.text.length == full.length and candidate.text.title == full.title
+                assert candidate.text.shingle_ids.tolist() == full.shingle_ids.tolist()
                 assert copy_score(text, finder._known(candidate).text) == copy_score(text, full)
                 compared += 1
         assert compared > len(indexed)
