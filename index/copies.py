@@ -249,14 +249,18 @@ _WORD_IDS_KEPT = 200_000
 _SHINGLE_MIX = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F)
 
 
-def _word_id(word: str) -> int:
-    value = _WORD_IDS.get(word)
-    if value is None:
-        if len(_WORD_IDS) >= _WORD_IDS_KEPT:
-            _WORD_IDS.clear()
-        digest = hashlib.blake2b(word.encode("utf-8"), digest_size=8, salt=b"shingles").digest()
-        value = _WORD_IDS[word] = int.from_bytes(digest, "little")
-    return value
+def _word_ids(words: tuple[str, ...]) -> list[int]:
+    known = _WORD_IDS.get
+    found = [known(w) for w in words]
+    if None not in found:
+        return found  # type: ignore[return-value]
+    if len(_WORD_IDS) >= _WORD_IDS_KEPT:
+        _WORD_IDS.clear()
+    for i, value in enumerate(found):
+        if value is None:
+            digest = hashlib.blake2b(words[i].encode("utf-8"), digest_size=8, salt=b"shingles").digest()
+            found[i] = _WORD_IDS[words[i]] = int.from_bytes(digest, "little")
+    return found  # type: ignore[return-value]
 
 
 def shingle_ids(words: tuple[str, ...]) -> np.ndarray:
@@ -267,7 +271,7 @@ def shingle_ids(words: tuple[str, ...]) -> np.ndarray:
     similarities are the ones of the shingles themselves."""
     if len(words) < SHINGLE:
         return np.zeros(0, np.uint64)
-    hashes = np.fromiter((_word_id(w) for w in words), np.uint64, len(words))
+    hashes = np.array(_word_ids(words), dtype=np.uint64)
     a, b = _SHINGLE_MIX
     ids = hashes[:-2] * a + hashes[1:-1] * b + hashes[2:]  # uint64 products wrap: mod 2**64
     ids[ids == 0] = 1
