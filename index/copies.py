@@ -38,7 +38,9 @@ from __future__ import annotations
 import bisect
 import hashlib
 import json
+import os
 import zlib
+from array import array
 from collections import Counter, deque
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -49,6 +51,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from berita_search.index.analysis import fold, icu_words, surface_words
 from berita_search.index.postings_arrays import SegmentArrays, commit_units, term_hash
+from berita_search.index.whoosh_internals import column_extent
 
 if TYPE_CHECKING:
     from berita_search.index.article import Article
@@ -497,11 +500,10 @@ class CopyFinder:
         best: tuple[float, str, str] | None = None
         memo: ShingleMemo = {}
         for candidate in self._candidates(article_id, bands):
-            known = self._known(candidate)
-            score = copy_score(text, known.text, memo)
+            score = copy_score(text, self._text(candidate), memo)
             if score is None:
                 continue
-            rank = (-score, known.dup_key, known.article_id)
+            rank = (-score, self._dup_key(candidate), candidate.article_id)
             if best is None or rank < best:
                 best = rank
         if best is None:
@@ -536,9 +538,14 @@ class CopyFinder:
         """The committed articles sharing a band with ``bands`` and how many they share."""
         return []
 
-    def _known(self, candidate: Candidate) -> KnownArticle:
+    def _text(self, candidate: Candidate) -> CopyText:
         assert candidate.known is not None
-        return candidate.known
+        return candidate.known.text
+
+    def _dup_key(self, candidate: Candidate) -> str:
+        """Asked only of the candidates that pass the rule."""
+        assert candidate.known is not None
+        return candidate.known.dup_key
 
     def _committed(self, committed: list[KnownArticle]) -> None:
         """``committed`` can now be read from the store."""
@@ -566,6 +573,52 @@ class CopyFinder:
                     group.remove(known)
                     if not group:  # an emptied band is dropped, or the run's memory grows with every article
                         del self._by_band[band]
+
+
+class _OpeningColumn:
+    """One segment's ``copy_opening`` column, read with ``os.pread``.
+
+    Whoosh reads a column through the segment's memory map, and a page read through a map
+    stays in the process's resident memory until the map is closed: reading a few dozen
+    candidates' openings an article, from every segment of the archive, the copy finder held
+    most of the index's opening columns (940 MB at 800,000 articles) between two commits. Read
+    with ``pread``, the pages stay in the page cache, shared and reclaimable, and out of the
+    indexing process. The column's layout is Whoosh's ``VarBytesColumn``: the values, then
+    their lengths (and, in a long column, their offsets) as big-endian arrays, then the
+    arrays' type codes (the last byte "X" when the offsets were written)."""
+
+    def __init__(self, path: str, base: int, length: int, doccount: int) -> None:
+        self._fd = os.open(path, os.O_RDONLY)
+        try:
+            last = base + length - 1
+            tail = os.pread(self._fd, min(3, length), last - min(3, length) + 1)
+            end, offsets = last, None
+            if tail.endswith(b"X"):
+                lengths_code, offsets_code = chr(tail[0]), chr(tail[1])
+                end = last - 2 - doccount * array(offsets_code).itemsize
+                offsets = self._array(offsets_code, end, doccount)
+            else:
+                lengths_code = chr(tail[-1])
+            lengths = self._array(lengths_code, end - doccount * array(lengths_code).itemsize, doccount)
+            if offsets is None:
+                offsets = np.concatenate(([0], np.cumsum(lengths[:-1], dtype=np.int64))).astype(np.int64)
+        except BaseException:
+            os.close(self._fd)
+            raise
+        self._starts = base + offsets.astype(np.int64)
+        self._lengths = lengths.astype(np.int64)
+
+    def _array(self, code: str, start: int, count: int) -> np.ndarray:
+        size = array(code).itemsize
+        kind = "i" if code.islower() else "u"
+        return np.frombuffer(os.pread(self._fd, count * size, start), dtype=f">{kind}{size}")
+
+    def __getitem__(self, docnum: int) -> bytes:
+        length = int(self._lengths[docnum])
+        return os.pread(self._fd, length, int(self._starts[docnum])) if length else b""
+
+    def close(self) -> None:
+        os.close(self._fd)
 
 
 @dataclass(slots=True)
@@ -597,16 +650,21 @@ class IndexCopyFinder(CopyFinder):
         self._arrays: dict[str, SegmentArrays | None] = {}  # by segment id, kept across commits
         self._segments: list[_BandSegment] = []
         # The reader's segments, by first document number, and their opening columns, opened
-        # when a candidate is first read from them (None: a segment written without the column).
+        # when a candidate is first read from them (None: a segment written without the column)
+        # and kept by segment id across commits, as segments do not change.
         self._leaf_bases: list[int] = []
         self._leaves: list[Any] = []
-        self._openings: dict[int, Any] = {}
+        self._leaf_ids: list[str] = []
+        self._openings: dict[str, _OpeningColumn | None] = {}
         self._open_reader()
         self._in_index = _BandFilter()
         if self._reader is not None and self._dup_keys is not None:
             for segment in getattr(self._reader, "readers", None) or [self._reader]:
                 if COPY_BANDS_FIELD in segment.schema:
                     self._in_index.add(segment.lexicon(COPY_BANDS_FIELD))
+            # Reading every segment's band terms mapped their pages (1.4 GB of an index of
+            # 800,000 articles): the first decision opens the reader again without them.
+            self.release()
 
     def _open_reader(self) -> None:
         reader = self._ix.reader()
@@ -614,14 +672,15 @@ class IndexCopyFinder(CopyFinder):
         searchable = COPY_BANDS_FIELD in reader.schema and reader.doc_count() > 0
         self._dup_keys = reader.column_reader("dup_key") if searchable and reader.has_column("dup_key") else None
         self._segments = []
-        self._leaf_bases, self._leaves, self._openings = [], [], {}
+        self._leaf_bases, self._leaves, self._leaf_ids = [], [], []
         if self._dup_keys is None:
             return
         arrays_by_id: dict[str, SegmentArrays | None] = {}
         for leaf, base in reader.leaf_readers():
+            segment = leaf.segment() if hasattr(leaf, "segment") else None
             self._leaf_bases.append(base)
             self._leaves.append(leaf)
-            segment = leaf.segment() if hasattr(leaf, "segment") else None
+            self._leaf_ids.append(segment.segment_id() if segment is not None else f"at {base}")
             arrays = None
             if segment is not None:
                 segment_id = segment.segment_id()
@@ -633,6 +692,10 @@ class IndexCopyFinder(CopyFinder):
                     arrays = None
             self._segments.append(_BandSegment(leaf, base, arrays, leaf.deleted_docs_set))
         self._arrays = arrays_by_id  # segments merged away are forgotten
+        for gone in self._openings.keys() - set(self._leaf_ids):
+            column = self._openings.pop(gone)
+            if column is not None:  # its file may be deleted: the descriptor keeps it on disk
+                column.close()
         self._segments = self._grouped(self._segments)
 
     def _grouped(self, segments: list[_BandSegment]) -> list[_BandSegment]:
@@ -653,15 +716,19 @@ class IndexCopyFinder(CopyFinder):
         return units
 
     def close(self) -> None:
-        if self._reader is not None:
-            self._reader.close()
-            self._reader = None
+        self.release()
+        for column in self._openings.values():
+            if column is not None:
+                column.close()
+        self._openings = {}
 
     def release(self) -> None:
         """Close the reader before a commit: its mapped pages of the index (about 300 MB at
         150,000 articles) would otherwise add to the commit's own, grouping arrays among them.
         ``batch_committed`` opens it again, or the next decision does."""
-        self.close()
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
 
     def _stored_candidates(self, bands: list[str]) -> list[Candidate]:
         if self._reader is None:  # released before a commit
@@ -702,31 +769,32 @@ class IndexCopyFinder(CopyFinder):
     def _opening(self, docnum: int) -> tuple[str, CopyText] | None:
         """The stored opening of a committed article, or None when it was indexed without one."""
         leaf_number = bisect.bisect_right(self._leaf_bases, docnum) - 1
-        if leaf_number not in self._openings:
+        segment_id = self._leaf_ids[leaf_number]
+        if segment_id not in self._openings:
             leaf = self._leaves[leaf_number]
-            has_column = COPY_OPENING_FIELD in leaf.schema and leaf.has_column(COPY_OPENING_FIELD)
-            self._openings[leaf_number] = (
-                leaf.column_reader(COPY_OPENING_FIELD, translate=False) if has_column else None
-            )
-        column = self._openings[leaf_number]
+            extent = column_extent(leaf, COPY_OPENING_FIELD) if COPY_OPENING_FIELD in leaf.schema else None
+            self._openings[segment_id] = None if extent is None else _OpeningColumn(*extent, leaf.doc_count_all())
+        column = self._openings[segment_id]
         if column is None:
             return None
         return read_copy_opening(column[docnum - self._leaf_bases[leaf_number]])
 
-    def _known(self, candidate: Candidate) -> KnownArticle:
+    def _text(self, candidate: Candidate) -> CopyText:
         if candidate.known is not None:
-            return candidate.known
-        dup_key = self._dup_keys[candidate.docnum]
-        if isinstance(dup_key, bytes):
-            dup_key = dup_key.decode("utf-8")
-        text = candidate.text
-        if text is None:
+            return candidate.known.text
+        if candidate.text is None:
             stored = candidate.stored or {}
             # A candidate is compared at once: its whole opening is read in one pass.
-            text = CopyText(stored.get("title", ""), stored.get("body", ""), read=_KEPT_WORDS)
-        return KnownArticle(candidate.article_id, dup_key, text, ())
+            candidate.text = CopyText(stored.get("title", ""), stored.get("body", ""), read=_KEPT_WORDS)
+        return candidate.text
+
+    def _dup_key(self, candidate: Candidate) -> str:
+        if candidate.known is not None:
+            return candidate.known.dup_key
+        dup_key = self._dup_keys[candidate.docnum]
+        return dup_key.decode("utf-8") if isinstance(dup_key, bytes) else dup_key
 
     def _committed(self, committed: list[KnownArticle]) -> None:
         self._in_index.add(band for known in committed for band in known.bands)
-        self.close()
+        self.release()
         self._open_reader()

@@ -121,7 +121,7 @@ def added_field() -> NUMERIC:
 
 
 def copy_opening_field() -> COLUMN:
-    """The words ``index.copies`` compares an article on, read back for its later copies."""
+    """What ``index.copies`` compares an article on, read back for its later copies."""
     return COLUMN(VarBytesColumn())
 
 

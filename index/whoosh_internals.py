@@ -13,6 +13,7 @@ The segment writer that shows each posting it writes to the postings arrays
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from importlib.metadata import version
 from typing import Any, Protocol
@@ -20,6 +21,7 @@ from typing import Any, Protocol
 from berita_search.index.posting_pool import CompactPostingPool
 from whoosh.codec.base import Segment
 from whoosh.codec.whoosh3 import W3Codec, W3PostingsWriter, W3Segment, W3TermInfo
+from whoosh.filedb.filestore import OverlayStorage
 from whoosh.index import Index
 from whoosh.scoring import BM25F
 from whoosh.writing import IndexWriter, SegmentWriter
@@ -66,6 +68,28 @@ def unlocked_segment_writer(ix: Index, **options: Any) -> SegmentWriter:
     """A segment writer that does not take the index's write lock: worker processes write
     segments in parallel while the parent holds the lock and commits them."""
     return SegmentWriter(ix, _lk=False, **options)
+
+
+def column_extent(leaf: Any, fieldname: str) -> tuple[str, int, int] | None:
+    """Where one segment's column of ``fieldname`` is on disk: the path of the file holding it,
+    the column's first byte in that file and its length; None when the segment has no such
+    column. A compound segment (``.seg``) holds its columns as parts of one file: Whoosh's
+    reader of such a segment overlays the compound storage (``OverlayStorage.a``) on the
+    index's folder, and the compound storage knows each part's range."""
+    segment = leaf.segment() if hasattr(leaf, "segment") else None
+    storage = leaf.storage() if segment is not None else None
+    if segment is None or storage is None:
+        return None
+    name = W3Codec.column_filename(segment, fieldname)
+    if isinstance(storage, OverlayStorage):
+        if storage.a.file_exists(name):
+            offset, length = storage.a.range(name)
+            compound = segment.make_filename(segment.COMPOUND_EXT)
+            return os.path.join(storage.b.folder, compound), offset, length
+        storage = storage.b
+    if not storage.file_exists(name) or not hasattr(storage, "folder"):
+        return None
+    return os.path.join(storage.folder, name), 0, storage.file_length(name)
 
 
 def finish_segment(writer: SegmentWriter | None) -> Segment | None:

@@ -25,6 +25,7 @@ from berita_search.index.copies import (
     IndexCopyFinder,
     ShingleMemo,
     _BandFilter,
+    _OpeningColumn,
     band_terms,
     copy_opening,
     copy_score,
@@ -35,12 +36,14 @@ from berita_search.index.copies import (
 from berita_search.index.postings_arrays import write_groups
 from berita_search.index.readers import read_paths, record_to_article
 from berita_search.index.schema import build_schema
-from berita_search.index.whoosh_internals import committed_segments
+from berita_search.index.whoosh_internals import column_extent, committed_segments
 from berita_search.index.writer import article_fields, index_records
 from berita_search.search.engine import SearchEngine, SearchRequest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh import index as whoosh_index
+from whoosh.columns import VarBytesColumn
+from whoosh.filedb.structfile import StructFile
 
 from tests.conftest import CLICKID_JSONL, REPO, require_shared
 
@@ -491,6 +494,8 @@ def test_candidates_are_compared_on_their_openings(tmp_path: Path, clickid_raw: 
     indexed = [record_to_article(r, "x") for r in rows]
     finder = IndexCopyFinder(whoosh_index.open_dir(str(index_dir)))
     try:
+        assert finder._reader is None  # let go after reading the band terms, opened for the first article
+        finder._open_reader()
         reader = finder._reader
         assert reader is not None
         compared = 0
@@ -503,11 +508,63 @@ def test_candidates_are_compared_on_their_openings(tmp_path: Path, clickid_raw: 
                 full = CopyText(stored.get("title", ""), stored["body"], read=350)
                 assert candidate.text.length == full.length and candidate.text.title == full.title
                 assert candidate.text.shingle_ids.tolist() == full.shingle_ids.tolist()
-                assert copy_score(text, finder._known(candidate).text) == copy_score(text, full)
+                assert copy_score(text, finder._text(candidate)) == copy_score(text, full)
                 compared += 1
         assert compared > len(indexed)
     finally:
         finder.close()
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    values=st.lists(st.binary(max_size=300), max_size=120),
+    cutoff=st.integers(0, 130),
+    prefix=st.binary(max_size=50),
+)
+def test_a_column_read_with_pread_is_the_column_whoosh_wrote(
+    tmp_path_factory: pytest.TempPathFactory, values: list[bytes], cutoff: int, prefix: bytes
+) -> None:
+    """Whoosh's VarBytesColumn, written at any offset of a file, with its offsets (a column
+    longer than the cutoff) or only its lengths, empty values among them: every value read back."""
+    path = tmp_path_factory.mktemp("column") / "column.c"
+    with path.open("wb") as raw:
+        raw.write(prefix)
+        dbfile = StructFile(raw)
+        writer = VarBytesColumn(write_offsets_cutoff=cutoff).writer(dbfile)
+        for docnum, value in enumerate(values):
+            if value:  # an article without an opening is a gap Whoosh fills with an empty value
+                writer.add(docnum, value)
+        writer.finish(len(values))
+        raw.flush()
+        size = raw.tell()
+    column = _OpeningColumn(str(path), len(prefix), size - len(prefix), len(values))
+    try:
+        assert [column[d] for d in range(len(values))] == values
+    finally:
+        column.close()
+
+
+def test_opening_columns_are_read_from_the_segment_files(tmp_path: Path, clickid_raw: dict[str, dict]) -> None:
+    """In an index as the product writes it (compound segments, a few merged), every article's
+    opening read with pread is the value Whoosh's column reader gives."""
+    rows = list(clickid_raw.values())[:400]
+    index_dir = tmp_path / "index"
+    index_records(index_dir, read_paths([write_jsonl(tmp_path / "rows.jsonl", rows)]), batch_size=50)
+    compared = compound = 0
+    with whoosh_index.open_dir(str(index_dir)).reader() as reader:
+        for leaf, _base in reader.leaf_readers():
+            extent = column_extent(leaf, COPY_OPENING_FIELD)
+            assert extent is not None
+            compound += extent[0].endswith(".seg")
+            column = _OpeningColumn(*extent, leaf.doc_count_all())
+            try:
+                whoosh_column = leaf.column_reader(COPY_OPENING_FIELD, translate=False)
+                for docnum in range(leaf.doc_count_all()):
+                    assert column[docnum] == whoosh_column[docnum]
+                    compared += 1
+            finally:
+                column.close()
+    assert compared == 400 and compound >= 1
 
 
 def test_an_index_written_before_openings_is_compared_on_its_text(tmp_path: Path, clickid_raw: dict[str, dict]) -> None:
