@@ -41,7 +41,7 @@ import json
 import os
 import zlib
 from array import array
-from collections import Counter, deque
+from collections import Counter, OrderedDict, deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -588,10 +588,11 @@ class _OpeningColumn:
     arrays' type codes (the last byte "X" when the offsets were written)."""
 
     def __init__(self, path: str, base: int, length: int, doccount: int) -> None:
-        self._fd = os.open(path, os.O_RDONLY)
+        self._path = path
+        self._fd: int | None = None
         try:
             last = base + length - 1
-            tail = os.pread(self._fd, min(3, length), last - min(3, length) + 1)
+            tail = os.pread(self._file(), min(3, length), last - min(3, length) + 1)
             end, offsets = last, None
             if tail.endswith(b"X"):
                 lengths_code, offsets_code = chr(tail[0]), chr(tail[1])
@@ -603,22 +604,35 @@ class _OpeningColumn:
             if offsets is None:
                 offsets = np.concatenate(([0], np.cumsum(lengths[:-1], dtype=np.int64))).astype(np.int64)
         except BaseException:
-            os.close(self._fd)
+            self.close()
             raise
         self._starts = base + offsets.astype(np.int64)
         self._lengths = lengths.astype(np.int64)
 
+    def _file(self) -> int:
+        if self._fd is None:
+            self._fd = os.open(self._path, os.O_RDONLY)
+        return self._fd
+
     def _array(self, code: str, start: int, count: int) -> np.ndarray:
         size = array(code).itemsize
         kind = "i" if code.islower() else "u"
-        return np.frombuffer(os.pread(self._fd, count * size, start), dtype=f">{kind}{size}")
+        return np.frombuffer(os.pread(self._file(), count * size, start), dtype=f">{kind}{size}")
 
     def __getitem__(self, docnum: int) -> bytes:
         length = int(self._lengths[docnum])
-        return os.pread(self._fd, length, int(self._starts[docnum])) if length else b""
+        return os.pread(self._file(), length, int(self._starts[docnum])) if length else b""
 
     def close(self) -> None:
-        os.close(self._fd)
+        """Close its file, which the next read opens again."""
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+# Opening columns whose files are kept open at once (one a segment; an archive of a million
+# articles has about 330 segments, more than a quarter of the usual limit of 1,024 files).
+OPEN_COLUMN_FILES = 128
 
 
 @dataclass(slots=True)
@@ -656,6 +670,7 @@ class IndexCopyFinder(CopyFinder):
         self._leaves: list[Any] = []
         self._leaf_ids: list[str] = []
         self._openings: dict[str, _OpeningColumn | None] = {}
+        self._open_files: OrderedDict[str, None] = OrderedDict()  # columns with an open file, oldest first
         self._open_reader()
         self._in_index = _BandFilter()
         if self._reader is not None and self._dup_keys is not None:
@@ -694,7 +709,8 @@ class IndexCopyFinder(CopyFinder):
         self._arrays = arrays_by_id  # segments merged away are forgotten
         for gone in self._openings.keys() - set(self._leaf_ids):
             column = self._openings.pop(gone)
-            if column is not None:  # its file may be deleted: the descriptor keeps it on disk
+            self._open_files.pop(gone, None)
+            if column is not None:  # its file may be deleted: an open descriptor keeps it on disk
                 column.close()
         self._segments = self._grouped(self._segments)
 
@@ -721,6 +737,7 @@ class IndexCopyFinder(CopyFinder):
             if column is not None:
                 column.close()
         self._openings = {}
+        self._open_files.clear()
 
     def release(self) -> None:
         """Close the reader before a commit: its mapped pages of the index (about 300 MB at
@@ -777,6 +794,15 @@ class IndexCopyFinder(CopyFinder):
         column = self._openings[segment_id]
         if column is None:
             return None
+        if segment_id in self._open_files:
+            self._open_files.move_to_end(segment_id)
+        else:
+            self._open_files[segment_id] = None
+            if len(self._open_files) > OPEN_COLUMN_FILES:
+                oldest = self._open_files.popitem(last=False)[0]
+                closing = self._openings.get(oldest)
+                if closing is not None:
+                    closing.close()
         return read_copy_opening(column[docnum - self._leaf_bases[leaf_number]])
 
     def _text(self, candidate: Candidate) -> CopyText:

@@ -16,6 +16,7 @@ import zlib
 from pathlib import Path
 
 import pytest
+from berita_search.index import copies as copies_module
 from berita_search.index.analysis import analyze
 from berita_search.index.article import Article, article_id
 from berita_search.index.copies import (
@@ -565,6 +566,35 @@ def test_opening_columns_are_read_from_the_segment_files(tmp_path: Path, clickid
             finally:
                 column.close()
     assert compared == 400 and compound >= 1
+
+
+def test_a_few_open_column_files_give_the_same_decisions(
+    tmp_path: Path, clickid_raw: dict[str, dict], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The copy finder keeps at most OPEN_COLUMN_FILES opening columns open; closed ones are
+    opened again when read, and the decisions do not change."""
+    rows, _pairs = copy_pair_rows(clickid_raw)
+    index_dir = tmp_path / "index"
+    index_records(index_dir, read_paths([write_jsonl(tmp_path / "rows.jsonl", rows)]), batch_size=10)
+    articles = [record_to_article(r, "x") for r in rows]
+
+    def decisions(open_files: int) -> tuple[list[str | None], int]:
+        monkeypatch.setattr(copies_module, "OPEN_COLUMN_FILES", open_files)
+        finder = IndexCopyFinder(whoosh_index.open_dir(str(index_dir)))
+        most = 0
+        try:
+            made = []
+            for i, article in enumerate(articles):
+                made.append(finder.decide(article, f"new{i}", "h").copy_of)
+                most = max(most, sum(1 for c in finder._openings.values() if c is not None and c._fd is not None))
+            return made, most
+        finally:
+            finder.close()
+
+    few, most_few = decisions(2)
+    many, most_many = decisions(1000)
+    assert few == many and sum(c is not None for c in few) > 20
+    assert most_few <= 2 < most_many  # with room for all, more than two segments' columns were read
 
 
 def test_an_index_written_before_openings_is_compared_on_its_text(tmp_path: Path, clickid_raw: dict[str, dict]) -> None:
