@@ -61,8 +61,8 @@ format: $(VENV)/.test-installed
 # SQLite FTS5 and bm25s in the same run (about 50 minutes on two cores, most of it indexing the scale
 # corpus). The million-article run is separate and long: make bench-million (the product alone;
 # the scale corpus, about 2 GB of JSONL, is written first; on two cores its indexing alone takes
-# about three hours: two runs were stopped, at 672,000 articles after 96 minutes and at 618,000
-# after 104, at about 90 articles/s by then; see the README).
+# about two and a half hours: the last index of a million took 104 minutes to 618,000 articles
+# and 52 more for the last 376,000, at about 120 articles/s; see the README).
 bench: $(VENV)/.test-installed
 	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
 	$(BIN)/python -m bench
