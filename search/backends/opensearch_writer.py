@@ -39,7 +39,7 @@ from berita_search.index.copies import (
     COPY_BANDS_FIELD,
     Candidate,
     CopyFinder,
-    KnownArticle,
+    CopyText,
     copy_text,
 )
 from berita_search.index.records import Failure, Record
@@ -469,13 +469,18 @@ class ClusterCopyFinder(CopyFinder):
             for hit in answer["hits"]["hits"]
         ]
 
-    def _known(self, candidate: Candidate) -> KnownArticle:
+    def _text(self, candidate: Candidate) -> CopyText:
         if candidate.known is not None:
-            return candidate.known
-        source = candidate.stored or {}
-        stored = stored_of(source)
-        text = copy_text(stored.get("title", ""), stored.get("body", ""))
-        return KnownArticle(candidate.article_id, source[COPY_FIELD], text, ())
+            return candidate.known.text
+        if candidate.text is None:
+            stored = stored_of(candidate.stored or {})
+            candidate.text = copy_text(stored.get("title", ""), stored.get("body", ""))
+        return candidate.text
+
+    def _dup_key(self, candidate: Candidate) -> str:
+        if candidate.known is not None:
+            return candidate.known.dup_key
+        return str((candidate.stored or {})[COPY_FIELD])
 
 
 class _Sink:
