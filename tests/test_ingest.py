@@ -321,6 +321,19 @@ def test_reindexing_is_idempotent_and_updates_changes(tmp_path: Path, workers: i
     changed = index_records(index_dir, read_paths([source]), batch_size=50, workers=workers)
     assert (changed.added, changed.updated, changed.unchanged) == (0, 2, 118)
     ix = whoosh_index.open_dir(str(index_dir))
+    with ix.reader() as reader:
+        assert reader.has_deletions()  # the replaced versions, whose terms are not live
+    settled = index_records(index_dir, read_paths([source]), batch_size=50, workers=workers)
+    assert (settled.added, settled.updated, settled.unchanged) == (0, 0, 120)
+    # The rows as first indexed: their versions are deleted, so they are changes again.
+    reverted = tmp_path / "reverted.jsonl"
+    reverted.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in clickid_rows(120)), encoding="utf-8")
+    for rows_file in (reverted, source):  # as the command line reads them: known rows skipped unparsed
+        known_rows: dict[str, str] = {}
+        run = index_records(
+            index_dir, read_paths([rows_file], known_rows), batch_size=50, workers=workers, known_rows=known_rows
+        )
+        assert (run.updated, run.unchanged) == (2, 118)
     with ix.searcher() as searcher:
         assert searcher.doc_count() == 120
         ids = [fields["id"] for fields in searcher.all_stored_fields()]
