@@ -539,13 +539,19 @@ class CopyFinder:
         return []
 
     def _text(self, candidate: Candidate) -> CopyText:
-        assert candidate.known is not None
-        return candidate.known.text
+        return candidate.known.text if candidate.known is not None else self._stored_text(candidate)
 
     def _dup_key(self, candidate: Candidate) -> str:
         """Asked only of the candidates that pass the rule."""
-        assert candidate.known is not None
-        return candidate.known.dup_key
+        return candidate.known.dup_key if candidate.known is not None else self._stored_dup_key(candidate)
+
+    def _stored_text(self, candidate: Candidate) -> CopyText:
+        """What the rule reads of a committed candidate (from ``_stored_candidates``)."""
+        raise NotImplementedError
+
+    def _stored_dup_key(self, candidate: Candidate) -> str:
+        """The ``dup_key`` of a committed candidate."""
+        raise NotImplementedError
 
     def _committed(self, committed: list[KnownArticle]) -> None:
         """``committed`` can now be read from the store."""
@@ -805,18 +811,14 @@ class IndexCopyFinder(CopyFinder):
                     closing.close()
         return read_copy_opening(column[docnum - self._leaf_bases[leaf_number]])
 
-    def _text(self, candidate: Candidate) -> CopyText:
-        if candidate.known is not None:
-            return candidate.known.text
+    def _stored_text(self, candidate: Candidate) -> CopyText:
         if candidate.text is None:
             stored = candidate.stored or {}
             # A candidate is compared at once: its whole opening is read in one pass.
             candidate.text = CopyText(stored.get("title", ""), stored.get("body", ""), read=_KEPT_WORDS)
         return candidate.text
 
-    def _dup_key(self, candidate: Candidate) -> str:
-        if candidate.known is not None:
-            return candidate.known.dup_key
+    def _stored_dup_key(self, candidate: Candidate) -> str:
         dup_key = self._dup_keys[candidate.docnum]
         return dup_key.decode("utf-8") if isinstance(dup_key, bytes) else dup_key
 

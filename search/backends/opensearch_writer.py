@@ -469,17 +469,13 @@ class ClusterCopyFinder(CopyFinder):
             for hit in answer["hits"]["hits"]
         ]
 
-    def _text(self, candidate: Candidate) -> CopyText:
-        if candidate.known is not None:
-            return candidate.known.text
+    def _stored_text(self, candidate: Candidate) -> CopyText:
         if candidate.text is None:
             stored = stored_of(candidate.stored or {})
             candidate.text = copy_text(stored.get("title", ""), stored.get("body", ""))
         return candidate.text
 
-    def _dup_key(self, candidate: Candidate) -> str:
-        if candidate.known is not None:
-            return candidate.known.dup_key
+    def _stored_dup_key(self, candidate: Candidate) -> str:
         return str((candidate.stored or {})[COPY_FIELD])
 
 
