@@ -608,7 +608,7 @@ class _OpeningColumn:
                 lengths_code = chr(tail[-1])
             lengths = self._array(lengths_code, end - doccount * array(lengths_code).itemsize, doccount)
             if offsets is None:
-                offsets = np.concatenate(([0], np.cumsum(lengths[:-1], dtype=np.int64))).astype(np.int64)
+                offsets = np.concatenate(([0], np.cumsum(lengths[:-1], dtype=np.int64)))
         except BaseException:
             self.close()
             raise
@@ -699,12 +699,12 @@ class IndexCopyFinder(CopyFinder):
         arrays_by_id: dict[str, SegmentArrays | None] = {}
         for leaf, base in reader.leaf_readers():
             segment = leaf.segment() if hasattr(leaf, "segment") else None
+            segment_id = segment.segment_id() if segment is not None else f"at {base}"
             self._leaf_bases.append(base)
             self._leaves.append(leaf)
-            self._leaf_ids.append(segment.segment_id() if segment is not None else f"at {base}")
+            self._leaf_ids.append(segment_id)
             arrays = None
             if segment is not None:
-                segment_id = segment.segment_id()
                 arrays = self._arrays.get(segment_id)
                 if segment_id not in self._arrays:
                     arrays = SegmentArrays.open(self._folder, segment_id, leaf.doc_count_all())
